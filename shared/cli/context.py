@@ -1,0 +1,38 @@
+"""What every command gets: settings, the schema, the deadline rules, and today's date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+
+from shared.config import Settings
+from shared.core.deadlines import Deadlines
+from shared.core.schema import AuditSchema, SchemaError, load_schema
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    schema: AuditSchema
+    deadlines: Deadlines
+    today: dt.date
+
+    @classmethod
+    def create(cls, home: Path | None, schema_path: Path | None, today: dt.date | None) -> AppContext:
+        settings = Settings.from_environment(home=home, schema_path=schema_path)
+        try:
+            schema = load_schema(settings.schema_path)
+        except SchemaError as error:
+            typer.secho(str(error), fg="red", err=True)
+            raise typer.Exit(2) from error
+        # The one place the command line reads the clock; the core is always given the date.
+        return cls(settings, schema, Deadlines.for_schema(schema), today or dt.date.today())
+
+
+def context_of(ctx: typer.Context) -> AppContext:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppContext)
+    return obj

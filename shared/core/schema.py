@@ -1,0 +1,500 @@
+"""The audit schema: audit forms, domains, grades, rules and timescales, read from one TOML file.
+
+Hull edits ``audit-schema.toml``; code reads it through :func:`load_schema`. A schema file
+with a mistake in it is refused with a message naming the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from shared.core.findings import Severity
+from shared.core.grades import NOT_APPLICABLE, Grade
+
+DEFAULT_SCHEMA_PATH = Path(__file__).with_name("audit-schema.toml")
+
+CASE_FILE_AUDIT = "case-file-audit"
+FIELD_KINDS = frozenset(
+    {"text", "richtext", "date", "grade", "domain", "checkbox", "choice", "role", "staff_role"}
+)
+
+
+class SchemaError(ValueError):
+    """The schema file is wrong: the message names the key and what to change."""
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    id: str
+    name: str
+    guidance: str
+    number: int
+
+    @property
+    def title(self) -> str:
+        """'Domain 3 (Planning)', the way findings name a domain."""
+        return f"Domain {self.number} ({self.name})"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of a form. ``id`` is the content-control tag, defined name and column name."""
+
+    id: str
+    label: str
+    kind: str
+    required: bool = False
+    guidance: str = ""
+    options: tuple[str, ...] = ()
+    allow_not_applicable: bool = False
+    # Which part of the form it belongs to: "details", a domain id, "overall", "plan".
+    group: str = "details"
+
+
+@dataclass(frozen=True, slots=True)
+class FormSpec:
+    """An audit form (template id, version and fields), e.g. the single case file audit."""
+
+    id: str
+    title: str
+    section: str
+    version: int
+    guidance: str
+    fields: tuple[FieldSpec, ...]
+    plan_rows: int = 0
+    # Field id -> its place on the form, so findings can be listed in form order.
+    position: Mapping[str, int] = dataclass_field(default_factory=dict, compare=False)
+
+    def field(self, field_id: str) -> FieldSpec:
+        return self.fields[self.position[field_id]]
+
+    @property
+    def field_ids(self) -> tuple[str, ...]:
+        return tuple(spec.id for spec in self.fields)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsistencyRule:
+    enabled: bool
+    severity: Severity
+    at_least: Grade | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SmartRules:
+    horizon_days: int
+    due_before_reaudit_when_inadequate: bool
+    vague_phrases: tuple[str, ...]
+    min_action_words: int
+    min_measure_words: int
+
+
+@dataclass(frozen=True, slots=True)
+class Timescales:
+    allocation_list_by_day_of_month: int
+    review_period_months: int
+    review_period_tolerance_days: int
+    amendment_working_days: int
+    safeguarding_action_working_days: int
+    discussion_working_days: Mapping[Grade, int]
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarSettings:
+    country: str
+    subdivision: str
+    local_closure_days: tuple[dt.date, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Roles:
+    auditors: frozenset[str]
+    senior_managers: frozenset[str]
+    staff: tuple[str, ...]
+    auditor_order: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AuditSchema:
+    id: str
+    version: int
+    grade_descriptions: Mapping[Grade, str]
+    domains: tuple[Domain, ...]
+    roles: Roles
+    timescales: Timescales
+    calendar: CalendarSettings
+    consistency: Mapping[str, ConsistencyRule]
+    smart: SmartRules
+    forms: Mapping[str, FormSpec]
+    source: str = dataclass_field(default="", compare=False)
+
+    def domain(self, domain_id: str) -> Domain:
+        for domain in self.domains:
+            if domain.id == domain_id:
+                return domain
+        raise KeyError(domain_id)
+
+    def domain_by_name(self, text: str) -> Domain | None:
+        """Find a domain from what a form's domain picker holds: its id, name or 'Domain 3'."""
+        key = " ".join(text.split()).casefold()
+        for domain in self.domains:
+            if key in {
+                domain.id,
+                domain.name.casefold(),
+                domain.title.casefold(),
+                f"domain {domain.number}",
+                f"{domain.number}",
+                f"{domain.number}. {domain.name}".casefold(),
+            }:
+                return domain
+        return None
+
+    @property
+    def case_file_audit(self) -> FormSpec:
+        return self.forms[CASE_FILE_AUDIT]
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def load_schema(path: Path | str | None = None) -> AuditSchema:
+    """Read and check the schema file (the shipped default when ``path`` is None)."""
+    if path is None:
+        return _default_schema()
+    return _load(Path(path))
+
+
+@lru_cache(maxsize=1)
+def _default_schema() -> AuditSchema:
+    return _load(DEFAULT_SCHEMA_PATH)
+
+
+def _load(path: Path) -> AuditSchema:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SchemaError(f"Cannot read the audit schema {path}: {error.strerror}.") from error
+    except tomllib.TOMLDecodeError as error:
+        raise SchemaError(f"The audit schema {path} is not valid TOML: {error}.") from error
+    return parse_schema(raw, source=str(path))
+
+
+def parse_schema(raw: Mapping[str, Any], source: str = "<schema>") -> AuditSchema:
+    """Build an :class:`AuditSchema` from parsed TOML, refusing anything inconsistent."""
+    reader = _Reader(raw, source)
+    head = reader.table("schema")
+    grades = reader.table("grades")
+    order = reader.strings(grades, "order", "grades")
+    if tuple(order) != tuple(g.value for g in Grade):
+        raise reader.error(
+            "grades.order",
+            "must be exactly " + ", ".join(g.value for g in Grade) + " (best first)",
+        )
+    if grades.get("not_applicable", NOT_APPLICABLE) != NOT_APPLICABLE:
+        raise reader.error("grades.not_applicable", f'must be "{NOT_APPLICABLE}"')
+    descriptions = reader.sub(grades, "descriptions", "grades")
+    grade_descriptions = {g: str(descriptions.get(g.value, "")) for g in Grade}
+
+    domains = _domains(reader)
+    roles = _roles(reader)
+    timescales = _timescales(reader)
+    calendar = _calendar(reader)
+    consistency = _consistency(reader)
+    smart = _smart(reader)
+    forms = _forms(reader, domains)
+    return AuditSchema(
+        id=str(head.get("id", "")),
+        version=reader.integer(head, "version", "schema", minimum=1),
+        grade_descriptions=grade_descriptions,
+        domains=domains,
+        roles=roles,
+        timescales=timescales,
+        calendar=calendar,
+        consistency=consistency,
+        smart=smart,
+        forms=forms,
+        source=source,
+    )
+
+
+class _Reader:
+    def __init__(self, raw: Mapping[str, Any], source: str) -> None:
+        self.raw = raw
+        self.source = source
+
+    def error(self, key: str, problem: str) -> SchemaError:
+        return SchemaError(f"Audit schema {self.source}: '{key}' {problem}.")
+
+    def table(self, key: str) -> Mapping[str, Any]:
+        value = self.raw.get(key)
+        if not isinstance(value, Mapping):
+            raise self.error(key, "is missing or is not a table")
+        return value
+
+    def sub(self, table: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+        value = table.get(key, {})
+        if not isinstance(value, Mapping):
+            raise self.error(f"{where}.{key}", "is not a table")
+        return value
+
+    def strings(self, table: Mapping[str, Any], key: str, where: str) -> list[str]:
+        value = table.get(key)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(f"{where}.{key}", "must be a list of strings")
+        return value
+
+    def integer(self, table: Mapping[str, Any], key: str, where: str, minimum: int = 0) -> int:
+        value = table.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise self.error(f"{where}.{key}", f"must be a whole number of at least {minimum}")
+        return value
+
+    def boolean(self, table: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            raise self.error(f"{where}.{key}", "must be true or false")
+        return value
+
+    def text(self, table: Mapping[str, Any], key: str, where: str, default: str = "") -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str):
+            raise self.error(f"{where}.{key}", "must be text")
+        return value
+
+
+def _domains(reader: _Reader) -> tuple[Domain, ...]:
+    raw = reader.raw.get("domains")
+    if not isinstance(raw, list) or not raw:
+        raise reader.error("domains", "must list the audit domains as [[domains]] tables")
+    domains = []
+    for number, entry in enumerate(raw, start=1):
+        where = f"domains[{number}]"
+        if not isinstance(entry, Mapping):
+            raise reader.error(where, "is not a table")
+        expected = f"d{number}"
+        if entry.get("id") != expected:
+            raise reader.error(f"{where}.id", f'must be "{expected}" (ids run d1, d2, ... in order)')
+        name = reader.text(entry, "name", where)
+        if not name.strip():
+            raise reader.error(f"{where}.name", "must not be empty")
+        domains.append(Domain(expected, name.strip(), reader.text(entry, "guidance", where), number))
+    return tuple(domains)
+
+
+def _roles(reader: _Reader) -> Roles:
+    table = reader.table("roles")
+    auditors = reader.strings(table, "auditors", "roles")
+    seniors = reader.strings(table, "senior_managers", "roles")
+    unknown = sorted(set(seniors) - set(auditors))
+    if unknown:
+        raise reader.error("roles.senior_managers", f"names roles that are not auditors: {unknown}")
+    return Roles(
+        auditors=frozenset(auditors),
+        senior_managers=frozenset(seniors),
+        staff=tuple(reader.strings(table, "staff", "roles")),
+        auditor_order=tuple(auditors),
+    )
+
+
+def _timescales(reader: _Reader) -> Timescales:
+    table = reader.table("timescales")
+    where = "timescales"
+    discussion = reader.sub(table, "discussion_working_days", where)
+    days: dict[Grade, int] = {}
+    for grade in Grade:
+        if grade.value not in discussion:
+            raise reader.error(f"{where}.discussion_working_days", f'has no entry for "{grade.value}"')
+        days[grade] = reader.integer(discussion, grade.value, f"{where}.discussion_working_days")
+    by_day = reader.integer(table, "allocation_list_by_day_of_month", where, minimum=1)
+    if by_day > 28:
+        raise reader.error(f"{where}.allocation_list_by_day_of_month", "must be 28 or less")
+    return Timescales(
+        allocation_list_by_day_of_month=by_day,
+        review_period_months=reader.integer(table, "review_period_months", where, minimum=1),
+        review_period_tolerance_days=reader.integer(table, "review_period_tolerance_days", where),
+        amendment_working_days=reader.integer(table, "amendment_working_days", where, minimum=1),
+        safeguarding_action_working_days=reader.integer(table, "safeguarding_action_working_days", where),
+        discussion_working_days=days,
+    )
+
+
+def _calendar(reader: _Reader) -> CalendarSettings:
+    table = reader.table("calendar")
+    closures = []
+    for value in table.get("local_closure_days", []):
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            closures.append(value)
+            continue
+        try:
+            closures.append(dt.date.fromisoformat(str(value)))
+        except ValueError as error:
+            raise reader.error(
+                "calendar.local_closure_days", f"has {value!r}, which is not a date (YYYY-MM-DD)"
+            ) from error
+    return CalendarSettings(
+        country=reader.text(table, "country", "calendar", "GB"),
+        subdivision=reader.text(table, "subdivision", "calendar", "ENG"),
+        local_closure_days=tuple(sorted(closures)),
+    )
+
+
+_CONSISTENCY_RULES = (
+    "outstanding_needs_good_domains",
+    "good_overall_with_inadequate_domain",
+    "inadequate_overall_with_all_domains_good",
+    "weak_domain_needs_action",
+)
+
+
+def _consistency(reader: _Reader) -> dict[str, ConsistencyRule]:
+    table = reader.table("consistency")
+    unknown = sorted(set(table) - set(_CONSISTENCY_RULES))
+    if unknown:
+        raise reader.error("consistency", f"has unknown rules {unknown}; known: {list(_CONSISTENCY_RULES)}")
+    rules = {}
+    for name in _CONSISTENCY_RULES:
+        where = f"consistency.{name}"
+        entry = reader.sub(table, name, "consistency")
+        severity_text = reader.text(entry, "severity", where, "warning")
+        try:
+            severity = Severity(severity_text)
+        except ValueError as error:
+            raise reader.error(f"{where}.severity", 'must be "error" or "warning"') from error
+        at_least = None
+        if "at_least" in entry:
+            at_least = next((g for g in Grade if g.value == entry["at_least"]), None)
+            if at_least is None:
+                raise reader.error(f"{where}.at_least", "must be a grade")
+        rules[name] = ConsistencyRule(
+            enabled=reader.boolean(entry, "enabled", where, True), severity=severity, at_least=at_least
+        )
+    return rules
+
+
+def _smart(reader: _Reader) -> SmartRules:
+    table = reader.table("smart")
+    return SmartRules(
+        horizon_days=reader.integer(table, "horizon_days", "smart", minimum=1),
+        due_before_reaudit_when_inadequate=reader.boolean(
+            table, "due_before_reaudit_when_inadequate", "smart", True
+        ),
+        vague_phrases=tuple(p.casefold() for p in reader.strings(table, "vague_phrases", "smart")),
+        min_action_words=reader.integer(table, "min_action_words", "smart"),
+        min_measure_words=reader.integer(table, "min_measure_words", "smart"),
+    )
+
+
+def _forms(reader: _Reader, domains: tuple[Domain, ...]) -> dict[str, FormSpec]:
+    table = reader.table("forms")
+    if CASE_FILE_AUDIT not in table:
+        raise reader.error("forms", f"has no [{CASE_FILE_AUDIT}] form")
+    forms = {}
+    for form_id, entry in table.items():
+        where = f"forms.{form_id}"
+        if not isinstance(entry, Mapping):
+            raise reader.error(where, "is not a table")
+        fields = [_field(reader, f, f"{where}.fields[{i}]") for i, f in enumerate(entry.get("fields", []), 1)]
+        plan_rows = 0
+        if "domain_fields" in entry:
+            fields = _with_domain_and_plan_fields(reader, entry, where, fields, domains)
+            plan_rows = reader.integer(entry, "plan_rows", where, minimum=1)
+        seen: set[str] = set()
+        for spec in fields:
+            if spec.id in seen:
+                raise reader.error(where, f"has the field id '{spec.id}' twice")
+            seen.add(spec.id)
+        forms[form_id] = FormSpec(
+            id=form_id,
+            title=reader.text(entry, "title", where),
+            section=reader.text(entry, "section", where),
+            version=reader.integer(entry, "version", where, minimum=1),
+            guidance=reader.text(entry, "guidance", where).strip(),
+            fields=tuple(fields),
+            plan_rows=plan_rows,
+            position={spec.id: i for i, spec in enumerate(fields)},
+        )
+    return forms
+
+
+def _field(reader: _Reader, entry: Any, where: str, **overrides: Any) -> FieldSpec:
+    if not isinstance(entry, Mapping):
+        raise reader.error(where, "is not a table")
+    values = {**entry, **overrides}
+    field_id = values.get("id")
+    if not isinstance(field_id, str) or not field_id.isidentifier() or not field_id.islower():
+        raise reader.error(f"{where}.id", "must be a lower-case identifier such as case_ref")
+    kind = values.get("kind")
+    if kind not in FIELD_KINDS:
+        raise reader.error(f"{where}.kind", f"must be one of {sorted(FIELD_KINDS)}")
+    options = tuple(values.get("options", ()))
+    if kind == "choice" and not options:
+        raise reader.error(f"{where}.options", "must list the choices for a choice field")
+    return FieldSpec(
+        id=field_id,
+        label=reader.text(values, "label", where),
+        kind=kind,
+        required=reader.boolean(values, "required", where, False),
+        guidance=reader.text(values, "guidance", where),
+        options=options,
+        allow_not_applicable=reader.boolean(values, "allow_not_applicable", where, False),
+        group=str(values.get("group", "details")),
+    )
+
+
+def _with_domain_and_plan_fields(
+    reader: _Reader,
+    entry: Mapping[str, Any],
+    where: str,
+    fields: list[FieldSpec],
+    domains: tuple[Domain, ...],
+) -> list[FieldSpec]:
+    """Expand per-domain ({d}_grade ...) and per-plan-row (a{n}_action ...) fields in form order:
+    case details, the domains, the overall judgement and safeguarding, the improvement plan."""
+    domain_fields = reader.sub(entry, "domain_fields", where)
+    plan_fields = reader.sub(entry, "plan_fields", where)
+    for required in ("grade", "evidence", "good_practice"):
+        if required not in domain_fields:
+            raise reader.error(f"{where}.domain_fields", f"has no '{required}'")
+    for required in ("action", "domain", "owner", "due", "measure"):
+        if required not in plan_fields:
+            raise reader.error(f"{where}.plan_fields", f"has no '{required}'")
+    details = [f for f in fields if f.id not in _CLOSING_FIELDS]
+    closing = [
+        FieldSpec(f.id, f.label, f.kind, f.required, f.guidance, f.options, f.allow_not_applicable, "overall")
+        for f in fields
+        if f.id in _CLOSING_FIELDS
+    ]
+    expanded = list(details)
+    for domain in domains:
+        for part, spec in domain_fields.items():
+            expanded.append(
+                _field(
+                    reader, spec, f"{where}.domain_fields.{part}", id=f"{domain.id}_{part}", group=domain.id
+                )
+            )
+    expanded.extend(closing)
+    rows = reader.integer(entry, "plan_rows", where, minimum=1)
+    for row in range(1, rows + 1):
+        for part, spec in plan_fields.items():
+            expanded.append(
+                _field(reader, spec, f"{where}.plan_fields.{part}", id=f"a{row}_{part}", group="plan")
+            )
+    return expanded
+
+
+_CLOSING_FIELDS = frozenset(
+    {
+        "overall_grade",
+        "overall_rationale",
+        "safeguarding_concern",
+        "safeguarding_details",
+        "good_practice_summary",
+    }
+)

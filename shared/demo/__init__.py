@@ -1,0 +1,1 @@
+"""The demo: a plainly fictional audit month on the embedded store."""
