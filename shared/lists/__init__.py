@@ -1,0 +1,1 @@
+"""SharePoint lists as the system of record: the port, its adapters and the list definitions."""

@@ -1,0 +1,409 @@
+"""The lists and libraries, defined as code: columns, indexes and the views a QA officer wants.
+
+Column internal names follow the audit schema's field ids (``case_ref``, ``overall_grade``,
+``d1_grade`` ...), so a value keeps one name in the Word form, the Excel return and the list.
+Columns the workflow adds use the same snake_case style. Titles are the framework's words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+from shared.core.grades import NOT_APPLICABLE, Grade
+from shared.core.schema import AuditSchema, FieldSpec
+from shared.core.workflow import AuditStage
+from shared.lists.port import Filter, Op, OrderBy, UnknownList
+
+
+class ColumnKind(Enum):
+    """SharePoint field types (FieldTypeKind in brackets)."""
+
+    TEXT = "Text"  # single line (2)
+    NOTE = "Note"  # multiple lines (3)
+    NUMBER = "Number"  # (9)
+    BOOLEAN = "Boolean"  # yes/no (8)
+    DATE = "Date"  # DateTime, date only (4)
+    DATETIME = "DateTime"  # DateTime with time (4)
+    CHOICE = "Choice"  # (6)
+    PERSON = "User"  # person (20): an email address in the port
+    LOOKUP = "Lookup"  # (7): an item id in the port
+
+
+# Built-in columns every list has; ``Title`` is required text on lists, ``FileLeafRef`` is the
+# file name on libraries. ``Id``, ``Created`` and ``Modified`` are read-only.
+BUILT_IN_COLUMNS = ("Id", "Title", "Created", "Modified", "FileLeafRef")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str  # internal name (the schema's field id)
+    title: str  # display name
+    kind: ColumnKind
+    choices: tuple[str, ...] = ()
+    indexed: bool = False
+    required: bool = False
+    lookup_list: str | None = None  # for LOOKUP: the target list's title
+
+
+# A view filter may compare a date with today (CAML ``<Today/>``).
+TODAY = "[Today]"
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    title: str
+    columns: tuple[str, ...]
+    filters: tuple[Filter, ...] = ()
+    order_by: tuple[OrderBy, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ListDefinition:
+    title: str
+    columns: tuple[Column, ...]
+    views: tuple[View, ...] = ()
+    is_library: bool = False
+    append_only: bool = False
+    description: str = ""
+
+    @property
+    def url_name(self) -> str:
+        """The list's URL segment (``Lists/AuditAllocations``, ``AuditSubmissions``)."""
+        return self.title.replace(" ", "")
+
+    def column(self, name: str) -> Column | None:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        return None
+
+    @property
+    def indexed_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.indexed)
+
+
+TASK_TYPES = (
+    "Amendment",
+    "Discussion",
+    "Re-audit",
+    "Safeguarding",
+    "Reminder",
+    "Observation",
+    "Case discussion",
+    "Supervision audit",
+)
+TASK_STATUSES = ("Open", "Done", "Cancelled")
+AUDIT_STAGES = tuple(stage.value for stage in AuditStage)
+WITH_AUDITOR = (AuditStage.ALLOCATED.value, AuditStage.RETURNED_FOR_AMENDMENT.value)
+
+
+def _grades(allow_not_applicable: bool = False) -> tuple[str, ...]:
+    grades = tuple(g.value for g in Grade)
+    return (*grades, NOT_APPLICABLE) if allow_not_applicable else grades
+
+
+def _c(name: str, title: str, kind: ColumnKind, **options: object) -> Column:
+    return Column(name, title, kind, **options)  # type: ignore[arg-type]
+
+
+_T, _N, _B, _D = ColumnKind.TEXT, ColumnKind.NOTE, ColumnKind.BOOLEAN, ColumnKind.DATE
+_CH, _P, _L, _NUM = ColumnKind.CHOICE, ColumnKind.PERSON, ColumnKind.LOOKUP, ColumnKind.NUMBER
+
+
+def _form_column(spec: FieldSpec, schema: AuditSchema) -> Column:
+    """The column for a form field: text stays text, grades become choices, and so on."""
+    kind = spec.kind
+    if kind == "richtext":
+        return Column(spec.id, spec.label, _N)
+    if kind == "date":
+        return Column(spec.id, spec.label, _D)
+    if kind == "checkbox":
+        return Column(spec.id, spec.label, _B)
+    if kind == "grade":
+        return Column(spec.id, spec.label, _CH, choices=_grades(spec.allow_not_applicable))
+    if kind == "domain":
+        return Column(spec.id, spec.label, _CH, choices=tuple(d.name for d in schema.domains))
+    if kind == "role":
+        return Column(spec.id, spec.label, _CH, choices=schema.roles.auditor_order)
+    if kind == "staff_role":
+        return Column(spec.id, spec.label, _CH, choices=schema.roles.staff)
+    if kind == "choice":
+        return Column(spec.id, spec.label, _CH, choices=spec.options)
+    return Column(spec.id, spec.label, _T)
+
+
+def _audit_submission_columns(schema: AuditSchema) -> tuple[Column, ...]:
+    form = schema.case_file_audit
+    wanted = ["case_ref", "team", "auditor_role", "audit_date", "overall_grade", "safeguarding_concern"]
+    wanted += [f"{d.id}_grade" for d in schema.domains]
+    from_form = [_form_column(form.field(field_id), schema) for field_id in wanted]
+    indexed = {"case_ref", "overall_grade"}
+    from_form = [
+        Column(c.name, c.title, c.kind, c.choices, c.name in indexed, c.required, c.lookup_list)
+        for c in from_form
+    ]
+    return (
+        _c("allocation", "Allocation", _L, lookup_list="Audit Allocations", indexed=True),
+        _c("status", "Status", _CH, choices=AUDIT_STAGES, indexed=True),
+        _c("auditor_email", "Auditor", _P, indexed=True),
+        *from_form,
+        _c("template_version", "Template version", _NUM),
+        _c("findings_count", "Findings", _NUM),
+        _c("checked_on", "QA check run", ColumnKind.DATETIME, indexed=True),
+    )
+
+
+def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
+    """Every list and library Audit Desk provisions, in the order they are created (lookups last)."""
+    grade = _grades()
+    overdue = (Filter("due_date", Op.LT, TODAY), Filter("status", Op.IN, WITH_AUDITOR))
+    return (
+        ListDefinition(
+            "Staff",
+            (
+                _c("email", "Email", _T, indexed=True, required=True),
+                _c("role", "Role", _CH, choices=schema.roles.staff, indexed=True),
+                _c("team", "Team", _T, indexed=True),
+                _c("manager_email", "Manager", _P, indexed=True),
+                _c("asye_start", "ASYE start date", _D),
+                _c("needs_support", "Needs support with improving performance", _B, indexed=True),
+                _c("active", "Active", _B, indexed=True),
+            ),
+            views=(
+                View(
+                    "ASYE workers",
+                    ("Title", "team", "manager_email", "asye_start"),
+                    (Filter("asye_start", Op.GE, dt.date(2000, 1, 1)),),
+                ),
+                View(
+                    "Needs support (6.4)",
+                    ("Title", "team", "manager_email"),
+                    (Filter("needs_support", Op.EQ, True),),
+                ),
+            ),
+            description="The Staff register: who audits, who is observed, who manages whom.",
+        ),
+        ListDefinition(
+            "Audit Allocations",
+            (
+                _c("case_ref", "Case reference (Liquidlogic ID)", _T, indexed=True, required=True),
+                _c("audit_month", "Audit month", _T, indexed=True, required=True),
+                _c("auditor_email", "Auditor", _P, indexed=True),
+                _c("allocated_worker_email", "Allocated worker", _P),
+                _c("team_manager_email", "Team Manager", _P, indexed=True),
+                _c("team", "Team", _T, indexed=True),
+                _c("status", "Status", _CH, choices=AUDIT_STAGES, indexed=True),
+                _c("due_date", "Audit due", _D, indexed=True),
+                _c("is_reaudit", "Re-audit of an Inadequate case (2.12)", _B, indexed=True),
+                _c("previous_grade", "Previous overall judgement", _CH, choices=grade),
+                _c("overall_grade", "Overall judgement", _CH, choices=grade, indexed=True),
+                _c("previous_allocation", "Previous audit of this case", _L, lookup_list="Audit Allocations"),
+            ),
+            views=(
+                View(
+                    "Overdue",
+                    ("case_ref", "auditor_email", "due_date", "status"),
+                    overdue,
+                    (OrderBy("due_date"),),
+                ),
+                View(
+                    "Returned for amendment",
+                    ("case_ref", "auditor_email", "due_date"),
+                    (Filter("status", Op.EQ, AuditStage.RETURNED_FOR_AMENDMENT.value),),
+                ),
+                View(
+                    "Inadequate: re-audit chain",
+                    ("case_ref", "audit_month", "auditor_email", "previous_grade", "overall_grade"),
+                    (Filter("is_reaudit", Op.EQ, True),),
+                    (OrderBy("case_ref"), OrderBy("audit_month")),
+                ),
+                View(
+                    "This month by team",
+                    ("case_ref", "team", "auditor_email", "status"),
+                    (),
+                    (OrderBy("team"),),
+                ),
+            ),
+            description="The monthly allocation of case file audits to auditors (2.1).",
+        ),
+        ListDefinition(
+            "Audit Submissions",
+            _audit_submission_columns(schema),
+            views=(
+                View(
+                    "Waiting for the QA check",
+                    ("FileLeafRef", "case_ref", "auditor_email", "status"),
+                    (Filter("status", Op.IN, (AuditStage.SUBMITTED.value, AuditStage.RESUBMITTED.value)),),
+                ),
+                View(
+                    "Inadequate",
+                    ("FileLeafRef", "case_ref", "audit_date", "overall_grade"),
+                    (Filter("overall_grade", Op.EQ, Grade.INADEQUATE.value),),
+                ),
+                View(
+                    "Safeguarding concern raised",
+                    ("FileLeafRef", "case_ref", "audit_date"),
+                    (Filter("safeguarding_concern", Op.EQ, True),),
+                ),
+            ),
+            is_library=True,
+            description="Completed case file audits as returned by auditors, with their metadata (2.9).",
+        ),
+        ListDefinition(
+            "Tasks",
+            (
+                _c("task_type", "Task type", _CH, choices=TASK_TYPES, indexed=True, required=True),
+                _c("status", "Status", _CH, choices=TASK_STATUSES, indexed=True),
+                _c("assigned_to", "Assigned to", _P, indexed=True),
+                _c("due_date", "Due", _D, indexed=True),
+                _c("allocation", "Audit", _L, lookup_list="Audit Allocations", indexed=True),
+                _c("section", "Framework section", _T),
+                _c("details", "Details", _N),
+                _c("completed_on", "Completed", _D),
+            ),
+            views=(
+                View(
+                    "Overdue",
+                    ("Title", "task_type", "assigned_to", "due_date"),
+                    (Filter("due_date", Op.LT, TODAY), Filter("status", Op.EQ, "Open")),
+                    (OrderBy("due_date"),),
+                ),
+                View(
+                    "Open safeguarding actions (2.6)",
+                    ("Title", "assigned_to", "due_date"),
+                    (Filter("task_type", Op.EQ, "Safeguarding"), Filter("status", Op.EQ, "Open")),
+                ),
+                View(
+                    "Re-audits due (2.12)",
+                    ("Title", "assigned_to", "due_date"),
+                    (Filter("task_type", Op.EQ, "Re-audit"), Filter("status", Op.EQ, "Open")),
+                ),
+            ),
+            description="What someone has to do next, and by when.",
+        ),
+        ListDefinition(
+            "Observations",
+            (
+                _c("practitioner_email", "Practitioner", _P, indexed=True),
+                _c("observer_email", "Observer", _P, indexed=True),
+                _c(
+                    "observation_type",
+                    "Type of observation",
+                    _CH,
+                    choices=(
+                        "ASYE direct observation",
+                        "Annual observation",
+                        "Support with improving performance",
+                        "Manager observation",
+                    ),
+                    indexed=True,
+                ),
+                _c("due_date", "Due", _D, indexed=True),
+                _c("observation_date", "Date of observation", _D),
+                _c("overall_grade", "Overall judgement of practice", _CH, choices=grade),
+                _c("reflective_review_date", "Shared reflective review (date)", _D),
+            ),
+            views=(
+                View(
+                    "Due this year",
+                    ("practitioner_email", "observation_type", "due_date"),
+                    (),
+                    (OrderBy("due_date"),),
+                ),
+            ),
+            description="Staff observations (6).",
+        ),
+        ListDefinition(
+            "Case Discussions",
+            (
+                _c("practitioner_email", "Practitioner", _P, indexed=True),
+                _c("manager_email", "Manager", _P, indexed=True),
+                _c("case_ref", "Case reference (Liquidlogic ID)", _T, indexed=True),
+                _c("half_year", "Half-year", _T, indexed=True),
+                _c("discussion_date", "Date of discussion", _D),
+                _c("overall_grade", "Overall assessment of practice", _CH, choices=grade),
+            ),
+            description="Case discussions, twice a year (4.2).",
+        ),
+        ListDefinition(
+            "Supervision Audits",
+            (
+                _c("supervisee_email", "Supervisee", _P, indexed=True),
+                _c("supervisor_email", "Supervisor", _P, indexed=True),
+                _c("auditor_email", "Auditor", _P, indexed=True),
+                _c("half_year", "Half-year", _T, indexed=True),
+                _c("audit_date", "Date of audit", _D),
+                _c("quality_grade", "Quality of supervision", _CH, choices=grade),
+            ),
+            description="Supervision audits, at least twice a year (5.3).",
+        ),
+        ListDefinition(
+            "Thematic Audits",
+            (
+                _c("theme", "Theme", _T, indexed=True),
+                _c(
+                    "source",
+                    "Arising from",
+                    _CH,
+                    choices=("Serious Case Review", "Performance information", "Single case file audits"),
+                ),
+                _c("audit_month", "Audit month", _T, indexed=True),
+                _c("lead_email", "Lead", _P),
+                _c("status", "Status", _CH, choices=("Planned", "In progress", "Reported"), indexed=True),
+            ),
+            description="The themed audit schedule (3.1).",
+        ),
+        ListDefinition(
+            "Reports",
+            (
+                _c(
+                    "report_type",
+                    "Report",
+                    _CH,
+                    choices=("Audit Highlights Report", "Learning bulletin", "Quarterly audit report"),
+                    indexed=True,
+                ),
+                _c("period", "Period", _T, indexed=True),
+            ),
+            is_library=True,
+            description="Monthly Audit Highlights Reports, bulletins and quarterly reports (2.12, 8.1).",
+        ),
+        ListDefinition(
+            "Audit Trail",
+            (
+                _c("who", "Who", _T, indexed=True),
+                _c("what", "What", _T, indexed=True),
+                _c("when", "When", ColumnKind.DATETIME, indexed=True),
+                _c("list_title", "List", _T),
+                _c("item_ref", "Item", _NUM, indexed=True),
+                _c("before", "Before", _N),
+                _c("after", "After", _N),
+            ),
+            append_only=True,
+            description="Append-only record of who changed what, when, from what, to what.",
+        ),
+        ListDefinition(
+            "Settings",
+            (
+                _c("key", "Setting", _T, indexed=True, required=True),
+                _c("value", "Value", _N),
+            ),
+            description="Distribution lists and local closure days, kept where the QA team can edit them.",
+        ),
+    )
+
+
+def definitions_by_title(schema: AuditSchema) -> Mapping[str, ListDefinition]:
+    return {definition.title: definition for definition in list_definitions(schema)}
+
+
+def definition_of(definitions: Mapping[str, ListDefinition], title: str) -> ListDefinition:
+    try:
+        return definitions[title]
+    except KeyError:
+        raise UnknownList(
+            f"There is no list called '{title}'. Lists: " + ", ".join(definitions) + "."
+        ) from None
