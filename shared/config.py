@@ -5,10 +5,74 @@ here and fetched from Key Vault or a certificate file at run time."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_HOME = Path(".auditdesk")
+DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0"
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    """How mail goes out: Microsoft Graph when ``graph_*`` and ``sender`` are set, SMTP when
+    ``smtp_host`` is set, otherwise ``.eml`` files in the outbox folder under ``home``.
+
+    Passwords are never held here: ``*_password_variable`` names the environment variable
+    (in Azure, a Key Vault reference) that holds one, read only when a connection is made.
+    """
+
+    sender: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password_variable: str = "AUDITDESK_SMTP_PASSWORD"  # noqa: S105 - a variable name, not a secret
+    smtp_starttls: bool = True
+    graph_tenant_id: str | None = None
+    graph_client_id: str | None = None
+    graph_certificate_path: Path | None = None
+    graph_certificate_password_variable: str = "AUDITDESK_GRAPH_CERTIFICATE_PASSWORD"  # noqa: S105 - a variable name
+    graph_base_url: str = DEFAULT_GRAPH_BASE_URL
+
+    @property
+    def graph_configured(self) -> bool:
+        return bool(
+            self.sender and self.graph_tenant_id and self.graph_client_id and self.graph_certificate_path
+        )
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> MailSettings:
+        env = os.environ if environ is None else environ
+
+        def text(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        port = text("AUDITDESK_SMTP_PORT")
+        starttls = text("AUDITDESK_SMTP_STARTTLS")
+        certificate = text("AUDITDESK_GRAPH_CERTIFICATE_PATH")
+        if port is not None and not port.isdigit():
+            raise ValueError(f"AUDITDESK_SMTP_PORT must be a port number such as 587, not {port!r}")
+        if starttls is not None and starttls.lower() not in _BOOLEAN_WORDS:
+            raise ValueError(f"AUDITDESK_SMTP_STARTTLS must be true or false, not {starttls!r}")
+        return cls(
+            sender=text("AUDITDESK_MAIL_SENDER"),
+            smtp_host=text("AUDITDESK_SMTP_HOST"),
+            smtp_port=int(port) if port else 587,
+            smtp_username=text("AUDITDESK_SMTP_USERNAME"),
+            smtp_starttls=_BOOLEAN_WORDS[starttls.lower()] if starttls else True,
+            graph_tenant_id=text("AUDITDESK_GRAPH_TENANT_ID"),
+            graph_client_id=text("AUDITDESK_GRAPH_CLIENT_ID"),
+            graph_certificate_path=Path(certificate) if certificate else None,
+            graph_base_url=(text("AUDITDESK_GRAPH_BASE_URL") or DEFAULT_GRAPH_BASE_URL).rstrip("/"),
+        )
+
+
+_BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +85,7 @@ class Settings:
 
     home: Path
     schema_path: Path | None = None
+    mail: MailSettings = field(default_factory=MailSettings)
 
     @classmethod
     def from_environment(cls, home: Path | None = None, schema_path: Path | None = None) -> Settings:
@@ -29,4 +94,5 @@ class Settings:
         return cls(
             home=home or (Path(env_home) if env_home else DEFAULT_HOME),
             schema_path=schema_path or (Path(env_schema) if env_schema else None),
+            mail=MailSettings.from_environment(),
         )

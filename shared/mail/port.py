@@ -1,0 +1,182 @@
+"""The mail port: what Audit Desk asks of any way of sending mail.
+
+Workflow notifications and reports build an :class:`OutgoingMessage` and hand it to a
+:class:`Mailer`; which transport carries it (an outbox folder, SMTP, Microsoft Graph) is decided
+once, in :func:`shared.mail.factory.open_mailer`.
+
+Every message carries an idempotency key (for example ``highlights-report/2026-11/slt``): a
+mailer that is asked twice for the same key sends once and answers the second time with the
+record of the first, unless the caller says ``resend=True``. Delivery happens before the key is
+recorded, so a crash between the two can at worst send a message twice, never lose one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from shared.mail.sent_log import SentLog
+
+log = logging.getLogger(__name__)
+
+# Deliberately loose: one "@", no spaces, no angle brackets or commas that would let one
+# string become several recipients, no line breaks that would let it become a header.
+_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+_CONTENT_TYPE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$")
+_UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+class MailError(Exception):
+    """Something stopped a message going out. The text says what and what to do; it never
+    contains an address, a name or the message text."""
+
+
+class InvalidMessage(MailError, ValueError):
+    """The message itself is wrong (no recipient, a header-breaking subject, a bad attachment)."""
+
+
+class AttachmentTooLarge(InvalidMessage):
+    """An attachment is bigger than the transport accepts."""
+
+
+class MailConfigurationError(MailError):
+    """The settings for a transport are missing or wrong."""
+
+
+class MailDeliveryFailed(MailError):
+    """The transport refused or failed; nothing was recorded as sent, so sending again is safe."""
+
+
+class Attachment(NamedTuple):
+    """A file sent with a message: its name as the recipient sees it, its MIME type, its bytes."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """One email, independent of how it will travel.
+
+    ``text_body`` is always required (it is what plain-text clients and screen readers get);
+    ``html_body`` is optional. ``idempotency_key`` should be deterministic: the same notification
+    for the same thing must produce the same key.
+    """
+
+    to: tuple[str, ...]
+    subject: str
+    text_body: str
+    idempotency_key: str
+    cc: tuple[str, ...] = ()
+    html_body: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Accept lists from callers but keep the value immutable.
+        object.__setattr__(self, "to", tuple(self.to))
+        object.__setattr__(self, "cc", tuple(self.cc))
+        object.__setattr__(self, "attachments", tuple(Attachment(*a) for a in self.attachments))
+        if not self.to:
+            raise InvalidMessage("A message needs at least one 'to' recipient.")
+        for kind, addresses in (("to", self.to), ("cc", self.cc)):
+            for position, address in enumerate(addresses, start=1):
+                if not isinstance(address, str) or not _ADDRESS.match(address):
+                    raise InvalidMessage(
+                        f"Recipient {position} in '{kind}' is not a plain email address "
+                        "(expected name@domain, with no spaces, commas or line breaks)."
+                    )
+        if "\r" in self.subject or "\n" in self.subject:
+            raise InvalidMessage("The subject contains a line break; subjects must be one line.")
+        if not self.idempotency_key.strip():
+            raise InvalidMessage("The idempotency key is empty; give every message a deterministic key.")
+        for position, attachment in enumerate(self.attachments, start=1):
+            if not attachment.filename or _UNSAFE_FILENAME.search(attachment.filename):
+                raise InvalidMessage(
+                    f"Attachment {position} has an empty file name or one containing a path "
+                    "separator or control character; use a plain name such as report.docx."
+                )
+            if not _CONTENT_TYPE.match(attachment.content_type):
+                raise InvalidMessage(
+                    f"Attachment {position} has content type {attachment.content_type!r}; "
+                    "expected a MIME type such as application/pdf."
+                )
+            if not isinstance(attachment.content, bytes):
+                raise InvalidMessage(f"Attachment {position} content must be bytes.")
+
+    @property
+    def recipient_count(self) -> int:
+        return len(self.to) + len(self.cc)
+
+    @property
+    def attachment_bytes(self) -> int:
+        return sum(len(a.content) for a in self.attachments)
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """What happened to a message: which transport took it, under which id, and where to.
+
+    ``message_id`` is the transport's own id (outbox file name, SMTP Message-ID, Graph message
+    id); ``location`` says where it went (outbox folder, SMTP host, Graph mailbox).
+    ``already_sent`` is true when nothing was sent now because the key was sent before.
+    """
+
+    idempotency_key: str
+    transport: str
+    message_id: str
+    location: str
+    sent_at: datetime
+    already_sent: bool = False
+    refused_recipients: tuple[str, ...] = field(default=())
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Mailer(ABC):
+    """Sends :class:`OutgoingMessage` values at most once per idempotency key.
+
+    Adapters implement :meth:`_deliver`; :meth:`send` wraps it with the sent-log check so every
+    transport keeps the same promise.
+    """
+
+    transport: str = "abstract"
+
+    def __init__(self, sent_log: SentLog, clock: Callable[[], datetime] = utc_now) -> None:
+        self._sent_log = sent_log
+        self._clock = clock
+
+    def send(self, message: OutgoingMessage, *, resend: bool = False) -> SentMessage:
+        """Send ``message`` unless its idempotency key was sent before (or ``resend`` is true).
+
+        Raises :class:`MailDeliveryFailed` when the transport fails; the key is then not
+        recorded, so the same call can simply be repeated later.
+        """
+        if not resend:
+            earlier = self._sent_log.find(message.idempotency_key)
+            if earlier is not None:
+                log.info("mail not sent again: key already sent via %s", earlier.transport)
+                return replace(earlier, already_sent=True)
+        sent = self._deliver(message)
+        self._sent_log.record(sent)
+        log.info(
+            "mail sent via %s: %d recipient(s), %d attachment(s), %d attachment byte(s), id %s",
+            sent.transport,
+            message.recipient_count,
+            len(message.attachments),
+            message.attachment_bytes,
+            sent.message_id,
+        )
+        return sent
+
+    @abstractmethod
+    def _deliver(self, message: OutgoingMessage) -> SentMessage:
+        """Hand the message to the transport and say what happened; raise on failure."""
