@@ -1,0 +1,1 @@
+"""Tests for the mail port and its outbox, SMTP and Graph adapters."""
