@@ -19,19 +19,21 @@ class Grade(Enum):
     @property
     def rank(self) -> int:
         """0 for Outstanding up to 3 for Inadequate: lower is better."""
-        return _RANK[self]
+        return _RANK[self._value_]
 
     def at_least(self, other: Grade) -> bool:
         """True when this grade is as good as ``other`` or better."""
-        return self.rank <= other.rank
+        return _RANK[self._value_] <= _RANK[other._value_]
 
     @property
     def is_weak(self) -> bool:
         """Requires Improvement or Inadequate: a domain that needs an improvement action (2.8)."""
-        return self.rank >= _RANK[Grade.REQUIRES_IMPROVEMENT]
+        return _RANK[self._value_] >= 2
 
 
-_RANK = {grade: index for index, grade in enumerate(Grade)}
+# Keyed by value (read as ``_value_``: the ``value`` property and enum hashing are slow, and
+# grades are compared for every domain of every form).
+_RANK = {"Outstanding": 0, "Good": 1, "Requires Improvement": 2, "Inadequate": 3}
 
 NOT_APPLICABLE = "Not applicable"
 
@@ -42,6 +44,9 @@ _ALIASES = {
     "ri": Grade.REQUIRES_IMPROVEMENT,
 }
 _BY_TEXT = {grade.value.casefold(): grade for grade in Grade} | _ALIASES
+EXACT_GRADES: dict[str, Grade | str] = {grade.value: grade for grade in Grade} | {
+    NOT_APPLICABLE: NOT_APPLICABLE
+}
 _NOT_APPLICABLE_TEXT = {"not applicable", "n/a", "na"}
 
 
@@ -51,6 +56,9 @@ def parse_grade(text: str) -> Grade | str | None:
     Returns the Grade, the string ``NOT_APPLICABLE`` for "Not applicable", or None when
     the text is no grade at all (the caller reports it with the field it came from).
     """
+    exact = EXACT_GRADES.get(text)
+    if exact is not None:
+        return exact
     key = " ".join(text.split()).casefold()
     if key in _NOT_APPLICABLE_TEXT:
         return NOT_APPLICABLE

@@ -12,15 +12,16 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from shared.core.findings import Finding, error
-from shared.core.grades import NOT_APPLICABLE, Grade, parse_grade
+from shared.core.grades import EXACT_GRADES, NOT_APPLICABLE, Grade, parse_grade
 from shared.core.schema import AuditSchema, Domain, FieldSpec, FormSpec
 
 FieldValue = str | dt.date | dt.datetime | bool | int | float | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DomainJudgement:
     """The auditor's judgement of one domain (2.3, 2.7)."""
 
@@ -35,7 +36,7 @@ class DomainJudgement:
         return self.grade is not None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ImprovementAction:
     """One row of the improvement plan (2.8): what, for which domain, who, by when, how measured."""
 
@@ -54,9 +55,13 @@ class ImprovementAction:
         return f"a{self.row}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AuditRecord:
-    """A single case file audit as the auditor returned it. Never altered by the checks."""
+    """A single case file audit as the auditor returned it. Never altered by the checks.
+
+    Records (and their judgements and actions) are plain, not frozen, dataclasses: the
+    service reads thousands a second and frozen dataclasses cost three times as much to build.
+    """
 
     case_ref: str
     child_ref: str
@@ -88,7 +93,7 @@ class AuditRecord:
         raise KeyError(domain_id)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ParsedAudit:
     record: AuditRecord
     findings: tuple[Finding, ...]
@@ -104,6 +109,8 @@ _FALSE = frozenset({"false", "no", "n", "0", "☐", "", "unticked"})
 
 def text_of(value: FieldValue) -> str:
     """A value as trimmed text; None and placeholders (already removed by readers) become ''."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -184,7 +191,8 @@ class _Fields:
         return spec.label
 
     def text(self, field_id: str) -> str:
-        return text_of(self.values.get(field_id))
+        value = self.values.get(field_id)
+        return value.strip() if type(value) is str else text_of(value)
 
     def date(self, field_id: str) -> dt.date | None:
         value = self.values.get(field_id)
@@ -217,7 +225,13 @@ class _Fields:
             return None
 
     def grade(self, field_id: str, allow_not_applicable: bool) -> Grade | str | None:
-        text = self.text(field_id)
+        value = self.values.get(field_id)
+        if value is None:
+            return None
+        exact = EXACT_GRADES.get(value) if type(value) is str else None
+        if exact is not None and (allow_not_applicable or exact != NOT_APPLICABLE):
+            return exact
+        text = text_of(value)
         if not text:
             return None
         grade = parse_grade(text)
@@ -259,6 +273,32 @@ def _spec(form: FormSpec, field_id: str) -> FieldSpec | None:
     return None if index is None else form.fields[index]
 
 
+def _row_has_content(values: Mapping[str, FieldValue], ids: tuple[str, ...]) -> bool:
+    for field_id in ids:
+        value = values.get(field_id)
+        if value is None:
+            continue
+        if type(value) is str:
+            if value and not value.isspace():
+                return True
+        elif text_of(value):
+            return True
+    return False
+
+
+@lru_cache(maxsize=8)
+def _domain_field_ids(domains: tuple[Domain, ...]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((f"{d.id}_grade", f"{d.id}_evidence", f"{d.id}_good_practice") for d in domains)
+
+
+@lru_cache(maxsize=8)
+def _plan_field_ids(rows: int) -> tuple[tuple[str, str, str, str, str], ...]:
+    return tuple(
+        (f"a{n}_action", f"a{n}_domain", f"a{n}_owner", f"a{n}_due", f"a{n}_measure")
+        for n in range(1, rows + 1)
+    )
+
+
 def parse_audit_record(values: Mapping[str, FieldValue], schema: AuditSchema) -> ParsedAudit:
     """Build the typed audit record from ``{field_id: value}`` (a case file audit form).
 
@@ -268,33 +308,34 @@ def parse_audit_record(values: Mapping[str, FieldValue], schema: AuditSchema) ->
     form = schema.case_file_audit
     fields = _Fields(values, form, schema)
     domains = []
-    for domain in schema.domains:
-        grade = fields.grade(f"{domain.id}_grade", allow_not_applicable=True)
+    for domain, (grade_id, evidence_id, good_practice_id) in zip(
+        schema.domains, _domain_field_ids(schema.domains), strict=True
+    ):
+        grade = fields.grade(grade_id, allow_not_applicable=True)
         domains.append(
             DomainJudgement(
                 domain=domain,
                 grade=grade if isinstance(grade, Grade) else None,
                 not_applicable=grade == NOT_APPLICABLE,
-                evidence=fields.text(f"{domain.id}_evidence"),
-                good_practice=fields.text(f"{domain.id}_good_practice"),
+                evidence=fields.text(evidence_id),
+                good_practice=fields.text(good_practice_id),
             )
         )
     overall = fields.grade("overall_grade", allow_not_applicable=False)
     actions = []
-    for row in range(1, form.plan_rows + 1):
-        prefix = f"a{row}_"
-        parts = [values.get(prefix + part) for part in ("action", "domain", "owner", "due", "measure")]
-        if not any(text_of(p) for p in parts):
+    for row, ids in enumerate(_plan_field_ids(form.plan_rows), start=1):
+        if not _row_has_content(values, ids):
             continue
+        action_id, domain_id, owner_id, due_id, measure_id = ids
         actions.append(
             ImprovementAction(
                 row=row,
-                action=fields.text(prefix + "action"),
-                domain=fields.domain(prefix + "domain"),
-                domain_text=fields.text(prefix + "domain"),
-                owner=fields.text(prefix + "owner"),
-                due=fields.date(prefix + "due"),
-                measure=fields.text(prefix + "measure"),
+                action=fields.text(action_id),
+                domain=fields.domain(domain_id),
+                domain_text=fields.text(domain_id),
+                owner=fields.text(owner_id),
+                due=fields.date(due_id),
+                measure=fields.text(measure_id),
             )
         )
     record = AuditRecord(

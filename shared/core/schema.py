@@ -134,6 +134,8 @@ class AuditSchema:
     smart: SmartRules
     forms: Mapping[str, FormSpec]
     source: str = dataclass_field(default="", compare=False)
+    # Every way a form may name a domain (id, name, 'Domain 3', '3. Planning'), folded.
+    domain_lookup: Mapping[str, Domain] = dataclass_field(default_factory=dict, compare=False)
 
     def domain(self, domain_id: str) -> Domain:
         for domain in self.domains:
@@ -143,18 +145,7 @@ class AuditSchema:
 
     def domain_by_name(self, text: str) -> Domain | None:
         """Find a domain from what a form's domain picker holds: its id, name or 'Domain 3'."""
-        key = " ".join(text.split()).casefold()
-        for domain in self.domains:
-            if key in {
-                domain.id,
-                domain.name.casefold(),
-                domain.title.casefold(),
-                f"domain {domain.number}",
-                f"{domain.number}",
-                f"{domain.number}. {domain.name}".casefold(),
-            }:
-                return domain
-        return None
+        return self.domain_lookup.get(" ".join(text.split()).casefold())
 
     @property
     def case_file_audit(self) -> FormSpec:
@@ -221,7 +212,23 @@ def parse_schema(raw: Mapping[str, Any], source: str = "<schema>") -> AuditSchem
         smart=smart,
         forms=forms,
         source=source,
+        domain_lookup=_domain_lookup(domains),
     )
+
+
+def _domain_lookup(domains: tuple[Domain, ...]) -> dict[str, Domain]:
+    lookup = {}
+    for domain in domains:
+        for name in (
+            domain.id,
+            domain.name,
+            domain.title,
+            f"Domain {domain.number}",
+            str(domain.number),
+            f"{domain.number}. {domain.name}",
+        ):
+            lookup[" ".join(name.split()).casefold()] = domain
+    return lookup
 
 
 class _Reader:

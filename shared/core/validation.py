@@ -51,7 +51,8 @@ def check_audit(
     findings = list(parsed.findings)
     findings.extend(validate_audit(parsed.record, schema, deadlines, allocation_month, parsed.findings))
     position = schema.case_file_audit.position
-    findings.sort(key=lambda f: (f.severity is not Severity.ERROR, position.get(f.field, len(position))))
+    if len(findings) > 1:
+        findings.sort(key=lambda f: (f.severity is not Severity.ERROR, position.get(f.field, len(position))))
     return AuditCheck(parsed.record, tuple(findings))
 
 

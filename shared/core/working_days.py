@@ -14,6 +14,7 @@ import holidays
 
 _ONE_DAY = dt.timedelta(days=1)
 _SATURDAY = 5
+_MEMO_LIMIT = 50_000
 
 
 class WorkingDayCalendar:
@@ -28,7 +29,11 @@ class WorkingDayCalendar:
         self.country = country
         self.subdivision = subdivision
         self.local_closure_days = frozenset(local_closure_days)
-        self._closed_by_year: dict[int, frozenset[dt.date]] = {}
+        # Year -> every closed weekday-or-weekend date with its name, built once per year.
+        self._closed_by_year: dict[int, dict[dt.date, str]] = {}
+        # Deadlines repeat (every audit of a month shares its due dates): remember answers.
+        self._added: dict[tuple[dt.date, int], dt.date] = {}
+        self._last_by_month: dict[tuple[int, int], dt.date] = {}
 
     def __repr__(self) -> str:
         return (
@@ -36,24 +41,20 @@ class WorkingDayCalendar:
             f"{len(self.local_closure_days)} local closure days)"
         )
 
-    def _closed_days(self, year: int) -> frozenset[dt.date]:
+    def _closed_days(self, year: int) -> dict[dt.date, str]:
         closed = self._closed_by_year.get(year)
         if closed is None:
             bank_holidays = holidays.country_holidays(
                 self.country, subdiv=self.subdivision or None, years=year
             )
-            closed = frozenset(bank_holidays) | {d for d in self.local_closure_days if d.year == year}
+            closed = {day: str(name) for day, name in bank_holidays.items()}
+            closed.update({d: "Local closure day" for d in self.local_closure_days if d.year == year})
             self._closed_by_year[year] = closed
         return closed
 
     def holiday_name(self, day: dt.date) -> str | None:
         """The bank holiday's name, 'Local closure day', or None on other days."""
-        if day in self.local_closure_days:
-            return "Local closure day"
-        if day in self._closed_days(day.year):
-            names = holidays.country_holidays(self.country, subdiv=self.subdivision or None, years=day.year)
-            return names.get(day)
-        return None
+        return self._closed_days(day.year).get(day)
 
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() < _SATURDAY and day not in self._closed_days(day.year)
@@ -64,16 +65,22 @@ class WorkingDayCalendar:
         With ``count`` 0 the answer is ``start`` when it is a working day, else the next one
         (a same-day deadline raised on a Saturday falls on Monday).
         """
+        known = self._added.get((start, count))
+        if known is not None:
+            return known
         if count < 0:
             raise ValueError("count must not be negative")
         day = start
         if count == 0:
-            return self.next_working_day_on_or_after(day)
+            day = self.next_working_day_on_or_after(day)
         remaining = count
         while remaining:
             day += _ONE_DAY
             if self.is_working_day(day):
                 remaining -= 1
+        if len(self._added) >= _MEMO_LIMIT:
+            self._added.clear()
+        self._added[(start, count)] = day
         return day
 
     def next_working_day_on_or_after(self, day: dt.date) -> dt.date:
@@ -87,7 +94,11 @@ class WorkingDayCalendar:
         return day
 
     def last_working_day_of_month(self, year: int, month: int) -> dt.date:
-        return self.previous_working_day_on_or_before(last_day_of_month(year, month))
+        last = self._last_by_month.get((year, month))
+        if last is None:
+            last = self.previous_working_day_on_or_before(last_day_of_month(year, month))
+            self._last_by_month[(year, month)] = last
+        return last
 
     def first_working_day_of_month(self, year: int, month: int) -> dt.date:
         return self.next_working_day_on_or_after(dt.date(year, month, 1))

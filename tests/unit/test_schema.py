@@ -1,0 +1,115 @@
+"""The audit schema: one TOML file Hull edits; mistakes in it are refused with the key named."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.core.grades import Grade
+from shared.core.schema import DEFAULT_SCHEMA_PATH, AuditSchema, SchemaError, load_schema, parse_schema
+
+REQUIRED_CASE_AUDIT_FIELDS = (
+    [
+        "case_ref",
+        "child_ref",
+        "team",
+        "allocated_worker",
+        "team_manager",
+        "auditor",
+        "auditor_role",
+        "audit_date",
+        "review_from",
+        "review_to",
+        "discussion_date",
+    ]
+    + [f"d{n}_{part}" for n in range(1, 8) for part in ("grade", "evidence", "good_practice")]
+    + ["overall_grade", "overall_rationale", "safeguarding_concern", "safeguarding_details"]
+    + [f"a{n}_{part}" for n in range(1, 9) for part in ("action", "domain", "owner", "due", "measure")]
+    + ["good_practice_summary"]
+)
+
+
+def raw() -> dict[str, Any]:
+    return tomllib.loads(DEFAULT_SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def test_case_file_audit_has_exactly_the_stable_field_ids(schema: AuditSchema) -> None:
+    assert sorted(schema.case_file_audit.field_ids) == sorted(REQUIRED_CASE_AUDIT_FIELDS)
+
+
+def test_seven_domains_with_the_default_names_2_3(schema: AuditSchema) -> None:
+    assert [d.id for d in schema.domains] == [f"d{n}" for n in range(1, 8)]
+    assert schema.domain("d3").title == "Domain 3 (Planning)"
+
+
+def test_grades_are_the_four_judgements_best_first_2_7(schema: AuditSchema) -> None:
+    assert [g.value for g in Grade] == ["Outstanding", "Good", "Requires Improvement", "Inadequate"]
+    assert schema.grade_descriptions[Grade.GOOD] == "A service that exceeds minimum requirements"
+
+
+def test_all_four_forms_are_defined(schema: AuditSchema) -> None:
+    assert set(schema.forms) == {
+        "case-file-audit",
+        "staff-observation",
+        "supervision-audit",
+        "case-discussion",
+    }
+
+
+def test_domains_are_renamed_in_the_schema_not_in_code(tmp_path: Path) -> None:
+    edited = DEFAULT_SCHEMA_PATH.read_text(encoding="utf-8").replace(
+        'name = "Planning"', 'name = "Planning and review"'
+    )
+    path = tmp_path / "hull.toml"
+    path.write_text(edited, encoding="utf-8")
+    assert load_schema(path).domain("d3").name == "Planning and review"
+
+
+def test_a_wrong_grade_order_is_refused_naming_the_key() -> None:
+    data = raw()
+    data["grades"]["order"] = ["Good", "Outstanding", "Requires Improvement", "Inadequate"]
+    with pytest.raises(SchemaError, match=r"'grades.order' must be exactly"):
+        parse_schema(data)
+
+
+def test_a_discussion_timescale_missing_a_grade_is_refused_2_10() -> None:
+    data = raw()
+    del data["timescales"]["discussion_working_days"]["Outstanding"]
+    with pytest.raises(SchemaError, match='has no entry for "Outstanding"'):
+        parse_schema(data)
+
+
+def test_local_closure_days_must_be_dates() -> None:
+    data = raw()
+    data["calendar"]["local_closure_days"] = ["Christmas Eve"]
+    with pytest.raises(SchemaError, match="not a date"):
+        parse_schema(data)
+
+
+def test_unknown_consistency_rules_are_refused() -> None:
+    data = raw()
+    data["consistency"]["grade_everything_good"] = {"enabled": True}
+    with pytest.raises(SchemaError, match="unknown rules"):
+        parse_schema(data)
+
+
+def test_a_schema_that_is_not_toml_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text("[grades\norder = ", encoding="utf-8")
+    with pytest.raises(SchemaError, match="not valid TOML"):
+        load_schema(path)
+
+
+def test_a_missing_schema_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SchemaError, match="Cannot read the audit schema"):
+        load_schema(tmp_path / "absent.toml")
+
+
+def test_duplicate_field_ids_are_refused() -> None:
+    data = raw()
+    data["forms"]["case-discussion"]["fields"].append(dict(data["forms"]["case-discussion"]["fields"][0]))
+    with pytest.raises(SchemaError, match="twice"):
+        parse_schema(data)
