@@ -76,3 +76,12 @@ def test_audit_month_parses_and_counts() -> None:
         AuditMonth.parse("December")
     with pytest.raises(ValueError, match="1 to 12"):
         AuditMonth(2026, 13)
+
+
+def test_allocation_after_the_first_week_is_flagged_2_1(deadlines: Deadlines) -> None:
+    from shared.core.allocation import is_allocated_late
+
+    november = AuditMonth(2026, 11)
+    assert not is_allocated_late(D(2026, 11, 6), november, deadlines)
+    assert is_allocated_late(D(2026, 11, 9), november, deadlines)
+    assert not is_allocated_late(D(2026, 10, 28), november, deadlines)  # sent ahead of the month
