@@ -1,0 +1,186 @@
+"""Reading a returned form: gate, identify, read by field id, then the core's checks.
+
+:func:`read_form` never raises for anything about the file: every file ends as a
+:class:`FormOutcome` that is valid, invalid (read, with findings to fix) or rejected (with
+the reason and what to do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from shared.core.deadlines import AuditMonth, Deadlines
+from shared.core.findings import Finding, Severity, error, warning
+from shared.core.record import FieldValue, parse_form_fields
+from shared.core.schema import CASE_FILE_AUDIT, AuditSchema, FormSpec
+from shared.core.validation import check_audit
+from shared.forms import ooxml
+from shared.forms.excel import read_excel_values
+from shared.forms.outcome import FormOutcome, FormRejected, FormStatus, rejected
+from shared.forms.safety import DEFAULT_LIMITS, WORD_PART, Limits, OfficePackage, open_package, oversized
+from shared.forms.word import read_word_controls
+
+
+def read_form_file(
+    path: Path,
+    schema: AuditSchema,
+    deadlines: Deadlines,
+    allocation_month: AuditMonth | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> FormOutcome:
+    """Read and check one returned form on disk (its size is checked before it is read)."""
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            return rejected(path.name, oversized(path.name, size, limits).rejection)
+        data = path.read_bytes()
+    except OSError as problem:
+        return rejected(
+            path.name,
+            FormRejected(
+                "unreadable-file",
+                f"{path.name} cannot be opened ({problem.strerror or 'unreadable'}). Check the file "
+                "exists and is not open elsewhere, then try again.",
+            ).rejection,
+        )
+    return read_form(data, path.name, schema, deadlines, allocation_month, limits)
+
+
+def read_form(
+    data: bytes,
+    source: str,
+    schema: AuditSchema,
+    deadlines: Deadlines,
+    allocation_month: AuditMonth | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> FormOutcome:
+    """Read and check one returned form given as bytes; ``source`` names it in messages."""
+    try:
+        package = open_package(data, source, limits)
+        form = identify_form(package, schema)
+        return _check(package, data, form, schema, deadlines, allocation_month)
+    except FormRejected as refusal:
+        return rejected(source, refusal.rejection)
+
+
+def identify_form(package: OfficePackage, schema: AuditSchema) -> FormSpec:
+    """Which of the schema's forms this is, from the template id and versions it carries."""
+    source = package.source
+    properties = package.custom_properties()
+    template_id = properties.get(ooxml.PROP_TEMPLATE)
+    if not template_id:
+        raise FormRejected(
+            "not-audit-desk-form",
+            f"{source} is a {'Word' if package.kind == 'word' else 'Excel'} document but not an Audit "
+            "Desk form (it carries no template id). Copy the answers into the Audit Desk template and resend it.",
+        )
+    form = schema.forms.get(template_id)
+    if form is None or properties.get(ooxml.PROP_SCHEMA, schema.id) != schema.id:
+        raise FormRejected(
+            "other-template",
+            f"{source} was made from another template ('{template_id[:60]}'), not one of Audit Desk's "
+            f"forms ({', '.join(schema.forms)}). Fill in the right Audit Desk template and resend it.",
+        )
+    schema_version = _version(properties.get(ooxml.PROP_SCHEMA_VERSION), source, form)
+    form_version = _version(properties.get(ooxml.PROP_TEMPLATE_VERSION), source, form)
+    if schema_version > schema.version or form_version > form.version:
+        raise FormRejected(
+            "newer-schema",
+            f"{source} was made from a newer version of the {form.title} form (form v{form_version}, "
+            f"schema v{schema_version}) than this Audit Desk knows (form v{form.version}, schema "
+            f"v{schema.version}). Ask the Quality Assurance Team to update Audit Desk, or use the current template.",
+        )
+    if form_version < form.version:
+        raise FormRejected(
+            "unsupported-version",
+            f"{source} was made from version {form_version} of the {form.title} form, which is no longer "
+            f"accepted (current: version {form.version}). Copy the answers into the current template and resend it.",
+        )
+    return form
+
+
+def _version(text: str | None, source: str, form: FormSpec) -> int:
+    if text is not None and text.isdigit() and len(text) < 6:
+        return int(text)
+    raise FormRejected(
+        "unsupported-version",
+        f"{source} does not say which version of the {form.title} form it is. Copy the answers into "
+        "the current template and resend it.",
+    )
+
+
+def _check(
+    package: OfficePackage,
+    data: bytes,
+    form: FormSpec,
+    schema: AuditSchema,
+    deadlines: Deadlines,
+    allocation_month: AuditMonth | None,
+) -> FormOutcome:
+    source = package.source
+    form_findings: list[Finding] = []
+    if package.kind == "word":
+        controls = read_word_controls(package.parse(WORD_PART), form)
+        raw = controls.values
+        for field_id in sorted(controls.conflicting & set(form.field_ids)):
+            form_findings.append(
+                error(
+                    "field-duplicated",
+                    field_id,
+                    f"{form.field(field_id).label} appears more than once with different answers (a "
+                    "content control was copied). Keep one answer and delete the copy.",
+                )
+            )
+    else:
+        raw = read_excel_values(package, data, form)
+    present = [field_id for field_id in form.field_ids if field_id in raw]
+    if not present:
+        raise FormRejected(
+            "no-fields",
+            f"{source} has none of the {form.title} form's fields (its content controls or named "
+            "cells were removed). Copy the answers into a fresh template and resend it.",
+        )
+    values: dict[str, FieldValue] = {field_id: raw.get(field_id) for field_id in form.field_ids}
+    if _is_empty(values, form):
+        raise FormRejected(
+            "empty-form",
+            f"{source} is the {form.title} form with nothing filled in. Complete the form and resend it.",
+        )
+    for field_id in form.field_ids:
+        if field_id not in raw:
+            form_findings.append(
+                warning(
+                    "field-control-missing",
+                    field_id,
+                    f"{form.field(field_id).label} is not on the form any more (its control or named "
+                    "cell was deleted). Use a fresh template next time; add the answer if one is needed.",
+                )
+            )
+    findings = tuple(form_findings) + _core_findings(values, form, schema, deadlines, allocation_month)
+    status = FormStatus.INVALID if any(f.severity is Severity.ERROR for f in findings) else FormStatus.VALID
+    return FormOutcome(source, status, form.id, form.version, values, findings)
+
+
+def _core_findings(
+    values: Mapping[str, FieldValue],
+    form: FormSpec,
+    schema: AuditSchema,
+    deadlines: Deadlines,
+    allocation_month: AuditMonth | None,
+) -> tuple[Finding, ...]:
+    if form.id == CASE_FILE_AUDIT:
+        return check_audit(values, schema, deadlines, allocation_month).findings
+    return parse_form_fields(values, form, schema)[1]
+
+
+def _is_empty(values: Mapping[str, FieldValue], form: FormSpec) -> bool:
+    """Nothing answered. An unticked check box is no answer: every blank Word form has one."""
+    for spec in form.fields:
+        value = values.get(spec.id)
+        if spec.kind == "checkbox":
+            if value is True:
+                return False
+        elif value not in (None, ""):
+            return False
+    return True
