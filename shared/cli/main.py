@@ -53,6 +53,7 @@ def _register_commands() -> None:
     from shared.cli import foundation
 
     foundation.register(app)
+    __import__("shared.cli.forms", fromlist=["register"]).register(app)
 
 
 _register_commands()
