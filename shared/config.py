@@ -10,6 +10,40 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_HOME = Path(".auditdesk")
+
+
+@dataclass(frozen=True, slots=True)
+class SharePointSettings:
+    """Where the SharePoint lists live and how Audit Desk signs in (app-only, certificate).
+
+    The private key comes from a PEM file (``AUDITDESK_SP_CERT_PATH``) or from Key Vault
+    (``AUDITDESK_SP_CERT_KEYVAULT``, ``https://<vault>.vault.azure.net/secrets/<name>``); it is
+    never stored in the repository or in settings.
+    """
+
+    site_url: str
+    tenant_id: str = ""
+    client_id: str = ""
+    cert_thumbprint: str = ""
+    cert_path: Path | None = None
+    cert_keyvault_secret: str = ""
+
+    @classmethod
+    def from_environment(cls, site_url: str | None = None) -> SharePointSettings | None:
+        url = site_url or os.environ.get("AUDITDESK_SP_SITE_URL", "")
+        if not url:
+            return None
+        cert_path = os.environ.get("AUDITDESK_SP_CERT_PATH")
+        return cls(
+            site_url=url.rstrip("/"),
+            tenant_id=os.environ.get("AUDITDESK_SP_TENANT_ID", ""),
+            client_id=os.environ.get("AUDITDESK_SP_CLIENT_ID", ""),
+            cert_thumbprint=os.environ.get("AUDITDESK_SP_CERT_THUMBPRINT", ""),
+            cert_path=Path(cert_path) if cert_path else None,
+            cert_keyvault_secret=os.environ.get("AUDITDESK_SP_CERT_KEYVAULT", ""),
+        )
+
+
 DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0"
 
 
@@ -85,6 +119,8 @@ class Settings:
 
     home: Path
     schema_path: Path | None = None
+    # None: the embedded list store under ``home``. Set AUDITDESK_SP_SITE_URL to use SharePoint.
+    sharepoint: SharePointSettings | None = None
     mail: MailSettings = field(default_factory=MailSettings)
 
     @classmethod
@@ -95,4 +131,5 @@ class Settings:
             home=home or (Path(env_home) if env_home else DEFAULT_HOME),
             schema_path=schema_path or (Path(env_schema) if env_schema else None),
             mail=MailSettings.from_environment(),
+            sharepoint=SharePointSettings.from_environment(),
         )
