@@ -54,6 +54,7 @@ def _register_commands() -> None:
 
     foundation.register(app)
     __import__("shared.cli.forms", fromlist=["register"]).register(app)
+    __import__("shared.cli.lists", fromlist=["register"]).register(app)
 
 
 _register_commands()
