@@ -82,9 +82,9 @@ class RecordedRequest:
 
 @dataclass
 class Fault:
-    """Answer the next ``times`` requests whose path ends with ``path_suffix`` with ``status``."""
+    """Answer the next ``times`` requests whose path starts or ends with ``path`` with ``status``."""
 
-    path_suffix: str
+    path: str
     status: int
     retry_after: str | None
     times: int
@@ -111,7 +111,13 @@ class LoopbackGraph:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="loopback-graph", daemon=True)
+        # A short poll interval so shutdown() at the end of each test returns quickly.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="loopback-graph",
+            daemon=True,
+        )
 
     @property
     def origin(self) -> str:
@@ -131,10 +137,11 @@ class LoopbackGraph:
         self._server.server_close()
         self._thread.join(timeout=5)
 
-    def inject(self, path_suffix: str, status: int, retry_after: str | None = None, times: int = 1) -> None:
-        """Fail the next ``times`` requests ending in ``path_suffix`` (e.g. ``/send``) with ``status``."""
+    def inject(self, path: str, status: int, retry_after: str | None = None, times: int = 1) -> None:
+        """Fail the next ``times`` requests whose path ends with ``path`` (``/send``) or starts
+        with it (``/upload/``) with ``status``."""
         with self._lock:
-            self._faults.append(Fault(path_suffix, status, retry_after, times))
+            self._faults.append(Fault(path, status, retry_after, times))
 
     @property
     def sent_messages(self) -> list[RecordedMessage]:
@@ -144,7 +151,7 @@ class LoopbackGraph:
 
     def _take_fault(self, path: str) -> Fault | None:
         for fault in self._faults:
-            if path.endswith(fault.path_suffix) and fault.times > 0:
+            if (path.endswith(fault.path) or path.startswith(fault.path)) and fault.times > 0:
                 fault.times -= 1
                 if fault.times == 0:
                     self._faults.remove(fault)
