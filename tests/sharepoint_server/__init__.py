@@ -1,0 +1,1 @@
+"""A loopback SharePoint REST server for contract tests (test infrastructure, not a product)."""
