@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 import pytest
 
@@ -17,8 +18,8 @@ SMALL_DOCX = b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) + b"\xff\xfe\x00\
 FOUR_MB = os.urandom(4 * 1024 * 1024)
 
 
-def allocation_notice(key: str = "allocation/2026-11/A-0001/auditor", **changes: object) -> OutgoingMessage:
-    values: dict[str, object] = {
+def allocation_notice(key: str = "allocation/2026-11/A-0001/auditor", **changes: Any) -> OutgoingMessage:
+    values: dict[str, Any] = {
         "to": ("auditor.one@example.org",),
         "cc": ("team.manager@example.org", "qa.team@example.org"),
         "subject": "Case file audit allocated: due 30 November 2026",
@@ -27,7 +28,7 @@ def allocation_notice(key: str = "allocation/2026-11/A-0001/auditor", **changes:
         "attachments": (Attachment("case-file-audit-form.docx", DOCX, SMALL_DOCX),),
     }
     values.update(changes)
-    return OutgoingMessage(**values)  # type: ignore[arg-type]
+    return OutgoingMessage(**values)
 
 
 def test_a_notification_arrives_with_its_recipients_subject_body_and_attachment_intact(
