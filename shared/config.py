@@ -27,6 +27,9 @@ class SharePointSettings:
     cert_thumbprint: str = ""
     cert_path: Path | None = None
     cert_keyvault_secret: str = ""
+    # A bearer token obtained elsewhere (e.g. `az account get-access-token`), for one-off admin
+    # runs such as provisioning; services use the certificate.
+    access_token: str = ""
 
     @classmethod
     def from_environment(cls, site_url: str | None = None) -> SharePointSettings | None:
@@ -41,6 +44,7 @@ class SharePointSettings:
             cert_thumbprint=os.environ.get("AUDITDESK_SP_CERT_THUMBPRINT", ""),
             cert_path=Path(cert_path) if cert_path else None,
             cert_keyvault_secret=os.environ.get("AUDITDESK_SP_CERT_KEYVAULT", ""),
+            access_token=os.environ.get("AUDITDESK_SP_ACCESS_TOKEN", ""),
         )
 
 

@@ -29,11 +29,9 @@ def open_list_store(
     definitions = definitions_by_title(schema or load_schema(settings.schema_path))
     sharepoint = settings.sharepoint
     if site_url:
-        sharepoint = (
-            replace(sharepoint, site_url=site_url.rstrip("/"))
-            if sharepoint
-            else SharePointSettings(site_url.rstrip("/"))
-        )
+        configured = sharepoint or SharePointSettings.from_environment(site_url)
+        assert configured is not None
+        sharepoint = replace(configured, site_url=site_url.rstrip("/"))
     if sharepoint is None:
         from shared.lists.sqlite_store import SqliteListStore
 
@@ -51,6 +49,12 @@ def open_sharepoint_store(
     from shared.lists.sharepoint_store import SharePointListStore
 
     context = ClientContext(sharepoint.site_url)
+    if access_token is None and sharepoint.access_token:
+        token = sharepoint.access_token
+
+        def access_token() -> dict[str, Any]:
+            return {"access_token": token, "token_type": "Bearer", "expires_in": 3600}
+
     if access_token is not None:
         context = context.with_access_token(access_token)
     else:

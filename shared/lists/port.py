@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Self
 
 FieldValue = str | int | float | bool | dt.date | dt.datetime | None
 Fields = Mapping[str, FieldValue]
@@ -255,7 +256,7 @@ class ListStore(abc.ABC):
     def close(self) -> None:  # noqa: B027 - optional hook, most stores hold nothing open
         """Release connections."""
 
-    def __enter__(self) -> ListStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
