@@ -23,7 +23,14 @@ from tenacity import (
 )
 
 from shared.mail.mime import build_email
-from shared.mail.port import MailDeliveryFailed, Mailer, OutgoingMessage, SentMessage, utc_now
+from shared.mail.port import (
+    MailConfigurationError,
+    MailDeliveryFailed,
+    Mailer,
+    OutgoingMessage,
+    SentMessage,
+    utc_now,
+)
 from shared.mail.sent_log import SentLog
 
 log = logging.getLogger(__name__)
@@ -61,7 +68,12 @@ class SmtpMailer(Mailer):
     ) -> None:
         super().__init__(sent_log, clock)
         if username and not password:
-            raise ValueError("An SMTP username was given without a password.")
+            raise MailConfigurationError("An SMTP username was given without a password.")
+        if username and not starttls:
+            raise MailConfigurationError(
+                "AUDITDESK_SMTP_USERNAME is set but AUDITDESK_SMTP_STARTTLS is false: a password is never "
+                "sent over an unencrypted connection. Turn STARTTLS on, or use a relay that needs no login."
+            )
         self.host = host
         self.port = port
         self.sender = sender

@@ -10,7 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from shared.mail.port import MailDeliveryFailed
+from shared.mail.port import MailConfigurationError, MailDeliveryFailed
 from shared.mail.sent_log import MemorySentLog
 from shared.mail.smtp import SmtpMailer
 from tests.mail.certificates import write_self_signed
@@ -159,3 +159,10 @@ def test_a_wrong_password_says_which_settings_to_check(
         mailer.send(allocation_notice())
 
     assert handler.deliveries == []
+
+
+def test_a_password_is_never_sent_without_starttls() -> None:
+    with pytest.raises(MailConfigurationError, match="never sent over an unencrypted connection"):
+        SmtpMailer(
+            "127.0.0.1", 25, SENDER, MemorySentLog(), username=USERNAME, password=PASSWORD, starttls=False
+        )
