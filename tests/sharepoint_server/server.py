@@ -307,14 +307,22 @@ class LoopbackSharePoint:
             return self._batch(headers, body)
         if low == "web/ensureuser":
             return self._ensure_user(json.loads(body or b"{}"))
+        m = re.match(r"web/ensureuser\('(.+)'\)$", route, re.I)
+        if m:  # the client library's form: the logon name as a function argument
+            return self._ensure_user({"logonName": m.group(1)})
         if low == "web/lists":
             return self._lists(verb, body, query)
         m = re.match(r"web/getfolderbyserverrelativeurl\('(.+?)'\)/files/add\((.*)\)$", route, re.I)
         if m:
             return self._file_add(m.group(1), _args(m.group(2)), body, query)
-        m = re.match(r"web/getfilebyserverrelativeurl\('(.+?)'\)/(\$value|listitemallfields)$", route, re.I)
+        m = re.match(
+            r"web/(?:getfilebyserverrelativeurl\('(.+?)'\)|getfilebyserverrelativepath\(decodedurl='(.+?)'\))"
+            r"/(\$value|listitemallfields)$",
+            route,
+            re.I,
+        )
         if m:
-            return self._file_get(m.group(1), m.group(2).lower(), query)
+            return self._file_get(m.group(1) or m.group(2), m.group(3).lower(), query)
         m = re.match(
             r"web/lists(?:/getbytitle\('((?:[^']|'')+)'\)|\(guid'([0-9a-f-]+)'\)|\('([0-9a-f-]+)'\))(.*)$",
             route,
