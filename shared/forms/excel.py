@@ -8,6 +8,7 @@ Dates come back whether Excel stored them as dates, as serial numbers or as type
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import warnings
@@ -18,7 +19,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.datetime import from_excel
 
-from shared.core.record import FieldValue, read_checkbox
+from shared.core.record import FieldValue, read_checkbox, read_date
 from shared.core.schema import FormSpec
 from shared.forms.outcome import FormRejected
 from shared.forms.safety import OfficePackage
@@ -121,6 +122,10 @@ def fill_excel_form(template: Path | bytes, values: Mapping[str, FieldValue]) ->
             continue
         for sheet_title, reference in definition.destinations:
             cell = workbook[sheet_title][reference.replace("$", "").split(":")[0]]
+            if isinstance(value, str) and cell.is_date:
+                # Excel turns a typed date into a date: do the same for test and demo data.
+                with contextlib.suppress(ValueError):
+                    value = read_date(value) or value
             cell.value = _excel_value(value)
             break
     if missing:

@@ -24,6 +24,12 @@ def template_files(schema: AuditSchema) -> dict[str, bytes]:
     return files
 
 
+def template_names(schema: AuditSchema) -> list[str]:
+    """The file names of the form templates (templates/ may hold other teams' files too)."""
+    names = [f"{form_id}.docx" for form_id in schema.forms]
+    return names + [f"{form_id}.xlsx" for form_id in EXCEL_FORMS if form_id in schema.forms]
+
+
 def build_templates(schema: AuditSchema, folder: Path = TEMPLATES_DIR) -> list[Path]:
     """Write every template into ``folder``; unchanged files are left untouched."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ its placeholder, or still holding the placeholder's words, counts as empty.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
-from shared.core.record import FieldValue
+from shared.core.record import FieldValue, read_date
 from shared.core.schema import FormSpec
 from shared.forms import ooxml
 from shared.forms.ooxml import W14, W
@@ -165,8 +166,12 @@ def _fill_control(sdt: etree._Element, props: etree._Element, value: FieldValue)
     for element in (props.find(_PLACEHOLDER), props.find(_RPR)):
         if element is not None:
             props.remove(element)
-    text = _as_text(value)
     date = props.find(_DATE)
+    if date is not None and isinstance(value, str):
+        # Word's date picker turns typed text into a date: do the same for test and demo data.
+        with contextlib.suppress(ValueError):
+            value = read_date(value) or value
+    text = _as_text(value)
     if date is not None and isinstance(value, dt.date):
         day = value.date() if isinstance(value, dt.datetime) else value
         date.set(_FULL_DATE, f"{day.isoformat()}T00:00:00Z")
