@@ -187,7 +187,14 @@ def _check_safe(data: bytes, source: str, what: str) -> None:
     try:
         package = open_package(data, source)
     except FormRejected as refused:
-        raise RegisterRejected(refused.rejection.code, _for_register(refused.rejection.message)) from None
+        code = refused.rejection.code
+        gate = refused.rejection.message
+        # Keep what the gate recognised the file as, e.g. " (it is a PDF)".
+        looks_like = re.search(r" \(it is an? [^)]*\)", gate)
+        message = _REFUSALS.get(code, "{gate}").format(
+            source=source, what=what, gate=gate, looks_like=looks_like.group(0) if looks_like else ""
+        )
+        raise RegisterRejected(code, message) from None
     if package.kind != "excel":
         raise RegisterRejected(
             "not-excel",
@@ -196,14 +203,20 @@ def _check_safe(data: bytes, source: str, what: str) -> None:
         )
 
 
-def _for_register(message: str) -> str:
-    # The gate speaks of returned forms; a register is imported, not sent back.
-    return (
-        message.replace("the filled-in Audit Desk template", "the filled-in register template")
-        .replace("Save the form", "Save the register")
-        .replace("and resend it", "and import it again")
-        .replace("resend it", "import it again")
-    )
+# The gate speaks to auditors returning forms; QA imports a register, so say it their way.
+# Codes not listed keep the gate's own message (it names the file and the problem).
+_REFUSALS = {
+    "empty-file": "{source} is empty (0 bytes). Save the {what} again in Excel and import it again.",
+    "not-office": "{source} is not an Excel workbook{looks_like}. Fill in the {what} template (.xlsx) and import that.",
+    "old-format": "{source} is an old binary Excel file (.xls). Open it in Excel, save it as an Excel "
+    "Workbook (.xlsx) and import that.",
+    "corrupt-zip": "{source} is damaged or incomplete (it may have been cut short while saving or "
+    "copying). Open it in Excel, save it again and import it again.",
+    "macros": "{source} contains macros (a macro-enabled .xlsm file or a VBA project), which Audit Desk "
+    "never opens. Save the {what} as an Excel Workbook (.xlsx) and import that.",
+    "encrypted": "{source} is password-protected (encrypted), so it cannot be read. Remove the password "
+    "in Excel (File > Info > Protect Workbook > Encrypt with Password, then clear it) and import it again.",
+}
 
 
 def _header(
