@@ -11,13 +11,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import re
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 from openpyxl import load_workbook
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.datetime import from_excel
+from openpyxl.workbook.workbook import Workbook
 
 from shared.core.record import FieldValue, read_checkbox, read_date
 from shared.core.schema import FormSpec
@@ -33,7 +35,7 @@ def read_excel_values(package: OfficePackage, data: bytes, form: FormSpec) -> di
             warnings.simplefilter("ignore")
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
             try:
-                return _values(workbook, form)
+                return _values(package, workbook, form)
             finally:
                 workbook.close()
     except FormRejected:
@@ -46,38 +48,79 @@ def read_excel_values(package: OfficePackage, data: bytes, form: FormSpec) -> di
         ) from None
 
 
-def _values(workbook: object, form: FormSpec) -> dict[str, FieldValue]:
-    from openpyxl.workbook.workbook import Workbook
+_SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_C = f"{{{_SHEET_NS}}}c"
+_V = f"{{{_SHEET_NS}}}v"
+_IS = f"{{{_SHEET_NS}}}is"
+_T = f"{{{_SHEET_NS}}}t"
+_RUN_TEXT = f"{{{_SHEET_NS}}}r/{{{_SHEET_NS}}}t"
+# 'Audit'!$B$12 or Audit!B12: the answer cell a defined name points at (first cell of a range).
+_DESTINATION = re.compile(r"^(?:'((?:[^']|'')+)'|([^!'\s]+))!\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::|$)")
 
-    assert isinstance(workbook, Workbook)
-    wanted = set(form.field_ids)
-    cells: dict[str, dict[tuple[int, int], str]] = {}
-    for name, definition in workbook.defined_names.items():
-        if name not in wanted:
-            continue
-        for sheet_title, reference in definition.destinations:
-            first = reference.replace("$", "").split(":")[0]
-            column, row = coordinate_from_string(first)
-            cells.setdefault(sheet_title, {})[(row, column_index_from_string(column))] = name
-            break
+
+def _values(package: OfficePackage, workbook: Workbook, form: FormSpec) -> dict[str, FieldValue]:
+    """Each field's answer cell. openpyxl has read the workbook's structure (names, shared
+    strings, date styles); the answer cells are then picked out of the sheet XML the gate
+    has already read and vetted, with lxml: openpyxl's row-by-row reading would cost more
+    than the whole load."""
     kinds = {spec.id: spec.kind for spec in form.fields}
-    values: dict[str, FieldValue] = {}
-    for sheet_title, wanted_cells in cells.items():
-        if sheet_title not in workbook.sheetnames:
+    wanted: dict[str, dict[str, str]] = {}
+    for name, definition in workbook.defined_names.items():
+        if name not in kinds:
             continue
-        sheet = workbook[sheet_title]
-        rows = [row for row, _ in wanted_cells]
-        columns = [column for _, column in wanted_cells]
-        top, left = min(rows), min(columns)
-        grid = sheet.iter_rows(
-            min_row=top, max_row=max(rows), min_col=left, max_col=max(columns), values_only=True
-        )
-        for row_number, cells_in_row in enumerate(grid, start=top):
-            for column_number, value in enumerate(cells_in_row, start=left):
-                field_id = wanted_cells.get((row_number, column_number))
-                if field_id is not None:
-                    values[field_id] = _cell_value(value, kinds[field_id])
+        match = _DESTINATION.match(definition.attr_text or "")
+        if match:
+            quoted, plain, column, row = match.groups()
+            title = quoted.replace("''", "'") if quoted else plain
+            wanted.setdefault(title, {})[f"{column.upper()}{row}"] = name
+    values: dict[str, FieldValue] = {}
+    for title, cells in wanted.items():
+        if title not in workbook.sheetnames:
+            continue
+        sheet = workbook[title]
+        # Read-only worksheets keep their part name and shared strings privately (openpyxl 3.1).
+        path: str = getattr(sheet, "_worksheet_path", "")
+        shared: list[str] = getattr(sheet, "_shared_strings", [])
+        if not package.has(path):
+            continue
+        root = package.parse(path)
+        for cell in root.iter(_C):
+            field_id = cells.get(cell.get("r", ""))
+            if field_id is not None:
+                values[field_id] = _cell_value(_raw_value(cell, shared, workbook), kinds[field_id])
     return values
+
+
+def _raw_value(cell: etree._Element, shared: list[str], workbook: Workbook) -> object:
+    kind = cell.get("t", "n")
+    if kind == "inlineStr":
+        inline = cell.find(_IS)
+        if inline is None:
+            return None
+        return "".join(t.text or "" for t in (*inline.iterfind(_T), *inline.iterfind(_RUN_TEXT)))
+    text = cell.findtext(_V)
+    if text is None or text == "":
+        return None
+    if kind == "s":
+        index = int(text) if text.isdigit() else -1
+        return shared[index] if 0 <= index < len(shared) else None
+    if kind == "b":
+        return text.strip() == "1"
+    if kind != "n":
+        return text
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    style = cell.get("s", "0")
+    # Date styles as openpyxl's stylesheet reader found them (style index -> date format).
+    date_styles: set[int] = getattr(workbook, "_date_formats", set())
+    if style.isdigit() and int(style) in date_styles:
+        try:
+            return from_excel(number, workbook.epoch)
+        except (ValueError, OverflowError, TypeError):
+            return text
+    return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
 def _cell_value(value: object, kind: str) -> FieldValue:

@@ -233,10 +233,11 @@ def hostile_corpus(
             )
         for seed in range(25):
             text = part(package, main)
-            cut = rng.randrange(len(_XML_DECLARATION) + 50, len(text) - 20)
-            expected = "xml-malformed" if kind == "docx" else "excel-unreadable"
+            cut = rng.randrange(len(text) // 3, len(text) - 20)
             yield HostileSample(
-                f"malformed-main-{seed}.{kind}", with_parts(package, {main: text[:cut] + b"<oops"}), expected
+                f"malformed-main-{seed}.{kind}",
+                with_parts(package, {main: text[:cut] + b"<oops"}),
+                "xml-malformed",
             )
         current: dict[str, str | int] = {
             ooxml.PROP_TEMPLATE: template_id,
