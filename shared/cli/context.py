@@ -19,6 +19,8 @@ class AppContext:
     schema: AuditSchema
     deadlines: Deadlines
     today: dt.date
+    # Set by --today: the day being replayed (the workflow's clock uses it too).
+    replay_day: dt.date | None = None
 
     @classmethod
     def create(cls, home: Path | None, schema_path: Path | None, today: dt.date | None) -> AppContext:
@@ -29,7 +31,7 @@ class AppContext:
             typer.secho(str(error), fg="red", err=True)
             raise typer.Exit(2) from error
         # The one place the command line reads the clock; the core is always given the date.
-        return cls(settings, schema, Deadlines.for_schema(schema), today or dt.date.today())
+        return cls(settings, schema, Deadlines.for_schema(schema), today or dt.date.today(), today)
 
 
 def context_of(ctx: typer.Context) -> AppContext:

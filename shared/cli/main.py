@@ -55,6 +55,7 @@ def _register_commands() -> None:
     foundation.register(app)
     __import__("shared.cli.forms", fromlist=["register"]).register(app)
     __import__("shared.cli.lists", fromlist=["register"]).register(app)
+    __import__("shared.cli.workflow", fromlist=["register"]).register(app)
 
 
 _register_commands()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
 from rich.console import Console
@@ -9,7 +10,8 @@ from rich.table import Table
 
 from shared.core.findings import Finding, Severity
 
-console = Console(highlight=False, soft_wrap=False)
+# Wide enough for the status table when output goes to a file or a pipe (Rich would use 80).
+console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 _MARK = {Severity.ERROR: "[red]✗ error  [/red]", Severity.WARNING: "[yellow]! warning[/yellow]"}
 

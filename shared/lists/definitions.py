@@ -96,6 +96,8 @@ TASK_TYPES = (
     "Supervision audit",
 )
 TASK_STATUSES = ("Open", "Done", "Cancelled")
+SUBMISSION_OUTCOMES = ("Waiting for the QA check", "Returned to the auditor", "Quarantined")
+QA_DECISIONS = ("Accept", "Return for amendment", "Share findings", "Record discussion")
 AUDIT_STAGES = tuple(stage.value for stage in AuditStage)
 WITH_AUDITOR = (AuditStage.ALLOCATED.value, AuditStage.RETURNED_FOR_AMENDMENT.value)
 
@@ -153,6 +155,12 @@ def _audit_submission_columns(schema: AuditSchema) -> tuple[Column, ...]:
         _c("template_version", "Template version", _NUM),
         _c("findings_count", "Findings", _NUM),
         _c("checked_on", "QA check run", ColumnKind.DATETIME, indexed=True),
+        # Every file ends in one of the outcomes, with a reason (nothing is lost).
+        _c("outcome", "Outcome", _CH, choices=SUBMISSION_OUTCOMES, indexed=True),
+        _c("outcome_reason", "Why", _N),
+        _c("findings_text", "Findings", _N),
+        _c("content_hash", "File fingerprint", _T, indexed=True),
+        _c("processed_hash", "Fingerprint processed", _T),
     )
 
 
@@ -201,6 +209,29 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("previous_grade", "Previous overall judgement", _CH, choices=grade),
                 _c("overall_grade", "Overall judgement", _CH, choices=grade, indexed=True),
                 _c("previous_allocation", "Previous audit of this case", _L, lookup_list="Audit Allocations"),
+                # The workflow's own columns (issue 5): keys, dates of each step, QA's requests.
+                _c("allocation_key", "Allocation key", _T, indexed=True),
+                _c("allocated_on", "Allocated on", _D),
+                _c("late_allocation", "Allocated after the first week (2.1)", _B),
+                _c("eligibility_problems", "Why the auditor cannot audit this case (1.4)", _N),
+                _c("chain_month", "Month of the re-audit chain (2.12)", _NUM),
+                _c("submitted_on", "Submitted on", _D),
+                _c("submission_name", "Latest submission file", _T),
+                _c("last_submission_hash", "Latest submission fingerprint", _T),
+                _c("safeguarding_raised", "Immediate safeguarding concern raised (2.6)", _B, indexed=True),
+                _c("returned_on", "Returned for amendment on", _D),
+                _c("amendment_due", "Amendments due (2.11)", _D, indexed=True),
+                _c("times_returned", "Times returned for amendment", _NUM),
+                _c("accepted_on", "Accepted by QA on", _D),
+                _c("findings_shared_on", "Findings shared on (2.9)", _D),
+                _c("discussion_due", "Discussion due (2.10)", _D, indexed=True),
+                _c("discussion_held_on", "Discussion held on", _D),
+                _c("closed_on", "Closed on", _D),
+                _c("qa_decision", "QA decision (Audit Desk acts on it)", _CH, choices=QA_DECISIONS),
+                _c("qa_reasons", "QA's reasons for returning", _N),
+                _c("qa_problem", "Why the QA decision could not be taken", _N),
+                _c("disagreement", "Area of disagreement (2.9)", _N),
+                _c("disagreement_resolved", "Disagreement resolved", _B),
             ),
             views=(
                 View(
@@ -244,6 +275,11 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                     (Filter("overall_grade", Op.EQ, Grade.INADEQUATE.value),),
                 ),
                 View(
+                    "Quarantined: needs a person",
+                    ("FileLeafRef", "outcome_reason", "auditor_email"),
+                    (Filter("outcome", Op.EQ, "Quarantined"),),
+                ),
+                View(
                     "Safeguarding concern raised",
                     ("FileLeafRef", "case_ref", "audit_date"),
                     (Filter("safeguarding_concern", Op.EQ, True),),
@@ -263,6 +299,7 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("section", "Framework section", _T),
                 _c("details", "Details", _N),
                 _c("completed_on", "Completed", _D),
+                _c("task_key", "Task key", _T, indexed=True),
             ),
             views=(
                 View(
@@ -381,6 +418,7 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("item_ref", "Item", _NUM, indexed=True),
                 _c("before", "Before", _N),
                 _c("after", "After", _N),
+                _c("entry_key", "Entry key", _T, indexed=True),
             ),
             append_only=True,
             description="Append-only record of who changed what, when, from what, to what.",

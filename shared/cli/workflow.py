@@ -1,0 +1,406 @@
+"""Commands for the audit workflow on the embedded store (or SharePoint, when configured):
+staff, allocate, submit, process, qa, sweep, tasks, status."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import track
+
+from shared.cli.context import AppContext, context_of
+from shared.cli.render import console, table
+from shared.core.allocation import AllocationRequest
+from shared.core.deadlines import AuditMonth
+
+if TYPE_CHECKING:
+    from shared.workflow.services import Services
+
+staff_app = typer.Typer(help="The Staff register.", no_args_is_help=True)
+qa_app = typer.Typer(
+    help="The QA check (2.9-2.11): accept, return, share findings, record the discussion.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(staff_app, name="staff")
+    app.add_typer(qa_app, name="qa")
+    app.command("allocate")(allocate)
+    app.command("submit")(submit)
+    app.command("process")(process)
+    app.command("sweep")(sweep)
+    app.command("tasks")(tasks)
+    app.command("status")(status)
+
+
+@contextmanager
+def _services(ctx: typer.Context, actor: str | None = None) -> Iterator[Services]:
+    from shared.workflow.clock import Clock
+    from shared.workflow.services import bootstrap
+
+    app_ctx: AppContext = context_of(ctx)
+    services = bootstrap(app_ctx.settings, app_ctx.schema, app_ctx.deadlines, Clock(app_ctx.replay_day))
+    if actor:
+        services.actor = actor
+    try:
+        yield services
+    finally:
+        services.close()
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    console.print(f"[red]✗[/red] {message}")
+    return typer.Exit(code)
+
+
+@staff_app.command("import")
+def staff_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A filled copy of templates/staff-register.xlsx.")],
+) -> None:
+    """Load the Staff register from Excel; bad rows are refused with row-level reasons."""
+    from shared.registers.common import RegisterRejected
+    from shared.registers.staff_register import read_staff_register
+    from shared.workflow.people import import_staff
+
+    app_ctx = context_of(ctx)
+    try:
+        reading = read_staff_register(file.read_bytes(), file.name, app_ctx.schema)
+    except OSError as error:
+        raise _fail(f"{file}: cannot be read ({error.strerror}).", 2) from error
+    except RegisterRejected as error:
+        raise _fail(str(error), 2) from error
+    for problem in reading.problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        console.print(f"  [{colour}]{problem.severity}[/{colour}] {problem.message}")
+    with _services(ctx) as services:
+        result = import_staff(services, reading.rows)
+    console.print(
+        f"Staff register: {result.added} added, {result.updated} updated, {result.unchanged} unchanged; "
+        f"{sum(p.severity == 'error' for p in reading.problems)} row(s) refused."
+    )
+    if any(p.severity == "error" for p in reading.problems):
+        raise typer.Exit(1)
+
+
+def allocate(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None, typer.Argument(help="An allocation sheet (templates/allocation-sheet.xlsx).")
+    ] = None,
+    case: Annotated[str | None, typer.Option(help="Case reference (Liquidlogic ID).")] = None,
+    auditor: Annotated[str | None, typer.Option(help="Auditor's email.")] = None,
+    month: Annotated[str | None, typer.Option(help="Audit month, YYYY-MM (default: this month).")] = None,
+    worker: Annotated[str, typer.Option(help="Allocated worker's email.")] = "",
+    manager: Annotated[str, typer.Option(help="Team Manager's email.")] = "",
+    team: Annotated[str, typer.Option(help="Team holding the case.")] = "",
+) -> None:
+    """Allocate audits (2.1): one with --case/--auditor, or a whole allocation sheet."""
+    from shared.workflow import allocations
+    from shared.workflow.people import StaffDirectory
+    from shared.workflow.run import Run
+
+    app_ctx = context_of(ctx)
+    requests: list[AllocationRequest] = []
+    if file is not None:
+        from shared.registers.allocation_sheet import read_allocation_sheet
+        from shared.registers.common import RegisterRejected
+
+        try:
+            reading = read_allocation_sheet(file.read_bytes(), file.name)
+        except OSError as error:
+            raise _fail(f"{file}: cannot be read ({error.strerror}).", 2) from error
+        except RegisterRejected as error:
+            raise _fail(str(error), 2) from error
+        for problem in reading.problems:
+            console.print(f"  [red]row refused[/red] {problem.message}")
+        requests.extend(reading.rows)
+    elif case and auditor:
+        try:
+            audit_month = AuditMonth.parse(month) if month else AuditMonth.of(app_ctx.today)
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="--month") from None
+        requests.append(AllocationRequest(case, team, worker, manager, auditor, audit_month))
+    else:
+        raise typer.BadParameter("Give an allocation sheet, or --case and --auditor.")
+
+    refused = 0
+    with _services(ctx) as services:
+        run = Run(services)
+        staff = StaffDirectory.load(services)
+        rows = []
+        for request in track(requests, description="Allocating", console=console, disable=len(requests) < 20):
+            result = allocations.allocate(run, request, staff)
+            if result.problems:
+                refused += 1
+                rows.append(
+                    (
+                        request.case_ref,
+                        str(request.month),
+                        request.auditor_email,
+                        "refused: " + " ".join(result.problems),
+                    )
+                )
+            elif result.created:
+                flag = " (after the first week: flagged, 2.1)" if result.late else ""
+                assert result.allocation is not None
+                rows.append(
+                    (
+                        request.case_ref,
+                        str(request.month),
+                        request.auditor_email,
+                        f"allocated, due {result.allocation.due_date:%d/%m/%Y}{flag}",
+                    )
+                )
+            else:
+                rows.append(
+                    (
+                        request.case_ref,
+                        str(request.month),
+                        request.auditor_email,
+                        "already allocated: nothing changed",
+                    )
+                )
+        run.finish()
+    console.print(table("Allocations", ("Case", "Month", "Auditor", "Result"), rows))
+    if refused:
+        raise typer.Exit(1)
+
+
+def submit(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Filled audit forms (.docx or .xlsx).")],
+) -> None:
+    """Put filled forms in the Audit Submissions library, as an auditor's upload does, and process them."""
+    from shared.workflow.changes import process_changes
+    from shared.workflow.intake import submit_file
+
+    with _services(ctx) as services:
+        for path in files:
+            try:
+                submit_file(services, path)
+            except OSError as error:
+                raise _fail(f"{path}: cannot be read ({error.strerror}).", 2) from error
+        result = process_changes(services)
+    _print_process(result)
+
+
+def process(ctx: typer.Context) -> None:
+    """Act on everything that changed in the lists since the last run."""
+    from shared.workflow.changes import process_changes
+
+    with _services(ctx) as services:
+        result = process_changes(services)
+    _print_process(result)
+
+
+def _print_process(result: object) -> None:
+    from shared.workflow.changes import ProcessResult
+    from shared.workflow.lists import QUARANTINED, RETURNED
+
+    assert isinstance(result, ProcessResult)
+    for submission in result.submissions:
+        colour = {QUARANTINED: "red", RETURNED: "yellow"}.get(submission.outcome, "green")
+        console.print(
+            f"  [{colour}]{submission.outcome}[/{colour}] {submission.file_name}: {submission.reason}"
+        )
+    for problem in result.problems:
+        console.print(f"  [red]✗[/red] {problem}")
+    console.print(
+        f"Processed {len(result.submissions)} submission(s), {result.allocations_checked} new allocation(s), "
+        f"{result.qa_decisions} QA decision(s); {result.tasks_created} task(s) created, {result.emails_sent} email(s) sent."
+    )
+
+
+def _qa(
+    ctx: typer.Context, case: str, month: str | None, action: str, by: str | None, text: str = ""
+) -> None:
+    from shared.workflow import qa
+    from shared.workflow.run import Run
+
+    with _services(ctx, by) as services:
+        run = Run(services)
+        try:
+            allocation = qa.allocation_by_case(run, case, month)
+            if action == "accept":
+                result = qa.accept(run, allocation)
+            elif action == "return":
+                result = qa.return_for_amendment(run, allocation, text)
+            elif action == "share":
+                result = qa.share_findings(run, allocation)
+            elif action == "discussed":
+                result = qa.record_discussion(run, allocation)
+            elif action == "disagree":
+                result = qa.record_disagreement(run, allocation, text)
+            else:
+                result = qa.resolve_disagreement(run, allocation)
+        except qa.QaRefused as refused:
+            raise _fail(str(refused)) from refused
+        finally:
+            run.finish()
+    allocation = result.allocation
+    line = f"[green]✓[/green] {allocation.label}: {allocation.stage.value}"
+    if allocation.stage.value == "Findings shared" and allocation.discussion_due:
+        line += f"; discussion due {allocation.discussion_due:%a %d %b %Y} (2.10)"
+    if allocation.stage.value == "Returned for amendment" and allocation.amendment_due:
+        line += f"; amendments due {allocation.amendment_due:%a %d %b %Y} (2.11)"
+    console.print(line)
+    if result.reaudit and result.reaudit.allocation is not None:
+        re = result.reaudit.allocation
+        console.print(
+            f"  → re-audit allocated to {re.auditor_email} for {re.month.label}, due {re.due_date:%a %d %b %Y} (2.12)"
+        )
+
+
+CaseArg = Annotated[str, typer.Argument(help="Case reference.")]
+MonthOpt = Annotated[str | None, typer.Option(help="Audit month, YYYY-MM (default: the latest).")]
+ByOpt = Annotated[str | None, typer.Option(help="Who is acting (for the audit trail).")]
+
+
+@qa_app.command("accept")
+def qa_accept(ctx: typer.Context, case: CaseArg, month: MonthOpt = None, by: ByOpt = None) -> None:
+    """Accept the audit (2.11); an Inadequate one is re-audited next month (2.12)."""
+    _qa(ctx, case, month, "accept", by)
+
+
+@qa_app.command("return")
+def qa_return(
+    ctx: typer.Context,
+    case: CaseArg,
+    reasons: Annotated[str, typer.Option(help="What the auditor must amend.")],
+    month: MonthOpt = None,
+    by: ByOpt = None,
+) -> None:
+    """Return the audit for amendment: back within 3 working days (2.11)."""
+    _qa(ctx, case, month, "return", by, reasons)
+
+
+@qa_app.command("share")
+def qa_share(ctx: typer.Context, case: CaseArg, month: MonthOpt = None, by: ByOpt = None) -> None:
+    """Mark the findings shared: the Team Manager's discussion is due in 5 or 10 working days (2.10)."""
+    _qa(ctx, case, month, "share", by)
+
+
+@qa_app.command("discussed")
+def qa_discussed(ctx: typer.Context, case: CaseArg, month: MonthOpt = None, by: ByOpt = None) -> None:
+    """Record that the discussion was held and actions recorded on Liquidlogic; closes the audit (2.10)."""
+    _qa(ctx, case, month, "discussed", by)
+
+
+@qa_app.command("disagree")
+def qa_disagree(
+    ctx: typer.Context,
+    case: CaseArg,
+    text: Annotated[str, typer.Option(help="The area of disagreement.")],
+    month: MonthOpt = None,
+    by: ByOpt = None,
+) -> None:
+    """Record a disagreement about the findings; it must be resolved before closing (2.9)."""
+    _qa(ctx, case, month, "disagree", by, text)
+
+
+@qa_app.command("resolve")
+def qa_resolve(ctx: typer.Context, case: CaseArg, month: MonthOpt = None, by: ByOpt = None) -> None:
+    """Record that the disagreement is resolved (2.9)."""
+    _qa(ctx, case, month, "resolve", by)
+
+
+def sweep(ctx: typer.Context) -> None:
+    """The daily sweep: reminders, overdue escalation, the allocation-week check."""
+    from shared.workflow.run import Run
+    from shared.workflow.sweep import sweep as run_sweep
+
+    with _services(ctx) as services:
+        result = run_sweep(Run(services))
+    console.print(
+        f"Sweep: {result.reminders} reminder(s), {result.escalations} escalation(s)"
+        + ("; QA alerted: nothing allocated this month (2.1)" if result.allocation_week_alert else "")
+    )
+
+
+def tasks(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False
+) -> None:
+    """Open tasks, soonest due first."""
+    from shared.workflow.status import open_tasks
+
+    app_ctx = context_of(ctx)
+    with _services(ctx) as services:
+        found = open_tasks(services)
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": t.id,
+                        "type": t.task_type,
+                        "title": t.title,
+                        "assigned_to": t.assigned_to,
+                        "due": t.due_date.isoformat() if t.due_date else None,
+                        "section": t.section,
+                        "overdue": bool(t.due_date and t.due_date < app_ctx.today),
+                    }
+                    for t in found
+                ],
+                indent=2,
+            )
+        )
+        return
+    rows = [
+        (
+            t.task_type,
+            t.title,
+            t.assigned_to,
+            f"{t.due_date:%d/%m/%Y}" if t.due_date else "",
+            "[red]overdue[/red]" if t.due_date and t.due_date < app_ctx.today else "",
+            t.section,
+        )
+        for t in found
+    ]
+    console.print(table(f"Open tasks ({len(rows)})", ("Type", "Task", "Assigned to", "Due", "", "§"), rows))
+
+
+def status(
+    ctx: typer.Context,
+    month: Annotated[str | None, typer.Option(help="Only this audit month, YYYY-MM.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
+) -> None:
+    """One line per allocation: stage, judgement, what is next and by when, overdue."""
+    from shared.workflow.status import allocation_statuses
+
+    try:
+        audit_month = AuditMonth.parse(month) if month else None
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--month") from None
+    with _services(ctx) as services:
+        rows = allocation_statuses(services, audit_month)
+    if as_json:
+        print(json.dumps([r.as_dict() for r in rows], indent=2))
+        return
+    shown = [
+        (
+            r.case_ref,
+            r.month,
+            r.team,
+            r.auditor,
+            r.stage,
+            r.overall_grade,
+            f"{r.next_step}" + (f" by {r.next_due:%d/%m/%Y}" if r.next_due else ""),
+            "[red]OVERDUE[/red]" if r.overdue else "",
+            (f"re-audit month {r.reaudit_month}" if r.reaudit_month else "")
+            + (" late allocation" if r.late_allocation else ""),
+        )
+        for r in rows
+    ]
+    console.print(
+        table(
+            f"Audits ({len(rows)})",
+            ("Case", "Month", "Team", "Auditor", "Stage", "Judgement", "Next", "", "Flags"),
+            shown,
+        )
+    )

@@ -1,0 +1,127 @@
+"""Acting on pending changes: what the SharePoint webhook's worker and `auditdesk process` run.
+
+Webhooks only say that a list changed; this asks each list for its changes since the token
+stored last time, hands the changed items to the workflow, and stores the new token only
+after the work is done. A run that stops half-way is simply run again: every effect has a
+key and is made once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from shared.lists.port import ChangeKind, ItemNotFound, ListItem, Query, where
+from shared.workflow import qa
+from shared.workflow.allocations import on_allocation_added
+from shared.workflow.intake import SubmissionResult, process_submissions
+from shared.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, Allocation, Task
+from shared.workflow.people import StaffDirectory
+from shared.workflow.run import Run
+from shared.workflow.services import Services
+
+log = logging.getLogger(__name__)
+
+WATCHED = (ALLOCATIONS, SUBMISSIONS, TASKS)
+_ID_CHUNK = 100
+
+
+@dataclass
+class ProcessResult:
+    submissions: list[SubmissionResult] = field(default_factory=list)
+    allocations_checked: int = 0
+    qa_decisions: int = 0
+    tasks_closed: int = 0
+    emails_sent: int = 0
+    tasks_created: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def token_key(list_name: str) -> str:
+    return f"change-token:{list_name}"
+
+
+def process_changes(services: Services, lists: Iterable[str] = WATCHED) -> ProcessResult:
+    """Everything that changed since the last run, list by list, in the framework's order."""
+    result = ProcessResult()
+    run = Run(services)
+    for list_name in lists:
+        token = services.state.get(token_key(list_name))
+        if token is None:
+            token = services.store.current_change_token(list_name)
+        changes, new_token = services.store.changes_since(list_name, token)
+        ids = sorted({c.item_id for c in changes if c.kind is not ChangeKind.DELETED})
+        items = _items(services, list_name, ids)
+        if list_name == SUBMISSIONS:
+            result.submissions.extend(process_submissions(run, items))
+        elif list_name == ALLOCATIONS:
+            _allocation_changes(run, items, result)
+        elif list_name == TASKS:
+            _task_changes(run, items, result)
+        run.finish()
+        services.state.put(token_key(list_name), new_token)
+    result.emails_sent, result.tasks_created = run.emails_sent, run.tasks_created
+    return result
+
+
+def _items(services: Services, list_name: str, ids: list[int]) -> list[ListItem]:
+    items: list[ListItem] = []
+    for start in range(0, len(ids), _ID_CHUNK):
+        chunk = ids[start : start + _ID_CHUNK]
+        query = Query(list_name, (where("Id", "in", chunk),), page_size=len(chunk))
+        items.extend(services.store.query_all(query))
+    return items
+
+
+def _allocation_changes(run: Run, items: list[ListItem], result: ProcessResult) -> None:
+    staff: StaffDirectory | None = None
+    for item in items:
+        if not item.fields.get("allocated_on"):
+            staff = staff or StaffDirectory.load(run.services)
+            on_allocation_added(run, item, staff)
+            result.allocations_checked += 1
+            continue
+        decision = str(item.fields.get("qa_decision") or "")
+        if decision:
+            _apply_qa_decision(run, Allocation.from_item(item), decision, result)
+
+
+def _apply_qa_decision(run: Run, allocation: Allocation, decision: str, result: ProcessResult) -> None:
+    """QA asked for a step by choosing it on the allocation in SharePoint: take it, then clear it."""
+    try:
+        if decision == "Accept":
+            allocation = qa.accept(run, allocation).allocation
+        elif decision == "Return for amendment":
+            allocation = qa.return_for_amendment(run, allocation, allocation.qa_reasons).allocation
+        elif decision == "Share findings":
+            allocation = qa.share_findings(run, allocation).allocation
+        elif decision == "Record discussion":
+            allocation = qa.record_discussion(run, allocation).allocation
+        result.qa_decisions += 1
+        problem = None
+    except qa.QaRefused as refused:
+        problem = str(refused)
+        result.problems.append(problem)
+    run.update_allocation(
+        allocation, {"qa_decision": None, "qa_problem": problem}, f"QA decision '{decision}' taken"
+    )
+
+
+def _task_changes(run: Run, items: list[ListItem], result: ProcessResult) -> None:
+    """A Team Manager marking the discussion task done records the discussion (2.10)."""
+    for item in items:
+        task = Task.from_item(item)
+        if task.task_type != "Discussion" or task.status != "Done" or task.allocation is None:
+            continue
+        try:
+            allocation = Allocation.from_item(run.services.store.get(ALLOCATIONS, task.allocation))
+        except ItemNotFound:
+            continue
+        if allocation.stage.value != "Findings shared":
+            continue
+        try:
+            qa.record_discussion(run, allocation, who=task.assigned_to)
+            result.tasks_closed += 1
+        except qa.QaRefused as refused:
+            result.problems.append(str(refused))

@@ -1,0 +1,374 @@
+"""Returned audits (2.2, 2.3, 2.6, 2.11): match each to its allocation, read and check it, and act.
+
+Every file put in the Audit Submissions library ends in one of three outcomes, written back
+on its list item: waiting for the QA check, returned to the auditor with every finding, or
+quarantined with a reason QA can read (unreadable or hostile file, no matching allocation,
+a duplicate). A ticked immediate-safeguarding concern alerts the Team Manager at once,
+whatever else is wrong with the form (2.6).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shared.core.findings import Finding
+from shared.core.schema import CASE_FILE_AUDIT
+from shared.core.validation import AuditCheck, check_audit
+from shared.core.workflow import AuditEvent, AuditStage
+from shared.forms.outcome import FormOutcome, FormStatus
+from shared.forms.reader import read_form
+from shared.lists.port import BatchConflict, FieldValue, ItemUpdate, ListItem, ListStoreError, Query, where
+from shared.mail.port import MailError
+from shared.workflow import notices
+from shared.workflow.lists import (
+    ALLOCATIONS,
+    QUARANTINED,
+    RETURNED,
+    SUBMISSIONS,
+    WAITING_FOR_QA,
+    Allocation,
+)
+from shared.workflow.run import Run
+from shared.workflow.services import Services
+
+log = logging.getLogger(__name__)
+
+OPEN_STAGES = (AuditStage.ALLOCATED, AuditStage.RETURNED_FOR_AMENDMENT)
+WAITING_STAGES = (AuditStage.SUBMITTED, AuditStage.RESUBMITTED)
+_IN_CHUNK = 50
+
+
+@dataclass
+class SubmissionResult:
+    """What happened to one file. ``outcome`` is one of the three outcomes, or '' when the file
+    had already been dealt with (a repeated notification)."""
+
+    item_id: int
+    file_name: str
+    outcome: str = ""
+    reason: str = ""
+    allocation_id: int | None = None
+    findings: tuple[Finding, ...] = ()
+    safeguarding_alert: bool = False
+
+
+@dataclass
+class _Work:
+    item: ListItem
+    name: str
+    content: bytes
+    digest: str
+    result: SubmissionResult
+    form: FormOutcome | None = None
+    update: dict[str, FieldValue] = field(default_factory=dict)
+
+
+def submit_file(services: Services, path: Path) -> ListItem:
+    """Put a filled form in the Audit Submissions library, as an auditor's upload does.
+
+    The same file name again replaces the file (a resubmission), as SharePoint does."""
+    content = path.read_bytes()
+    return services.store.add_file(SUBMISSIONS, path.name, content)
+
+
+def process_submissions(run: Run, items: Sequence[ListItem]) -> list[SubmissionResult]:
+    """Deal with changed items of the Audit Submissions library, in batches (2.2, 2.3, 2.6, 2.11)."""
+    services = run.services
+    store = services.store
+    work: list[_Work] = []
+    for item in items:
+        if services.state.get(f"submission-seen:{item.id}") == item.etag:
+            continue  # our own write-back, or a notification for a change already dealt with
+        name = str(item.fields.get("FileLeafRef") or "")
+        content = store.read_file(SUBMISSIONS, name)
+        digest = hashlib.sha256(content).hexdigest()
+        result = SubmissionResult(item.id, name)
+        if item.fields.get("processed_hash") == digest:
+            services.state.put(f"submission-seen:{item.id}", item.etag)
+            continue
+        work.append(_Work(item, name, content, digest, result))
+    if not work:
+        return []
+
+    duplicates = _processed_hashes(run, [w.digest for w in work])
+    allocations = _allocations_for(run, work)
+    for unit in work:
+        try:
+            _process_one(run, unit, duplicates, allocations)
+        except (ListStoreError, MailError):
+            raise  # transient or configuration: the change is retried on the next run
+        except Exception as problem:
+            log.exception("submission %d could not be processed (%s)", unit.item.id, type(problem).__name__)
+            _quarantine(
+                run,
+                unit,
+                "Audit Desk could not process this file because of an internal error "
+                f"({type(problem).__name__}). Ask the Audit Desk support team to look at submission "
+                f"{unit.item.id}; the file is kept.",
+            )
+        duplicates.setdefault(unit.digest, unit.item.id)
+
+    run.finish()  # tasks and trail entries first, so a crash before the write-back redoes nothing
+    _write_back(run, work)
+    return [unit.result for unit in work]
+
+
+def _process_one(
+    run: Run,
+    unit: _Work,
+    duplicates: dict[str, int],
+    allocations: Mapping[str, list[Allocation]],
+) -> None:
+    services = run.services
+    earlier = duplicates.get(unit.digest)
+    if earlier is not None and earlier != unit.item.id:
+        _quarantine(
+            run,
+            unit,
+            f"This file is identical to submission {earlier}, which was already received. "
+            "If it was uploaded twice by mistake, delete this copy.",
+        )
+        return
+    form = unit.form or read_form(unit.content, unit.name, services.schema, services.deadlines)
+    unit.form = form
+    if form.status is FormStatus.REJECTED:
+        reason = form.rejection.message if form.rejection else "The file could not be read."
+        _quarantine(run, unit, reason)
+        return
+    if form.template_id != CASE_FILE_AUDIT:
+        _quarantine(
+            run,
+            unit,
+            f"This is a {form.template_id} form, not a case file audit. Case file audits only go in "
+            "this library; move the file to where that form belongs.",
+        )
+        return
+    case_ref = _text(form.fields.get("case_ref")).upper()
+    candidates = allocations.get(case_ref, [])
+    allocation = _match(candidates, unit.digest)
+    if allocation is None:
+        if not case_ref:
+            reason = "The form has no case reference, so it cannot be matched to an allocation. Fill in the case reference and upload it again."
+        elif candidates:
+            stages = ", ".join(sorted({f"{a.month.label}: {a.stage.value}" for a in candidates}))
+            reason = (
+                f"Case {case_ref} is not waiting for an audit ({stages}). If this is a corrected "
+                "version, ask QA to return the audit for amendment first."
+            )
+        else:
+            reason = f"There is no allocation for case {case_ref}. Check the case reference, or ask QA to allocate it."
+        _quarantine(run, unit, reason)
+        return
+
+    check = check_audit(form.fields, services.schema, services.deadlines, allocation.month)
+    unit.result.allocation_id = allocation.id
+    unit.result.findings = check.findings
+    _raise_safeguarding(run, allocation, check)
+    # A run that stopped half-way already moved the allocation on with this very file.
+    already_applied = (
+        allocation.last_submission_hash == unit.digest and allocation.stage is not AuditStage.ALLOCATED
+    )
+    if not already_applied:
+        allocation = run.step(
+            allocation,
+            AuditEvent.SUBMIT,
+            {
+                "submitted_on": run.today,
+                "overall_grade": check.record.overall_grade.value if check.record.overall_grade else None,
+                "last_submission_hash": unit.digest,
+                "submission_name": unit.name,
+                "safeguarding_raised": allocation.safeguarding_raised
+                or bool(check.record.safeguarding_concern),
+            },
+        )
+    if allocation.stage is AuditStage.RESUBMITTED:
+        run.complete_tasks(allocation.id, "Amendment")
+    if check.errors:
+        _return_at_once(run, allocation, check, unit)
+    else:
+        unit.result.outcome, unit.result.reason = (
+            WAITING_FOR_QA,
+            f"{len(check.warnings)} flag(s) for the QA check",
+        )
+        run.mail(
+            notices.waiting_for_qa(
+                allocation,
+                check.warnings,
+                services.setting("qa_team_email"),
+                f"qa-check/{allocation.key}/{unit.digest[:16]}",
+            )
+        )
+    unit.update = _metadata(check, allocation, unit)
+
+
+def _return_at_once(run: Run, allocation: Allocation, check: AuditCheck, unit: _Work) -> None:
+    """Errors send the form straight back to the auditor with every finding (2.11)."""
+    due = run.services.deadlines.amendment_due_date(run.today)
+    if allocation.stage in WAITING_STAGES:
+        allocation = run.step(
+            allocation,
+            AuditEvent.RETURN_FOR_AMENDMENT,
+            {
+                "returned_on": run.today,
+                "amendment_due": due,
+                "times_returned": allocation.times_returned + 1,
+                "qa_reasons": notices.findings_text(check.errors),
+            },
+        )
+    key = f"returned/{allocation.key}/{unit.digest[:16]}"
+    run.mail(notices.returned_to_auditor(allocation, check.findings, due, by_qa=False, key=key))
+    run.task(
+        f"amendment/{allocation.key}/{unit.digest[:16]}",
+        "Amendment",
+        f"Amend and resubmit the audit of {allocation.case_ref} ({allocation.month.label})",
+        allocation.auditor_email,
+        due,
+        "2.11",
+        allocation.id,
+        notices.findings_text(check.errors),
+    )
+    unit.result.outcome = RETURNED
+    unit.result.reason = f"{len(check.errors)} error(s) to fix"
+
+
+def _raise_safeguarding(run: Run, allocation: Allocation, check: AuditCheck) -> None:
+    """2.6: alert the Team Manager now and set a same-day task, whatever else is wrong."""
+    if not check.record.safeguarding_concern:
+        return
+    due = run.services.deadlines.safeguarding_action_due_date(run.today)
+    run.mail(notices.safeguarding_alert(allocation, due, bool(check.record.safeguarding_details)))
+    run.task(
+        f"safeguarding/{allocation.key}",
+        "Safeguarding",
+        f"Immediate safeguarding concern from the audit of {allocation.case_ref}: record corrective "
+        "action on Liquidlogic under Management Oversight",
+        allocation.team_manager_email,
+        due,
+        "2.6",
+        allocation.id,
+    )
+
+
+def _quarantine(run: Run, unit: _Work, reason: str) -> None:
+    unit.result.outcome, unit.result.reason = QUARANTINED, reason
+    unit.update = {"outcome": QUARANTINED, "outcome_reason": reason}
+    run.mail(
+        notices.quarantined(
+            unit.name,
+            reason,
+            run.services.setting("qa_team_email"),
+            f"quarantine/{unit.item.id}/{unit.digest[:16]}",
+        )
+    )
+    log.info("submission %d quarantined", unit.item.id)
+
+
+def _metadata(check: AuditCheck, allocation: Allocation, unit: _Work) -> dict[str, FieldValue]:
+    record = check.record
+    fields: dict[str, FieldValue] = {
+        "outcome": unit.result.outcome,
+        "outcome_reason": unit.result.reason,
+        "findings_text": notices.findings_text(check.findings),
+        "findings_count": len(check.findings),
+        "allocation": allocation.id,
+        "status": allocation.stage.value,
+        "auditor_email": allocation.auditor_email,
+        "case_ref": allocation.case_ref,
+        "team": record.team or allocation.team,
+        "audit_date": record.audit_date,
+        "overall_grade": record.overall_grade.value if record.overall_grade else None,
+        "safeguarding_concern": bool(record.safeguarding_concern),
+        "template_version": unit.form.template_version if unit.form else None,
+    }
+    for judgement in record.domains:
+        value: str | None = None
+        if judgement.grade is not None:
+            value = judgement.grade.value
+        elif judgement.not_applicable:
+            value = "Not applicable"
+        fields[f"{judgement.domain.id}_grade"] = value
+    if not any(f.code == "auditor-role-unknown" for f in check.findings) and record.auditor_role:
+        fields["auditor_role"] = record.auditor_role
+    return fields
+
+
+def _write_back(run: Run, work: list[_Work]) -> None:
+    store = run.services.store
+    now = run.services.clock.now()
+    updates = [
+        ItemUpdate(
+            unit.item.id,
+            {**unit.update, "content_hash": unit.digest, "processed_hash": unit.digest, "checked_on": now},
+            unit.item.etag,
+        )
+        for unit in work
+    ]
+    try:
+        written = store.update_many(SUBMISSIONS, updates)
+    except BatchConflict as conflict:
+        # Someone edited an item's metadata meanwhile: the outcome still has to be written.
+        written = list(conflict.written)
+        for stale in conflict.conflicts:
+            fields = next(u.fields for u in updates if u.item_id == stale.item_id)
+            written.append(store.update(SUBMISSIONS, stale.item_id, fields, None))
+    for item in written:
+        run.services.state.put(f"submission-seen:{item.id}", item.etag)
+
+
+def _processed_hashes(run: Run, digests: list[str]) -> dict[str, int]:
+    """Files already received (by content): a second upload of the same file is a duplicate."""
+    found: dict[str, int] = {}
+    for start in range(0, len(digests), _IN_CHUNK):
+        chunk = sorted(set(digests[start : start + _IN_CHUNK]))
+        query = Query(SUBMISSIONS, (where("content_hash", "in", chunk),), page_size=500)
+        for item in run.services.store.query_all(query):
+            digest = item.fields.get("content_hash")
+            if isinstance(digest, str):
+                found.setdefault(digest, item.id)
+    return found
+
+
+def _allocations_for(run: Run, work: list[_Work]) -> dict[str, list[Allocation]]:
+    """The allocations of every case in the batch, in one query per 50 cases."""
+    refs = set()
+    for unit in work:
+        # Read each form once, here: its case reference finds the allocation.
+        unit.form = read_form(unit.content, unit.name, run.services.schema, run.services.deadlines)
+        ref = _text(unit.form.fields.get("case_ref")).upper()
+        if ref:
+            refs.add(ref)
+    by_case: dict[str, list[Allocation]] = {}
+    ordered = sorted(refs)
+    for start in range(0, len(ordered), _IN_CHUNK):
+        chunk = ordered[start : start + _IN_CHUNK]
+        query = Query(ALLOCATIONS, (where("case_ref", "in", chunk),), page_size=500)
+        for item in run.services.store.query_all(query):
+            allocation = Allocation.from_item(item)
+            by_case.setdefault(allocation.case_ref, []).append(allocation)
+    return by_case
+
+
+def _match(candidates: list[Allocation], digest: str) -> Allocation | None:
+    """The open allocation of the case (the latest month first); or the one this very file
+    already moved on (a run that stopped half-way)."""
+    ordered = sorted(candidates, key=lambda a: a.month, reverse=True)
+    for allocation in ordered:
+        if allocation.stage in OPEN_STAGES and allocation.last_submission_hash != digest:
+            return allocation
+    for allocation in ordered:
+        if allocation.last_submission_hash == digest:
+            return allocation
+    return None
+
+
+def _text(value: FieldValue) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    return "" if value is None else str(value).strip()
+
+
+__all__ = ["SubmissionResult", "process_submissions", "submit_file"]

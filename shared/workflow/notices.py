@@ -1,0 +1,212 @@
+"""The emails the workflow sends, in plain words, each with the section it comes from.
+
+Emails go to staff inside the council and name the case reference, never a child's name.
+Every message has a deterministic idempotency key, so it is sent at most once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from shared.core.findings import Finding
+from shared.mail.port import Attachment, OutgoingMessage
+from shared.workflow.lists import Allocation
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SIGN_OFF = "\n\nAudit Desk, for the Quality Assurance Team\n(sent automatically: reply to the QA team)"
+
+
+def sentence(text: str) -> str:
+    """Text with its first letter in capitals (str.capitalize would lower-case the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+def _day(day: dt.date | None) -> str:
+    return day.strftime("%A %d %B %Y") if day else "(no date)"
+
+
+def findings_text(findings: Sequence[Finding]) -> str:
+    """Findings as a numbered list a person reads top to bottom, errors first."""
+    if not findings:
+        return "No findings."
+    lines = []
+    for number, finding in enumerate(findings, start=1):
+        kind = "Must fix" if finding.is_error else "For the QA check"
+        section = f" ({finding.section})" if finding.section else ""
+        lines.append(f"{number}. {kind}: {finding.message}{section}")
+    return "\n".join(lines)
+
+
+def allocation_to_auditor(
+    allocation: Allocation, blank_forms: Sequence[tuple[str, bytes]], reaudit: bool
+) -> OutgoingMessage:
+    kind = "re-audit (2.12)" if reaudit else "case file audit"
+    body = (
+        f"You have been allocated a {kind} of {allocation.label}.\n\n"
+        f"Please complete the audit and improvement plan and return it by {_day(allocation.due_date)} "
+        "(the last working day of the month, 2.2). The audit covers the last 6 months of involvement "
+        "(2.3). Please contact the allocated worker to let them know the case will be audited (2.4), "
+        "and discuss the case with them and their Team Manager (2.5).\n\n"
+        "If you find an immediate concern about a child's safety, tell the Team Manager now: do not wait "
+        "for the audit to be finished (2.6).\n\n"
+        "The blank audit tool is attached (Word and Excel: use either). Upload the completed form to "
+        "the Audit Submissions library."
+    )
+    attachments = tuple(
+        Attachment(name, DOCX if name.endswith(".docx") else XLSX, content) for name, content in blank_forms
+    )
+    return OutgoingMessage(
+        to=(allocation.auditor_email,),
+        subject=f"Audit allocated: {allocation.label}",
+        text_body=body + SIGN_OFF,
+        idempotency_key=f"allocation/{allocation.key}/auditor/{allocation.auditor_email}",
+        attachments=attachments,
+    )
+
+
+def allocation_to_worker(allocation: Allocation) -> OutgoingMessage:
+    return OutgoingMessage(
+        to=(allocation.allocated_worker_email,),
+        cc=(allocation.team_manager_email,) if allocation.team_manager_email else (),
+        subject=f"Your case will be audited: {allocation.label}",
+        text_body=(
+            f"{sentence(allocation.label)} has been allocated for a case file audit this month. "
+            "The auditor will contact you to discuss the case and will share the findings with you and "
+            "your Team Manager (2.4, 2.5, 2.9)." + SIGN_OFF
+        ),
+        idempotency_key=f"allocation/{allocation.key}/worker",
+    )
+
+
+def safeguarding_alert(allocation: Allocation, due: dt.date, details_given: bool) -> OutgoingMessage:
+    return OutgoingMessage(
+        to=(allocation.team_manager_email,),
+        cc=(allocation.auditor_email,),
+        subject=f"IMMEDIATE: safeguarding concern raised by audit of {allocation.label}",
+        text_body=(
+            f"The auditor of {allocation.label} has identified an immediate concern about a child's "
+            "safety (2.6).\n\n"
+            "Please address the agreed corrective actions with the practitioner now and record them on "
+            f"the child's file on Liquidlogic under Management Oversight, by {_day(due)}.\n\n"
+            + (
+                "The auditor's details are in the submitted audit form in the Audit Submissions library."
+                if details_given
+                else "The auditor did not give details on the form: contact the auditor today."
+            )
+            + SIGN_OFF
+        ),
+        idempotency_key=f"safeguarding/{allocation.key}",
+    )
+
+
+def returned_to_auditor(
+    allocation: Allocation, findings: Sequence[Finding], due: dt.date, by_qa: bool, key: str
+) -> OutgoingMessage:
+    who = "The Quality Assurance Team has returned" if by_qa else "Audit Desk could not accept"
+    return OutgoingMessage(
+        to=(allocation.auditor_email,),
+        subject=f"Audit returned for amendment: {allocation.label}",
+        text_body=(
+            f"{who} the audit of {allocation.label}. Please amend it and send it back by {_day(due)} "
+            "(within 3 working days, 2.11).\n\nWhat needs attention:\n" + findings_text(findings) + SIGN_OFF
+        ),
+        idempotency_key=key,
+    )
+
+
+def quarantined(file_name: str, reason: str, qa_team: str, key: str) -> OutgoingMessage:
+    return OutgoingMessage(
+        to=(qa_team,),
+        subject="Audit submission quarantined: it needs a person to look at it",
+        text_body=(
+            f"The file '{file_name}' in the Audit Submissions library was not processed.\n\n"
+            f"Reason: {reason}\n\nIt has been kept, marked Quarantined, so nothing is lost." + SIGN_OFF
+        ),
+        idempotency_key=key,
+    )
+
+
+def waiting_for_qa(
+    allocation: Allocation, warnings: Sequence[Finding], qa_team: str, key: str
+) -> OutgoingMessage:
+    body = f"The audit of {allocation.label} has been returned and is ready for the QA check (2.11)."
+    if warnings:
+        body += "\n\nFlags for the QA check (the auditor's judgements are unchanged):\n" + findings_text(
+            warnings
+        )
+    return OutgoingMessage(
+        to=(qa_team,),
+        subject=f"Ready for the QA check: {allocation.label}",
+        text_body=body + SIGN_OFF,
+        idempotency_key=key,
+    )
+
+
+def findings_shared(allocation: Allocation, due: dt.date, working_days: int) -> OutgoingMessage:
+    grade = allocation.overall_grade.value if allocation.overall_grade else "(no judgement)"
+    return OutgoingMessage(
+        to=(allocation.team_manager_email,),
+        cc=(allocation.allocated_worker_email,),
+        subject=f"Audit findings to discuss by {due:%d/%m/%Y}: {allocation.label}",
+        text_body=(
+            f"The audit of {allocation.label} has been checked by the Quality Assurance Team. The "
+            f"overall judgement is {grade}.\n\n"
+            f"Please discuss the findings and the improvement plan with the allocated worker within "
+            f"{working_days} working days, by {_day(due)} (2.10), and record the agreed actions and "
+            "timescales on the child's file on Liquidlogic under Management Oversight. Any disagreement "
+            "should be raised now so it can be resolved (2.9). The audit is in the Audit Submissions "
+            "library." + SIGN_OFF
+        ),
+        idempotency_key=f"findings-shared/{allocation.key}",
+    )
+
+
+def reaudit_allocated(allocation: Allocation, previous: Allocation) -> OutgoingMessage:
+    return OutgoingMessage(
+        to=(allocation.auditor_email,),
+        cc=(allocation.team_manager_email,),
+        subject=f"Re-audit of an Inadequate case: {allocation.label}",
+        text_body=(
+            f"{sentence(previous.label)} was judged Inadequate. It is re-audited this month by a "
+            f"Senior Manager (2.12), and you have been allocated the re-audit, due {_day(allocation.due_date)}. "
+            f"This is month {allocation.chain_month} of the re-audit chain; it continues until the "
+            "judgement improves." + SIGN_OFF
+        ),
+        idempotency_key=f"reaudit/{allocation.key}",
+    )
+
+
+def reminder(to: str, what: str, due: dt.date, section: str, key: str) -> OutgoingMessage:
+    return OutgoingMessage(
+        to=(to,),
+        subject=f"Reminder: due {due:%d/%m/%Y}: {what}",
+        text_body=f"A reminder that this is due on {_day(due)} ({section}):\n\n{what}" + SIGN_OFF,
+        idempotency_key=key,
+    )
+
+
+def overdue(to: Sequence[str], what: str, due: dt.date, section: str, key: str) -> OutgoingMessage:
+    return OutgoingMessage(
+        to=tuple(dict.fromkeys(to)),
+        subject=f"Overdue since {due:%d/%m/%Y}: {what}",
+        text_body=(
+            f"This was due on {_day(due)} ({section}) and is not done:\n\n{what}\n\n"
+            "Please make sure it is done, or tell the Quality Assurance Team why not." + SIGN_OFF
+        ),
+        idempotency_key=key,
+    )
+
+
+def allocation_week_missed(qa_team: str, month_label: str, due: dt.date, key: str) -> OutgoingMessage:
+    return OutgoingMessage(
+        to=(qa_team,),
+        subject=f"No audits allocated yet for {month_label}",
+        text_body=(
+            f"The list of cases to be audited in {month_label} should have reached auditors by "
+            f"{_day(due)} (within the first week of the month, 2.1), and no allocations are recorded yet."
+            + SIGN_OFF
+        ),
+        idempotency_key=key,
+    )

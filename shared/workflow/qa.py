@@ -1,0 +1,201 @@
+"""The QA check and what follows it (2.9, 2.10, 2.11, 2.12).
+
+QA accepts an audit, or returns it for amendment with reasons (due back in 3 working days).
+When QA marks the findings shared, the Team Manager gets a discussion task due in 5 working
+days (Inadequate) or 10 (Good, Requires Improvement, and Outstanding by default). The
+manager closes it by confirming the actions were recorded on Liquidlogic; a disagreement
+is recorded and must be resolved before the audit closes. Accepting an Inadequate audit
+allocates next month's re-audit to a Senior Manager.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from shared.core.findings import Finding, Severity
+from shared.core.grades import Grade
+from shared.core.workflow import AuditEvent, AuditStage, IllegalTransition, next_stage
+from shared.lists.port import Query, where
+from shared.workflow import notices
+from shared.workflow.allocations import AllocationResult, allocate_reaudit
+from shared.workflow.lists import ALLOCATIONS, Allocation
+from shared.workflow.people import StaffDirectory
+from shared.workflow.run import Run
+
+log = logging.getLogger(__name__)
+
+
+class QaRefused(ValueError):
+    """A QA step that cannot be taken now; the message says why and what to do."""
+
+
+@dataclass
+class QaResult:
+    allocation: Allocation
+    reaudit: AllocationResult | None = None
+
+
+def accept(run: Run, allocation: Allocation, who: str | None = None) -> QaResult:
+    """2.11: QA accepts the audit. An Inadequate judgement allocates next month's re-audit (2.12)."""
+    allocation = _step(run, allocation, AuditEvent.ACCEPT, {"accepted_on": run.today}, who)
+    result = QaResult(allocation)
+    if allocation.overall_grade is Grade.INADEQUATE:
+        result.reaudit = allocate_reaudit(run, allocation, StaffDirectory.load(run.services))
+        if result.reaudit.problems:
+            run.mail(
+                notices.overdue(
+                    [run.services.setting("qa_team_email")],
+                    f"Re-audit of {allocation.label} could not be allocated: "
+                    + " ".join(result.reaudit.problems),
+                    run.today,
+                    "2.12",
+                    f"reaudit-unallocated/{allocation.key}",
+                )
+            )
+    run.complete_tasks(allocation.id, "Re-audit")
+    return result
+
+
+def return_for_amendment(run: Run, allocation: Allocation, reasons: str, who: str | None = None) -> QaResult:
+    """2.11: returned to the auditor, who sends it back within 3 working days."""
+    if not reasons.strip():
+        raise QaRefused("Say what needs amending: the auditor is sent your reasons (2.11).")
+    due = run.services.deadlines.amendment_due_date(run.today)
+    allocation = _step(
+        run,
+        allocation,
+        AuditEvent.RETURN_FOR_AMENDMENT,
+        {
+            "returned_on": run.today,
+            "amendment_due": due,
+            "qa_reasons": reasons,
+            "times_returned": allocation.times_returned + 1,
+        },
+        who,
+    )
+    finding = Finding("qa-return", "", Severity.ERROR, reasons.strip(), "2.11")
+    version = allocation.times_returned
+    run.mail(
+        notices.returned_to_auditor(
+            allocation, [finding], due, by_qa=True, key=f"qa-returned/{allocation.key}/{version}"
+        )
+    )
+    run.task(
+        f"amendment/{allocation.key}/qa-{version}",
+        "Amendment",
+        f"Amend and resubmit the audit of {allocation.case_ref} ({allocation.month.label})",
+        allocation.auditor_email,
+        due,
+        "2.11",
+        allocation.id,
+        reasons,
+    )
+    return QaResult(allocation)
+
+
+def share_findings(run: Run, allocation: Allocation, who: str | None = None) -> QaResult:
+    """2.9, 2.10: findings shared; the Team Manager discusses them within 5 or 10 working days."""
+    try:
+        next_stage(allocation.stage, AuditEvent.SHARE_FINDINGS)
+    except IllegalTransition as refused:
+        raise QaRefused(f"{notices.sentence(allocation.label)}: {refused.reason}") from refused
+    grade = allocation.overall_grade
+    if grade is None:
+        raise QaRefused(f"The audit of {allocation.label} has no overall judgement to share.")
+    deadlines = run.services.deadlines
+    due = deadlines.discussion_due_date(run.today, grade)
+    days = deadlines.discussion_working_days(grade)
+    allocation = _step(
+        run,
+        allocation,
+        AuditEvent.SHARE_FINDINGS,
+        {"findings_shared_on": run.today, "discussion_due": due},
+        who,
+    )
+    run.mail(notices.findings_shared(allocation, due, days))
+    run.task(
+        f"discussion/{allocation.key}",
+        "Discussion",
+        f"Discuss the audit findings for {allocation.case_ref} with the allocated worker and record "
+        "the agreed actions on Liquidlogic under Management Oversight",
+        allocation.team_manager_email,
+        due,
+        "2.10",
+        allocation.id,
+        f"Overall judgement {grade.value}: discussion within {days} working days.",
+    )
+    return QaResult(allocation)
+
+
+def record_disagreement(run: Run, allocation: Allocation, text: str, who: str | None = None) -> QaResult:
+    """2.9: areas of disagreement are recorded, and resolved before the audit closes."""
+    if not text.strip():
+        raise QaRefused("Describe the disagreement so it can be resolved (2.9).")
+    allocation = run.update_allocation(
+        allocation,
+        {"disagreement": text.strip(), "disagreement_resolved": False},
+        "disagreement recorded",
+        who,
+    )
+    return QaResult(allocation)
+
+
+def resolve_disagreement(run: Run, allocation: Allocation, who: str | None = None) -> QaResult:
+    allocation = run.update_allocation(
+        allocation, {"disagreement_resolved": True}, "disagreement resolved", who
+    )
+    return QaResult(allocation)
+
+
+def record_discussion(run: Run, allocation: Allocation, who: str | None = None) -> QaResult:
+    """2.10: the Team Manager confirms the discussion took place and the actions are recorded
+    on Liquidlogic; the audit closes unless a disagreement is still open."""
+    if allocation.disagreement and not allocation.disagreement_resolved:
+        raise QaRefused(
+            f"The audit of {allocation.label} has an unresolved disagreement: resolve it first (2.9)."
+        )
+    allocation = _step(run, allocation, AuditEvent.HOLD_DISCUSSION, {"discussion_held_on": run.today}, who)
+    allocation = _step(run, allocation, AuditEvent.CLOSE, {"closed_on": run.today}, who)
+    run.complete_tasks(allocation.id, "Discussion")
+    return QaResult(allocation)
+
+
+def _step(
+    run: Run, allocation: Allocation, event: AuditEvent, fields: dict[str, object], who: str | None
+) -> Allocation:
+    try:
+        return run.step(allocation, event, fields, who)  # type: ignore[arg-type]
+    except IllegalTransition as refused:
+        raise QaRefused(f"{notices.sentence(allocation.label)}: {refused.reason}") from refused
+
+
+def allocation_by_case(run: Run, case_ref: str, month: str | None = None) -> Allocation:
+    """The allocation QA means by a case reference: the given month's, else the latest one
+    that is with QA or the Team Manager (not one still waiting for its auditor)."""
+    filters = [where("case_ref", "eq", case_ref.strip().upper())]
+    if month:
+        filters.append(where("audit_month", "eq", month))
+    found = [
+        Allocation.from_item(i) for i in run.services.store.query_all(Query(ALLOCATIONS, tuple(filters)))
+    ]
+    if not found:
+        raise QaRefused(
+            f"There is no allocation for case {case_ref.strip().upper()}"
+            + (f" in {month}." if month else ".")
+        )
+    in_progress = [a for a in found if a.stage not in (AuditStage.ALLOCATED, AuditStage.CLOSED)]
+    return max(in_progress or found, key=lambda a: a.month)
+
+
+__all__ = [
+    "AuditStage",
+    "QaRefused",
+    "accept",
+    "allocation_by_case",
+    "record_disagreement",
+    "record_discussion",
+    "resolve_disagreement",
+    "return_for_amendment",
+    "share_findings",
+]

@@ -1,0 +1,175 @@
+"""One run of the workflow: the services, the items it will add, and the steps it takes.
+
+A step changes an allocation's stage through the core's state machine (an illegal step is
+refused with the core's reason), writes it with the ETag it was read at (a concurrent
+change is re-read and the step tried again, never overwritten), and records it in the
+Audit Trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Mapping
+
+from shared.core.workflow import AuditEvent, AuditStage, IllegalTransition, next_stage
+from shared.lists.port import ConcurrencyConflict, FieldValue, Query, where
+from shared.mail.port import OutgoingMessage, SentMessage
+from shared.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation, Task
+from shared.workflow.services import Services
+from shared.workflow.writes import PendingWrites
+
+log = logging.getLogger(__name__)
+
+_CONFLICT_RETRIES = 3
+
+
+class Run:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.pending = PendingWrites(services.store, services.effects)
+        self.emails_sent = 0
+        self.tasks_created = 0
+
+    @property
+    def today(self) -> dt.date:
+        return self.services.clock.today()
+
+    # -- effects ------------------------------------------------------------------------
+
+    def mail(self, message: OutgoingMessage) -> SentMessage:
+        sent = self.services.mailer.send(message)
+        if not sent.already_sent:
+            self.emails_sent += 1
+        return sent
+
+    def task(
+        self,
+        key: str,
+        task_type: str,
+        title: str,
+        assigned_to: str,
+        due: dt.date,
+        section: str,
+        allocation_id: int | None = None,
+        details: str = "",
+    ) -> None:
+        fields: dict[str, FieldValue] = {
+            "Title": title,
+            "task_type": task_type,
+            "status": "Open",
+            "assigned_to": assigned_to,
+            "due_date": due,
+            "section": section,
+            "details": details,
+        }
+        if allocation_id is not None:
+            fields["allocation"] = allocation_id
+        if self.pending.add(TASKS, key, fields):
+            self.tasks_created += 1
+
+    def trail(
+        self,
+        key: str,
+        what: str,
+        list_title: str,
+        item_id: int,
+        before: Mapping[str, FieldValue],
+        after: Mapping[str, FieldValue],
+        who: str | None = None,
+    ) -> None:
+        self.pending.add(
+            TRAIL,
+            key,
+            {
+                "Title": what,
+                "who": who or self.services.actor,
+                "what": what,
+                "when": self.services.clock.now(),
+                "list_title": list_title,
+                "item_ref": item_id,
+                "before": _json(before),
+                "after": _json(after),
+            },
+        )
+
+    def complete_tasks(self, allocation_id: int, task_type: str) -> int:
+        """Mark the allocation's open tasks of ``task_type`` done; returns how many."""
+        store = self.services.store
+        query = Query(TASKS, (where("allocation", "eq", allocation_id), where("status", "eq", "Open")))
+        done = 0
+        for item in list(store.query_all(query)):
+            task = Task.from_item(item)
+            if task.task_type == task_type:
+                store.update(TASKS, task.id, {"status": "Done", "completed_on": self.today}, task.etag)
+                done += 1
+        return done
+
+    def finish(self) -> None:
+        """Write every queued task and trail entry (one batched call per list)."""
+        self.pending.flush()
+
+    # -- steps --------------------------------------------------------------------------
+
+    def step(
+        self,
+        allocation: Allocation,
+        event: AuditEvent,
+        fields: Mapping[str, FieldValue],
+        who: str | None = None,
+    ) -> Allocation:
+        """Move ``allocation`` on by ``event`` and set ``fields`` with it; returns the new state."""
+        store = self.services.store
+        current = allocation
+        for _ in range(_CONFLICT_RETRIES):
+            target = next_stage(current.stage, event)
+            before = {"status": current.stage.value}
+            after: dict[str, FieldValue] = {"status": target.value, **fields}
+            try:
+                item = store.update(ALLOCATIONS, current.id, after, current.etag)
+            except ConcurrencyConflict:
+                log.info("allocation %d changed while being updated: re-reading", current.id)
+                current = Allocation.from_item(store.get(ALLOCATIONS, current.id))
+                continue
+            self.trail(
+                f"{current.id}@{current.etag}:{event.name}",
+                f"{event.value}: {current.stage.value} → {target.value}",
+                ALLOCATIONS,
+                current.id,
+                before,
+                after,
+                who,
+            )
+            log.info("allocation %d: %s -> %s", current.id, current.stage.name, target.name)
+            return Allocation.from_item(item)
+        raise ConcurrencyConflict(ALLOCATIONS, allocation.id, current.etag)
+
+    def update_allocation(
+        self, allocation: Allocation, fields: Mapping[str, FieldValue], what: str, who: str | None = None
+    ) -> Allocation:
+        """Change fields of an allocation without a change of stage, with the same safety."""
+        store = self.services.store
+        current = allocation
+        for _ in range(_CONFLICT_RETRIES):
+            try:
+                item = store.update(ALLOCATIONS, current.id, fields, current.etag)
+            except ConcurrencyConflict:
+                current = Allocation.from_item(store.get(ALLOCATIONS, current.id))
+                continue
+            self.trail(f"{current.id}@{current.etag}:{what}", what, ALLOCATIONS, current.id, {}, fields, who)
+            return Allocation.from_item(item)
+        raise ConcurrencyConflict(ALLOCATIONS, allocation.id, current.etag)
+
+
+def _json(values: Mapping[str, FieldValue]) -> str:
+    return json.dumps({k: _plain(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True)
+
+
+def _plain(value: FieldValue) -> str | int | float | bool | None:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+__all__ = ["AuditStage", "IllegalTransition", "Run"]

@@ -1,0 +1,66 @@
+"""Service state that is not a list: change tokens and the keys of effects already made.
+
+A small port: SQLite under the home folder for the embedded default; Azure Table storage in
+Azure (``shared.functions_state``). Values are short strings.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+
+class StateStore(ABC):
+    @abstractmethod
+    def get(self, key: str) -> str | None:
+        """The value stored under ``key``, or None."""
+
+    @abstractmethod
+    def put(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key``, replacing what was there."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+
+class MemoryStateStore(StateStore):
+    """For unit tests of the engine: forgets everything when the process ends."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        return self._values.get(key)
+
+    def put(self, key: str, value: str) -> None:
+        self._values[key] = value
+
+
+class SqliteStateStore(StateStore):
+    """``<home>/state.sqlite3``: safe to share between processes (WAL, one statement a call)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO state (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

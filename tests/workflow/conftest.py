@@ -1,0 +1,199 @@
+"""A desk to replay the audit workflow on: real stores (SQLite, or SharePoint through the loopback
+server), a real outbox, real forms filled from the shipped templates, and a clock the test moves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from shared.config import SharePointSettings
+from shared.core.allocation import AllocationRequest
+from shared.core.deadlines import AuditMonth, Deadlines
+from shared.core.record import FieldValue
+from shared.core.schema import load_schema
+from shared.forms.excel import fill_excel_form
+from shared.forms.word import fill_word_form
+from shared.lists.definitions import definitions_by_title, list_definitions
+from shared.lists.factory import open_sharepoint_store, provisioner_of
+from shared.lists.port import ListStore, Query, where
+from shared.lists.provision import provision
+from shared.lists.sqlite_store import SqliteListStore
+from shared.mail.outbox import OutboxMailer
+from shared.mail.sent_log import MemorySentLog
+from shared.registers.examples import example_staff
+from shared.workflow import allocations, qa
+from shared.workflow.changes import ProcessResult, process_changes
+from shared.workflow.clock import Clock
+from shared.workflow.intake import submit_file
+from shared.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation, Task
+from shared.workflow.people import StaffDirectory, import_staff
+from shared.workflow.run import Run
+from shared.workflow.services import Services, start_change_tracking
+from shared.workflow.state import SqliteStateStore
+from tests.sharepoint_server.server import LoopbackSharePoint
+
+SCHEMA = load_schema()
+DEADLINES = Deadlines.for_schema(SCHEMA)
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+NOVEMBER = AuditMonth(2026, 11)
+
+# From the example Staff register (all fictional).
+EAST_MANAGER = "morgan.example@example.org"
+WEST_MANAGER = "riley.sample@example.org"
+EAST_WORKER = "alex.example@example.org"
+WEST_WORKER = "casey.example@example.org"
+SENIOR_MANAGERS = ("harper.example@example.org", "jordan.sample@example.org")
+QA_TEAM = "quality-assurance@example.org"
+
+
+@dataclass
+class Desk:
+    services: Services
+    home: Path
+
+    def at(self, day: dt.date) -> Desk:
+        self.services.clock = Clock(day)
+        return self
+
+    @property
+    def store(self) -> ListStore:
+        return self.services.store
+
+    def run(self) -> Run:
+        return Run(self.services)
+
+    def allocate(
+        self, case: str, auditor: str = WEST_MANAGER, worker: str = EAST_WORKER, manager: str = EAST_MANAGER
+    ) -> allocations.AllocationResult:
+        run = self.run()
+        result = allocations.allocate(
+            run,
+            AllocationRequest(case, "Demo Team East", worker, manager, auditor, NOVEMBER),
+            StaffDirectory.load(self.services),
+        )
+        run.finish()
+        return result
+
+    def submit(self, name: str, fields: Mapping[str, FieldValue] | bytes) -> ProcessResult:
+        path = self.home / "uploads" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(fields, bytes):
+            path.write_bytes(fields)
+        elif name.endswith(".xlsx"):
+            path.write_bytes(fill_excel_form(TEMPLATES / "case-file-audit.xlsx", fields))
+        else:
+            path.write_bytes(fill_word_form(TEMPLATES / "case-file-audit.docx", fields))
+        submit_file(self.services, path)
+        return self.process()
+
+    def process(self) -> ProcessResult:
+        return process_changes(self.services)
+
+    def qa(self, action: str, case: str, text: str = "") -> qa.QaResult:
+        run = self.run()
+        allocation = qa.allocation_by_case(run, case)
+        try:
+            if action == "accept":
+                return qa.accept(run, allocation)
+            if action == "return":
+                return qa.return_for_amendment(run, allocation, text)
+            if action == "share":
+                return qa.share_findings(run, allocation)
+            if action == "discussed":
+                return qa.record_discussion(run, allocation)
+            if action == "disagree":
+                return qa.record_disagreement(run, allocation, text)
+            return qa.resolve_disagreement(run, allocation)
+        finally:
+            run.finish()
+
+    def allocation(self, case: str, month: AuditMonth = NOVEMBER) -> Allocation:
+        query = Query(ALLOCATIONS, (where("case_ref", "eq", case), where("audit_month", "eq", str(month))))
+        (item,) = list(self.store.query_all(query))
+        return Allocation.from_item(item)
+
+    def tasks(self, task_type: str | None = None) -> list[Task]:
+        found = [Task.from_item(i) for i in self.store.query_all(Query(TASKS, page_size=500))]
+        return [t for t in found if task_type is None or t.task_type == task_type]
+
+    def trail_count(self) -> int:
+        return sum(1 for _ in self.store.query_all(Query(TRAIL, page_size=500)))
+
+    def emails(self) -> list[EmailMessage]:
+        folder = self.home / "outbox"
+        messages = []
+        for path in sorted(folder.glob("*.eml")) if folder.exists() else []:
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            assert isinstance(message, EmailMessage)
+            messages.append(message)
+        return messages
+
+    def emails_to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.emails() if address in str(m.get("To", "")) + str(m.get("Cc", ""))]
+
+
+def make_desk(store: ListStore, home: Path) -> Desk:
+    services = Services(
+        SCHEMA,
+        DEADLINES,
+        store,
+        OutboxMailer(home / "outbox", MemorySentLog()),
+        SqliteStateStore(home / "state.sqlite3"),
+        Clock(dt.date(2026, 11, 2)),
+    )
+    start_change_tracking(services)
+    import_staff(services, example_staff(SCHEMA))
+    return Desk(services, home)
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[Desk]:
+    store = SqliteListStore(tmp_path / "home", definitions_by_title(SCHEMA))
+    provision(provisioner_of(store), list_definitions(SCHEMA))
+    made = make_desk(store, tmp_path)
+    yield made
+    made.services.close()
+
+
+@pytest.fixture(scope="session")
+def loopback_sharepoint() -> Iterator[LoopbackSharePoint]:
+    with LoopbackSharePoint() as server:
+        with sharepoint_for(server) as store:
+            provision(provisioner_of(store), list_definitions(SCHEMA))
+        yield server
+
+
+def sharepoint_for(server: LoopbackSharePoint) -> ListStore:
+    def token() -> dict[str, object]:
+        return {"access_token": "fictional-test-token", "token_type": "Bearer", "expires_in": 3600}
+
+    return open_sharepoint_store(SharePointSettings(server.url), definitions_by_title(SCHEMA), token)
+
+
+@pytest.fixture(params=["sqlite", "sharepoint"])
+def any_desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
+    """The same desk on the embedded store and on SharePoint (through the loopback server)."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("desk")
+        return
+    server: LoopbackSharePoint = request.getfixturevalue("loopback_sharepoint")
+    server.clear_items()
+    server.reset_counts()
+    made = make_desk(sharepoint_for(server), tmp_path)
+    yield made
+    made.services.close()
+    server.clear_items()
+
+
+def body(message: EmailMessage) -> str:
+    """The plain-text body a person reads."""
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())

@@ -1,0 +1,127 @@
+"""The daily sweep (reminders, escalation, the allocation week), QA working in the lists, the audit
+trail, and concurrent runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from shared.core.workflow import AuditStage
+from shared.demo.examples import good_audit
+from shared.lists.port import Query
+from shared.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation
+from shared.workflow.run import Run
+from shared.workflow.sweep import sweep
+from tests.workflow.conftest import EAST_MANAGER, QA_TEAM, WEST_MANAGER, Desk
+
+D = dt.date
+
+
+def submitted(desk: Desk, case: str = "DEMO-0001") -> None:
+    desk.allocate(case)
+    fields = good_audit()
+    fields["case_ref"] = case
+    desk.at(D(2026, 11, 20)).submit(f"{case}.docx", fields)
+
+
+def test_auditors_are_reminded_before_the_due_date_once_a_day_2_2(desk: Desk) -> None:
+    desk.allocate("DEMO-0001")
+    assert sweep(Run(desk.at(D(2026, 11, 20)).services)).reminders == 0
+    first = sweep(Run(desk.at(D(2026, 11, 26)).services))
+    again = sweep(Run(desk.services))
+    assert (first.reminders, again.reminders) == (1, 0)
+    assert sweep(Run(desk.at(D(2026, 11, 27)).services)).reminders == 1
+    assert len([m for m in desk.emails_to(WEST_MANAGER) if "Reminder" in str(m["Subject"])]) == 2
+
+
+def test_an_overdue_audit_is_escalated_to_the_team_manager_and_qa_2_2(desk: Desk) -> None:
+    desk.allocate("DEMO-0001")
+    result = sweep(Run(desk.at(D(2026, 12, 1)).services))
+    assert result.escalations == 1
+    (message,) = [m for m in desk.emails() if "Overdue" in str(m["Subject"])]
+    recipients = str(message["To"])
+    assert WEST_MANAGER in recipients
+    assert EAST_MANAGER in recipients
+    assert QA_TEAM in recipients
+
+
+def test_an_overdue_task_is_escalated_to_the_assignees_manager_and_qa(desk: Desk) -> None:
+    submitted(desk)
+    desk.qa("accept", "DEMO-0001")
+    desk.at(D(2026, 11, 23)).qa("share", "DEMO-0001")  # discussion due 07/12
+    result = sweep(Run(desk.at(D(2026, 12, 8)).services))
+    assert result.escalations == 1
+    (message,) = [m for m in desk.emails() if "Overdue" in str(m["Subject"])]
+    assert "quinn.example@example.org" in str(message["To"])  # the Team Manager's Group Manager
+
+
+def test_qa_hears_when_nothing_is_allocated_after_the_first_week_2_1(desk: Desk) -> None:
+    assert not sweep(Run(desk.at(D(2026, 11, 6)).services)).allocation_week_alert
+    assert sweep(Run(desk.at(D(2026, 11, 9)).services)).allocation_week_alert
+    assert not sweep(Run(desk.at(D(2026, 11, 10)).services)).allocation_week_alert  # once a month
+    desk.at(D(2026, 11, 10)).allocate("DEMO-0001")
+    assert sweep(Run(desk.at(D(2026, 12, 9)).services)).allocation_week_alert  # December has none yet
+
+
+def test_qa_can_accept_by_choosing_the_decision_in_the_list(any_desk: Desk) -> None:
+    submitted(any_desk)
+    allocation = any_desk.allocation("DEMO-0001")
+    any_desk.store.update(ALLOCATIONS, allocation.id, {"qa_decision": "Accept"}, allocation.etag)
+    result = any_desk.process()
+    assert result.qa_decisions == 1
+    after = any_desk.store.get(ALLOCATIONS, allocation.id)
+    assert after["status"] == AuditStage.ACCEPTED.value
+    assert after["qa_decision"] is None
+    assert any_desk.process().qa_decisions == 0  # our own write-back is not a new decision
+
+
+def test_a_qa_decision_that_cannot_be_taken_is_explained_on_the_item(desk: Desk) -> None:
+    desk.allocate("DEMO-0001")
+    allocation = desk.allocation("DEMO-0001")
+    desk.store.update(ALLOCATIONS, allocation.id, {"qa_decision": "Share findings"}, allocation.etag)
+    result = desk.process()
+    assert result.problems
+    assert "has not been submitted yet" in result.problems[0]
+    assert "has not been submitted yet" in str(desk.store.get(ALLOCATIONS, allocation.id)["qa_problem"])
+
+
+def test_the_team_manager_closing_the_discussion_task_records_the_discussion_2_10(any_desk: Desk) -> None:
+    submitted(any_desk)
+    any_desk.qa("accept", "DEMO-0001")
+    any_desk.qa("share", "DEMO-0001")
+    (task,) = any_desk.tasks("Discussion")
+    any_desk.store.update(TASKS, task.id, {"status": "Done"}, task.etag)
+    assert any_desk.process().tasks_closed == 1
+    assert any_desk.allocation("DEMO-0001").stage is AuditStage.CLOSED
+
+
+def test_every_change_of_stage_is_in_the_audit_trail_with_who_before_and_after(desk: Desk) -> None:
+    submitted(desk)
+    desk.services.actor = "taylor.sample@example.org"
+    desk.qa("accept", "DEMO-0001")
+    entries = [item.fields for item in desk.store.query_all(Query(TRAIL, page_size=500))]
+    accepted = [e for e in entries if str(e["what"]).startswith("accept")]
+    assert len(accepted) == 1
+    assert accepted[0]["who"] == "taylor.sample@example.org"
+    assert json.loads(str(accepted[0]["before"])) == {"status": "Submitted"}
+    assert json.loads(str(accepted[0]["after"]))["status"] == "Accepted by QA"
+    whats = [str(e["what"]) for e in entries]
+    assert "allocated" in whats
+    assert any(w.startswith("submit") for w in whats)
+
+
+def test_a_concurrent_change_is_reread_and_retried_not_overwritten(desk: Desk) -> None:
+    submitted(desk)
+    stale = desk.allocation("DEMO-0001")
+    # Someone records a disagreement between our read and our write.
+    fresh = desk.store.update(ALLOCATIONS, stale.id, {"disagreement": "Grade of domain 6"}, stale.etag)
+    from shared.workflow import qa
+
+    run = Run(desk.services)
+    result = qa.accept(run, stale)
+    run.finish()
+    after = desk.store.get(ALLOCATIONS, stale.id)
+    assert after["status"] == AuditStage.ACCEPTED.value
+    assert after["disagreement"] == "Grade of domain 6"  # their change survived ours
+    assert Allocation.from_item(after).etag != fresh.etag
+    assert result.allocation.stage is AuditStage.ACCEPTED
