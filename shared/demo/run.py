@@ -1,91 +1,86 @@
-"""The demo: fictional example audits checked against the framework's rules."""
+"""`make demo`: a whole fictional audit month on the embedded store, then where to look."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import shutil
+import time
+from collections import Counter
 
 from shared.cli.context import AppContext
-from shared.cli.render import console, print_findings
-from shared.core.deadlines import AuditMonth
-from shared.core.validation import check_audit
-from shared.demo.examples import EXAMPLES
-
-DEMO_MONTH = AuditMonth(2026, 11)
+from shared.cli.render import console, table
+from shared.demo.month import MONTH, replay_month
+from shared.workflow.clock import Clock
+from shared.workflow.services import bootstrap
+from shared.workflow.status import allocation_statuses, open_tasks
 
 
 def run_demo(ctx: AppContext) -> None:
-    rules = ctx.deadlines
+    started = time.perf_counter()
     home = ctx.settings.home
-    home.mkdir(parents=True, exist_ok=True)
-    console.rule(f"Audit Desk demo: audits allocated in {DEMO_MONTH.label} (all data fictional)")
+    if home.exists():
+        shutil.rmtree(home)  # the demo's own folder: every run starts from an empty store
+    home.mkdir(parents=True)
+    console.rule(f"Audit Desk demo: {MONTH.label}, on the embedded store (all people and cases fictional)")
+    services = bootstrap(ctx.settings, ctx.schema, ctx.deadlines, Clock(MONTH.first_day))
+    try:
+        replay = replay_month(services, home / "uploads", say=console.print)
+        statuses = allocation_statuses(services)
+        tasks = open_tasks(services)
+    finally:
+        services.close()
+
+    today = services.clock.today()
+    console.print()
     console.print(
-        f"Allocation list due {rules.allocation_list_due_date(DEMO_MONTH):%a %d %b %Y} (2.1); "
-        f"audits due {rules.audit_due_date(DEMO_MONTH):%a %d %b %Y} (2.2)."
+        table(
+            f"Where every audit stands on {today:%a %d %b %Y}",
+            ("Case", "Month", "Auditor", "Stage", "Judgement", "Next", "", "Flags"),
+            (
+                (
+                    s.case_ref,
+                    s.month,
+                    s.auditor,
+                    s.stage,
+                    s.overall_grade,
+                    s.next_step + (f" by {s.next_due:%d/%m/%Y}" if s.next_due else ""),
+                    "[red]OVERDUE[/red]" if s.overdue else "",
+                    ("re-audit" if s.reaudit_month else "")
+                    + (" late allocation" if s.late_allocation else ""),
+                )
+                for s in statuses
+            ),
+        )
     )
-    results = []
-    for title, make_fields in EXAMPLES.items():
-        check = check_audit(make_fields(), ctx.schema, rules, DEMO_MONTH)
-        record = check.record
-        verdict = (
-            "[green]ready for the QA check[/green]"
-            if check.is_acceptable
-            else "[red]returned to the auditor[/red]"
-        )
-        console.print(
-            f"\n[bold]{title}[/bold]: {verdict} ({len(check.errors)} errors, {len(check.warnings)} warnings)"
-        )
-        print_findings(check.findings, indent="    ")
-        submitted = record.audit_date or rules.audit_due_date(DEMO_MONTH)
-        timeline = _timeline(
-            ctx, record.overall_grade, record.safeguarding_concern, submitted, check.is_acceptable
-        )
-        for line in timeline:
-            console.print(f"    → {line}")
-        results.append(
-            {
-                "example": title,
-                "acceptable": check.is_acceptable,
-                "findings": [f.as_dict() for f in check.findings],
-                "next": timeline,
-            }
-        )
-    out = home / "demo-results.json"
-    out.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    console.print(f"\nResults written to [bold]{out}[/bold]")
-
-
-def _timeline(
-    ctx: AppContext,
-    overall: object,
-    safeguarding: bool | None,
-    submitted: dt.date,
-    acceptable: bool,
-) -> list[str]:
-    from shared.core.grades import Grade
-
-    rules = ctx.deadlines
-    lines = []
-    if safeguarding:
-        lines.append(
-            f"Team Manager alerted now; corrective action recorded on Liquidlogic by "
-            f"{rules.safeguarding_action_due_date(submitted):%a %d %b %Y} (2.6)"
-        )
-    if not acceptable:
-        lines.append(
-            f"If returned today, amendments due {rules.amendment_due_date(submitted):%a %d %b %Y} (2.11)"
-        )
-        return lines
-    if isinstance(overall, Grade):
-        days = rules.discussion_working_days(overall)
-        lines.append(
-            f"Findings shared on {submitted:%d %b}: discussion within {days} working days, by "
-            f"{rules.discussion_due_date(submitted, overall):%a %d %b %Y} (2.10)"
-        )
-        if overall is Grade.INADEQUATE:
-            month = rules.reaudit_month(DEMO_MONTH)
-            lines.append(
-                f"Re-audit by a Senior Manager in {month.label}, due "
-                f"{rules.reaudit_due_date(DEMO_MONTH):%a %d %b %Y} (2.12)"
-            )
-    return lines
+    overdue_tasks = [t for t in tasks if t.due_date and t.due_date < today]
+    outcomes = Counter(replay.outcomes.values())
+    emails = len(list((home / "outbox").glob("*.eml")))
+    summary = {
+        "month": str(MONTH),
+        "allocations": len(statuses),
+        "allocations_refused": replay.refused,
+        "submission_outcomes": dict(outcomes),
+        "reaudits": replay.reaudits,
+        "open_tasks": len(tasks),
+        "overdue_tasks": len(overdue_tasks),
+        "overdue_audits": [s.case_ref for s in statuses if s.overdue],
+        "emails": emails,
+        "statuses": [s.as_dict() for s in statuses],
+    }
+    (home / "demo-summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    console.print(
+        f"\n{len(statuses)} audits allocated ({len(replay.refused)} refused); submissions: "
+        + ", ".join(f"{n} {k.lower()}" for k, n in sorted(outcomes.items()))
+        + f"; {len(replay.reaudits)} re-audit(s) for next month."
+    )
+    console.print(
+        f"Open tasks: {len(tasks)} ({len(overdue_tasks)} overdue). Overdue audits: "
+        + (", ".join(summary["overdue_audits"]) or "none")  # type: ignore[arg-type]
+        + "."
+    )
+    console.print(f"\nResults in [bold]{home}/[/bold] ({time.perf_counter() - started:.0f} s):")
+    console.print(f"  {home}/outbox/            {emails} emails as .eml files (open them in any mail client)")
+    console.print(f"  {home}/libraries/         the Audit Submissions library, as filed")
+    console.print(f"  {home}/lists.sqlite3      the SharePoint lists (allocations, tasks, trail ...)")
+    console.print(f"  {home}/demo-summary.json  this summary, for scripts")
+    console.print(f"  Try: .venv/bin/auditdesk --home {home} --today 2026-12-01 status")
