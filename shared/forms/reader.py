@@ -154,7 +154,8 @@ def _check(
                     "field-control-missing",
                     field_id,
                     f"{form.field(field_id).label} is not on the form any more (its control or named "
-                    "cell was deleted). Use a fresh template next time; add the answer if one is needed.",
+                    "cell was deleted, or the file was re-saved by a program that drops Word content "
+                    "controls). Fill in a fresh template in Word or Excel if the answer is needed.",
                 )
             )
     findings = tuple(form_findings) + _core_findings(values, form, schema, deadlines, allocation_month)

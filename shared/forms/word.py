@@ -21,12 +21,13 @@ from shared.core.schema import FormSpec
 from shared.forms import ooxml
 from shared.forms.ooxml import W14, W
 from shared.forms.safety import WORD_PART, open_package
-from shared.forms.word_template import CHECKBOX_EMPTY, CHECKBOX_TICKED, placeholder_text
+from shared.forms.word_template import CHECKBOX_EMPTY, CHECKBOX_TICKED, control_title, placeholder_text
 
 _SDT = f"{{{W}}}sdt"
 _SDT_PR = f"{{{W}}}sdtPr"
 _SDT_CONTENT = f"{{{W}}}sdtContent"
 _TAG = f"{{{W}}}tag"
+_ALIAS = f"{{{W}}}alias"
 _VAL = f"{{{W}}}val"
 _PLACEHOLDER = f"{{{W}}}showingPlcHdr"
 _DATE = f"{{{W}}}date"
@@ -58,6 +59,7 @@ def read_word_controls(root: etree._Element, form: FormSpec | None = None) -> Wo
     """Every tagged content control's value. With ``form``, text identical to a field's
     placeholder counts as empty (Word sometimes drops the placeholder flag)."""
     placeholders = {} if form is None else {spec.id: placeholder_text(spec) for spec in form.fields}
+    titles = {} if form is None else {control_title(spec): spec.id for spec in form.fields}
     found = WordControls()
     for sdt in root.iter(_SDT):
         props = sdt.find(_SDT_PR)
@@ -65,6 +67,9 @@ def read_word_controls(root: etree._Element, form: FormSpec | None = None) -> Wo
             continue
         tag = props.find(_TAG)
         field_id = None if tag is None else tag.get(_VAL)
+        if not field_id:
+            alias = props.find(_ALIAS)
+            field_id = None if alias is None else titles.get(alias.get(_VAL, ""))
         if not field_id:
             continue
         value = _control_value(sdt, props)

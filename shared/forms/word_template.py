@@ -65,6 +65,16 @@ def field_choices(spec: FieldSpec, schema: AuditSchema) -> tuple[str, ...]:
     return ()
 
 
+def control_title(spec: FieldSpec) -> str:
+    """The control's title (``w:alias``), unique on the form: it identifies the field when
+    an editor drops the tag (LibreOffice 7 keeps titles but not tags on re-save)."""
+    if spec.group.startswith("d") and spec.group[1:].isdigit():
+        return f"Domain {spec.group[1:]}: {spec.label}"
+    if spec.group == "plan":
+        return f"Improvement plan row {spec.id[1 : spec.id.index('_')]}: {spec.label}"
+    return spec.label
+
+
 def placeholder_text(spec: FieldSpec) -> str:
     """What an empty control shows: the schema's guidance (and the date format for dates)."""
     text = spec.guidance.strip() or f"Enter the {spec.label.lower()}."
@@ -130,7 +140,7 @@ class _Controls:
         props = _sub(sdt, "sdtPr")
         if placeholder:
             _sub(_sub(props, "rPr"), "rStyle", val="PlaceholderText")
-        _sub(props, "alias", val=spec.label)
+        _sub(props, "alias", val=control_title(spec))
         _sub(props, "tag", val=spec.id)
         self.next_id += 1
         _sub(props, "id", val=str(self.next_id))

@@ -196,3 +196,12 @@ def test_filled_forms_keep_the_template_identity(good_word: bytes) -> None:
     with zipfile.ZipFile(io.BytesIO(good_word)) as archive:
         assert b"case-file-audit" in archive.read("docProps/custom.xml")
         assert archive.read("word/styles.xml")
+
+
+def test_a_control_whose_tag_was_dropped_is_still_found_by_its_title(
+    good_word: bytes, schema: AuditSchema, deadlines: Deadlines
+) -> None:
+    document = part(good_word, "word/document.xml").replace(b'<w:tag w:val="d1_evidence"/>', b"")
+    outcome = read_form(with_parts(good_word, {"word/document.xml": document}), "a.docx", schema, deadlines)
+    assert outcome.status is FormStatus.VALID, outcome.findings
+    assert outcome.fields["d1_evidence"] == good_audit()["d1_evidence"]
