@@ -112,7 +112,8 @@ def process_submissions(run: Run, items: Sequence[ListItem]) -> list[SubmissionR
             )
         duplicates.setdefault(unit.digest, unit.item.id)
 
-    run.finish()  # tasks and trail entries first, so a crash before the write-back redoes nothing
+    run.apply_plans()  # every allocation moved on, in one batched write
+    run.finish()  # tasks and trail entries before the write-back, so a crash redoes nothing
     _write_back(run, work)
     return [unit.result for unit in work]
 
@@ -173,7 +174,7 @@ def _process_one(
         allocation.last_submission_hash == unit.digest and allocation.stage is not AuditStage.ALLOCATED
     )
     if not already_applied:
-        allocation = run.step(
+        allocation = run.plan_step(
             allocation,
             AuditEvent.SUBMIT,
             {
@@ -209,7 +210,7 @@ def _return_at_once(run: Run, allocation: Allocation, check: AuditCheck, unit: _
     """Errors send the form straight back to the auditor with every finding (2.11)."""
     due = run.services.deadlines.amendment_due_date(run.today)
     if allocation.stage in WAITING_STAGES:
-        allocation = run.step(
+        allocation = run.plan_step(
             allocation,
             AuditEvent.RETURN_FOR_AMENDMENT,
             {

@@ -12,9 +12,10 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 
 from shared.core.workflow import AuditEvent, AuditStage, IllegalTransition, next_stage
-from shared.lists.port import ConcurrencyConflict, FieldValue, Query, where
+from shared.lists.port import BatchConflict, ConcurrencyConflict, FieldValue, ItemUpdate, Query, where
 from shared.mail.port import OutgoingMessage, SentMessage
 from shared.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation, Task
 from shared.workflow.services import Services
@@ -31,6 +32,7 @@ class Run:
         self.pending = PendingWrites(services.store, services.effects)
         self.emails_sent = 0
         self.tasks_created = 0
+        self._plans: dict[int, _Plan] = {}
 
     @property
     def today(self) -> dt.date:
@@ -145,6 +147,60 @@ class Run:
             return Allocation.from_item(item)
         raise ConcurrencyConflict(ALLOCATIONS, allocation.id, current.etag)
 
+    def plan_step(
+        self,
+        allocation: Allocation,
+        event: AuditEvent,
+        fields: Mapping[str, FieldValue],
+        who: str | None = None,
+    ) -> Allocation:
+        """Like :meth:`step`, but written later by :meth:`apply_plans` together with every other
+        planned step, in one batched request: how a batch of submissions moves its allocations."""
+        target = next_stage(allocation.stage, event)
+        plan = self._plans.get(allocation.id)
+        if plan is None:
+            plan = self._plans[allocation.id] = _Plan(allocation, who)
+        plan.events.append((event, allocation.stage, target, dict(fields)))
+        return replace(allocation, stage=target)
+
+    def apply_plans(self) -> None:
+        """Write every planned step with the ETag each allocation was read at. One that changed
+        meanwhile is re-read and its steps taken one by one (each checked again)."""
+        plans = list(self._plans.values())
+        self._plans.clear()
+        if not plans:
+            return
+        store = self.services.store
+        updates = [ItemUpdate(p.original.id, p.fields(), p.original.etag) for p in plans]
+        try:
+            written = {item.id for item in store.update_many(ALLOCATIONS, updates)}
+        except BatchConflict as conflict:
+            written = {item.id for item in conflict.written}
+        for plan in plans:
+            original = plan.original
+            if original.id in written:
+                for event, before, after, fields in plan.events:
+                    self.trail(
+                        f"{original.id}@{original.etag}:{event.name}",
+                        f"{event.value}: {before.value} → {after.value}",
+                        ALLOCATIONS,
+                        original.id,
+                        {"status": before.value},
+                        {"status": after.value, **fields},
+                        plan.who,
+                    )
+                continue
+            log.info("allocation %d changed while being updated: re-reading", original.id)
+            current = Allocation.from_item(store.get(ALLOCATIONS, original.id))
+            for event, _, _, fields in plan.events:
+                try:
+                    current = self.step(current, event, fields, plan.who)
+                except IllegalTransition:
+                    # Someone else took the step meanwhile: nothing left to do for it.
+                    log.warning(
+                        "allocation %d: planned step refused after a conflict (%s)", original.id, event.name
+                    )
+
     def update_allocation(
         self, allocation: Allocation, fields: Mapping[str, FieldValue], what: str, who: str | None = None
     ) -> Allocation:
@@ -160,6 +216,20 @@ class Run:
             self.trail(f"{current.id}@{current.etag}:{what}", what, ALLOCATIONS, current.id, {}, fields, who)
             return Allocation.from_item(item)
         raise ConcurrencyConflict(ALLOCATIONS, allocation.id, current.etag)
+
+
+class _Plan:
+    def __init__(self, original: Allocation, who: str | None) -> None:
+        self.original = original
+        self.who = who
+        self.events: list[tuple[AuditEvent, AuditStage, AuditStage, dict[str, FieldValue]]] = []
+
+    def fields(self) -> dict[str, FieldValue]:
+        merged: dict[str, FieldValue] = {}
+        for _, _, after, fields in self.events:
+            merged.update(fields)
+            merged["status"] = after.value
+        return merged
 
 
 def _json(values: Mapping[str, FieldValue]) -> str:

@@ -6,13 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
+
 from shared.core.workflow import AuditStage
 from shared.demo.examples import good_audit
+from shared.forms.word import fill_word_form
 from shared.lists.port import Query
+from shared.workflow.intake import submit_file
 from shared.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation
 from shared.workflow.run import Run
 from shared.workflow.sweep import sweep
-from tests.workflow.conftest import EAST_MANAGER, QA_TEAM, WEST_MANAGER, Desk
+from tests.workflow.conftest import EAST_MANAGER, QA_TEAM, TEMPLATES, WEST_MANAGER, Desk
 
 D = dt.date
 
@@ -125,3 +129,32 @@ def test_a_concurrent_change_is_reread_and_retried_not_overwritten(desk: Desk) -
     assert after["disagreement"] == "Grade of domain 6"  # their change survived ours
     assert Allocation.from_item(after).etag != fresh.etag
     assert result.allocation.stage is AuditStage.ACCEPTED
+
+
+def test_a_batch_of_submissions_survives_a_concurrent_edit_of_one_allocation(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk.allocate("DEMO-0001")
+    desk.allocate("DEMO-0002")
+    original = Run.apply_plans
+
+    def edited_meanwhile(run: Run) -> None:
+        allocation = desk.allocation("DEMO-0001")
+        desk.store.update(ALLOCATIONS, allocation.id, {"disagreement": "Noted by QA"}, allocation.etag)
+        original(run)
+
+    monkeypatch.setattr(Run, "apply_plans", edited_meanwhile)
+    for case in ("DEMO-0001", "DEMO-0002"):
+        fields = good_audit()
+        fields["case_ref"] = case
+        path = desk.home / f"{case}.docx"
+
+        path.write_bytes(fill_word_form(TEMPLATES / "case-file-audit.docx", fields))
+
+        submit_file(desk.services, path)
+    result = desk.at(D(2026, 11, 20)).process()
+    assert [s.outcome for s in result.submissions] == ["Waiting for the QA check"] * 2
+    first = desk.store.get(ALLOCATIONS, desk.allocation("DEMO-0001").id)
+    assert first["status"] == AuditStage.SUBMITTED.value
+    assert first["disagreement"] == "Noted by QA"
+    assert desk.allocation("DEMO-0002").stage is AuditStage.SUBMITTED
