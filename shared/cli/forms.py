@@ -94,7 +94,10 @@ def build(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="Folder to write the templates to.")] = TEMPLATES_DIR,
 ) -> None:
-    """Regenerate the Word and Excel templates from the audit schema (same schema, same bytes)."""
+    """Regenerate the Word and Excel templates from the audit schema (same schema, same bytes):
+    the audit forms, the Staff register and the allocation sheet."""
+    from shared.registers import write_register_templates
+
     schema = context_of(ctx).schema
-    for path in build_templates(schema, out):
+    for path in [*build_templates(schema, out), *write_register_templates(out, schema)]:
         console.print(f"  {path}")

@@ -78,5 +78,7 @@ def test_validate_with_fields_lists_the_answers_read(forms: dict[str, Path]) -> 
 def test_templates_build_writes_the_same_templates_as_shipped(tmp_path: Path) -> None:
     result = runner.invoke(app, ["templates", "build", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    for shipped in TEMPLATES_DIR.glob("*.docx"):
-        assert (tmp_path / shipped.name).read_bytes() == shipped.read_bytes()
+    shipped_files = [*TEMPLATES_DIR.glob("*.docx"), *TEMPLATES_DIR.glob("*.xlsx")]
+    assert {p.name for p in shipped_files} >= {"staff-register.xlsx", "allocation-sheet.xlsx"}
+    for shipped in shipped_files:
+        assert (tmp_path / shipped.name).read_bytes() == shipped.read_bytes(), shipped.name
