@@ -161,6 +161,8 @@ def _audit_submission_columns(schema: AuditSchema) -> tuple[Column, ...]:
         _c("findings_text", "Findings", _N),
         _c("content_hash", "File fingerprint", _T, indexed=True),
         _c("processed_hash", "Fingerprint processed", _T),
+        # Good practice the auditor highlighted (2.3), for the learning bulletin (8.1).
+        _c("good_practice", "Good practice highlighted", _N),
     )
 
 

@@ -285,6 +285,10 @@ def _metadata(check: AuditCheck, allocation: Allocation, unit: _Work) -> dict[st
         "safeguarding_concern": bool(record.safeguarding_concern),
         "template_version": unit.form.template_version if unit.form else None,
     }
+    highlighted = [record.good_practice_summary] + [
+        f"{j.domain.name}: {j.good_practice}" for j in record.domains if j.good_practice
+    ]
+    fields["good_practice"] = "\n".join(h for h in highlighted if h) or None
     for judgement in record.domains:
         value: str | None = None
         if judgement.grade is not None:

@@ -361,3 +361,11 @@ def test_a_good_reaudit_ends_the_chain_2_12(desk: Desk) -> None:
     result = desk.qa("accept", "DEMO-0002")
     assert result.reaudit is None
     assert [t.status for t in desk.tasks("Re-audit")] == ["Done"]
+
+
+def test_good_practice_highlighted_is_kept_on_the_submission_for_the_bulletin_2_3_8_1(desk: Desk) -> None:
+    desk.allocate("DEMO-0001")
+    (submission,) = desk.at(D(2026, 11, 20)).submit("audit-0001.docx", fields_for("DEMO-0001")).submissions
+    kept = str(desk.store.get(SUBMISSIONS, submission.item_id)["good_practice"])
+    assert "Creative direct work that kept the child's voice central." in kept
+    assert "Voice and lived experience of the child: Direct work sessions used the child's drawings" in kept
