@@ -302,6 +302,8 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("details", "Details", _N),
                 _c("completed_on", "Completed", _D),
                 _c("task_key", "Task key", _T, indexed=True),
+                # The team the work is for (compliance per team in the quarterly report, 8.1).
+                _c("team", "Team", _T, indexed=True),
             ),
             views=(
                 View(

@@ -110,6 +110,7 @@ def notify_allocation(run: Run, allocation: Allocation, previous: Allocation | N
             "2.12",
             allocation.id,
             f"Month {allocation.chain_month} of the re-audit chain.",
+            team=allocation.team,
         )
 
 

@@ -231,6 +231,7 @@ def _return_at_once(run: Run, allocation: Allocation, check: AuditCheck, unit: _
         "2.11",
         allocation.id,
         notices.findings_text(check.errors),
+        team=allocation.team,
     )
     unit.result.outcome = RETURNED
     unit.result.reason = f"{len(check.errors)} error(s) to fix"
@@ -251,6 +252,7 @@ def _raise_safeguarding(run: Run, allocation: Allocation, check: AuditCheck) -> 
         due,
         "2.6",
         allocation.id,
+        team=allocation.team,
     )
 
 

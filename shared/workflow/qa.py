@@ -90,6 +90,7 @@ def return_for_amendment(run: Run, allocation: Allocation, reasons: str, who: st
         "2.11",
         allocation.id,
         reasons,
+        team=allocation.team,
     )
     return QaResult(allocation)
 
@@ -124,6 +125,7 @@ def share_findings(run: Run, allocation: Allocation, who: str | None = None) -> 
         "2.10",
         allocation.id,
         f"Overall judgement {grade.value}: discussion within {days} working days.",
+        team=allocation.team,
     )
     return QaResult(allocation)
 

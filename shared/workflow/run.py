@@ -56,6 +56,7 @@ class Run:
         section: str,
         allocation_id: int | None = None,
         details: str = "",
+        team: str = "",
     ) -> None:
         fields: dict[str, FieldValue] = {
             "Title": title,
@@ -65,6 +66,7 @@ class Run:
             "due_date": due,
             "section": section,
             "details": details,
+            "team": team or None,
         }
         if allocation_id is not None:
             fields["allocation"] = allocation_id
