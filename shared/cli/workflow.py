@@ -227,18 +227,7 @@ def _qa(
         run = Run(services)
         try:
             allocation = qa.allocation_by_case(run, case, month)
-            if action == "accept":
-                result = qa.accept(run, allocation)
-            elif action == "return":
-                result = qa.return_for_amendment(run, allocation, text)
-            elif action == "share":
-                result = qa.share_findings(run, allocation)
-            elif action == "discussed":
-                result = qa.record_discussion(run, allocation)
-            elif action == "disagree":
-                result = qa.record_disagreement(run, allocation, text)
-            else:
-                result = qa.resolve_disagreement(run, allocation)
+            result = qa.take(run, allocation, action, text)
         except qa.QaRefused as refused:
             raise _fail(str(refused)) from refused
         finally:

@@ -267,17 +267,7 @@ def _allocate(
 
 def _qa(run: Run, replay: MonthReplay, say: Say, case: str, action: str, text: str = "") -> None:
     try:
-        allocation = qa.allocation_by_case(run, case)
-        if action == "accept":
-            result = qa.accept(run, allocation)
-        elif action == "return":
-            result = qa.return_for_amendment(run, allocation, text)
-        elif action == "share":
-            result = qa.share_findings(run, allocation)
-        elif action == "disagree":
-            result = qa.record_disagreement(run, allocation, text)
-        else:
-            result = qa.record_discussion(run, allocation)
+        result = qa.take(run, qa.allocation_by_case(run, case), action, text)
     except qa.QaRefused as refused:
         replay.qa_refusals.append(str(refused))
         say(f"  ✗ {refused}")

@@ -90,14 +90,7 @@ def _allocation_changes(run: Run, items: list[ListItem], result: ProcessResult) 
 def _apply_qa_decision(run: Run, allocation: Allocation, decision: str, result: ProcessResult) -> None:
     """QA asked for a step by choosing it on the allocation in SharePoint: take it, then clear it."""
     try:
-        if decision == "Accept":
-            allocation = qa.accept(run, allocation).allocation
-        elif decision == "Return for amendment":
-            allocation = qa.return_for_amendment(run, allocation, allocation.qa_reasons).allocation
-        elif decision == "Share findings":
-            allocation = qa.share_findings(run, allocation).allocation
-        elif decision == "Record discussion":
-            allocation = qa.record_discussion(run, allocation).allocation
+        allocation = qa.take(run, allocation, qa.DECISIONS[decision], allocation.qa_reasons).allocation
         result.qa_decisions += 1
         problem = None
     except qa.QaRefused as refused:

@@ -32,6 +32,7 @@ from shared.workflow.lists import (
     WAITING_FOR_QA,
     Allocation,
 )
+from shared.workflow.qa import amendment_task
 from shared.workflow.run import Run
 from shared.workflow.services import Services
 
@@ -222,17 +223,7 @@ def _return_at_once(run: Run, allocation: Allocation, check: AuditCheck, unit: _
         )
     key = f"returned/{allocation.key}/{unit.digest[:16]}"
     run.mail(notices.returned_to_auditor(allocation, check.findings, due, by_qa=False, key=key))
-    run.task(
-        f"amendment/{allocation.key}/{unit.digest[:16]}",
-        "Amendment",
-        f"Amend and resubmit the audit of {allocation.case_ref} ({allocation.month.label})",
-        allocation.auditor_email,
-        due,
-        "2.11",
-        allocation.id,
-        notices.findings_text(check.errors),
-        team=allocation.team,
-    )
+    amendment_task(run, allocation, unit.digest[:16], due, notices.findings_text(check.errors))
     unit.result.outcome = RETURNED
     unit.result.reason = f"{len(check.errors)} error(s) to fix"
 

@@ -10,6 +10,7 @@ allocates next month's re-audit to a Senior Manager.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from shared.core.workflow import AuditEvent, AuditStage, IllegalTransition, next
 from shared.lists.port import Query, where
 from shared.workflow import notices
 from shared.workflow.allocations import AllocationResult, allocate_reaudit
-from shared.workflow.lists import ALLOCATIONS, Allocation
+from shared.workflow.lists import ALLOCATIONS, QA_DECISIONS, Allocation
 from shared.workflow.people import StaffDirectory
 from shared.workflow.run import Run
 
@@ -81,18 +82,23 @@ def return_for_amendment(run: Run, allocation: Allocation, reasons: str, who: st
             allocation, [finding], due, by_qa=True, key=f"qa-returned/{allocation.key}/{version}"
         )
     )
+    amendment_task(run, allocation, f"qa-{version}", due, reasons)
+    return QaResult(allocation)
+
+
+def amendment_task(run: Run, allocation: Allocation, version: str, due: dt.date, what: str) -> None:
+    """2.11: the auditor amends and resubmits within 3 working days."""
     run.task(
-        f"amendment/{allocation.key}/qa-{version}",
+        f"amendment/{allocation.key}/{version}",
         "Amendment",
         f"Amend and resubmit the audit of {allocation.case_ref} ({allocation.month.label})",
         allocation.auditor_email,
         due,
         "2.11",
         allocation.id,
-        reasons,
+        what,
         team=allocation.team,
     )
-    return QaResult(allocation)
 
 
 def share_findings(run: Run, allocation: Allocation, who: str | None = None) -> QaResult:
@@ -172,6 +178,29 @@ def _step(
         raise QaRefused(f"{notices.sentence(allocation.label)}: {refused.reason}") from refused
 
 
+# What QA can do, by the words the command line and the demo use.
+ACTIONS = ("accept", "return", "share", "discussed", "disagree", "resolve")
+# The same steps as QA chooses them on an allocation in SharePoint (the qa_decision column).
+DECISIONS = dict(zip(QA_DECISIONS, ("accept", "return", "share", "discussed"), strict=True))
+
+
+def take(run: Run, allocation: Allocation, action: str, text: str = "", who: str | None = None) -> QaResult:
+    """One QA step by name; ``text`` is the reasons (return) or the disagreement (disagree)."""
+    if action == "accept":
+        return accept(run, allocation, who)
+    if action == "return":
+        return return_for_amendment(run, allocation, text, who)
+    if action == "share":
+        return share_findings(run, allocation, who)
+    if action == "discussed":
+        return record_discussion(run, allocation, who)
+    if action == "disagree":
+        return record_disagreement(run, allocation, text, who)
+    if action == "resolve":
+        return resolve_disagreement(run, allocation, who)
+    raise QaRefused(f"'{action}' is not a QA step: choose one of {', '.join(ACTIONS)}.")
+
+
 def allocation_by_case(run: Run, case_ref: str, month: str | None = None) -> Allocation:
     """The allocation QA means by a case reference: the given month's, else the latest one
     that is with QA or the Team Manager (not one still waiting for its auditor)."""
@@ -200,4 +229,5 @@ __all__ = [
     "resolve_disagreement",
     "return_for_amendment",
     "share_findings",
+    "take",
 ]

@@ -11,11 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from shared.core.workflow import AuditEvent, AuditStage, IllegalTransition, next_stage
-from shared.lists.port import BatchConflict, ConcurrencyConflict, FieldValue, ItemUpdate, Query, where
+from shared.lists.port import (
+    BatchConflict,
+    ConcurrencyConflict,
+    FieldValue,
+    ItemUpdate,
+    ListItem,
+    Query,
+    where,
+)
 from shared.mail.port import OutgoingMessage, SentMessage
 from shared.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation, Task
 from shared.workflow.services import Services
@@ -124,30 +132,23 @@ class Run:
         who: str | None = None,
     ) -> Allocation:
         """Move ``allocation`` on by ``event`` and set ``fields`` with it; returns the new state."""
-        store = self.services.store
-        current = allocation
-        for _ in range(_CONFLICT_RETRIES):
-            target = next_stage(current.stage, event)
-            before = {"status": current.stage.value}
-            after: dict[str, FieldValue] = {"status": target.value, **fields}
-            try:
-                item = store.update(ALLOCATIONS, current.id, after, current.etag)
-            except ConcurrencyConflict:
-                log.info("allocation %d changed while being updated: re-reading", current.id)
-                current = Allocation.from_item(store.get(ALLOCATIONS, current.id))
-                continue
-            self.trail(
-                f"{current.id}@{current.etag}:{event.name}",
-                f"{event.value}: {current.stage.value} → {target.value}",
-                ALLOCATIONS,
-                current.id,
-                before,
-                after,
-                who,
-            )
-            log.info("allocation %d: %s -> %s", current.id, current.stage.name, target.name)
-            return Allocation.from_item(item)
-        raise ConcurrencyConflict(ALLOCATIONS, allocation.id, current.etag)
+
+        def change(current: Allocation) -> dict[str, FieldValue]:
+            return {"status": next_stage(current.stage, event).value, **fields}
+
+        before, item = self._write(allocation, change)
+        after = Allocation.from_item(item)
+        self.trail(
+            f"{before.id}@{before.etag}:{event.name}",
+            f"{event.value}: {before.stage.value} → {after.stage.value}",
+            ALLOCATIONS,
+            before.id,
+            {"status": before.stage.value},
+            change(before),
+            who,
+        )
+        log.info("allocation %d: %s -> %s", before.id, before.stage.name, after.stage.name)
+        return after
 
     def plan_step(
         self,
@@ -207,16 +208,24 @@ class Run:
         self, allocation: Allocation, fields: Mapping[str, FieldValue], what: str, who: str | None = None
     ) -> Allocation:
         """Change fields of an allocation without a change of stage, with the same safety."""
+        before, item = self._write(allocation, lambda _: fields)
+        self.trail(f"{before.id}@{before.etag}:{what}", what, ALLOCATIONS, before.id, {}, fields, who)
+        return Allocation.from_item(item)
+
+    def _write(
+        self, allocation: Allocation, change: Callable[[Allocation], Mapping[str, FieldValue]]
+    ) -> tuple[Allocation, ListItem]:
+        """Write ``change(current)`` with the ETag ``current`` was read at. When someone changed
+        the item meanwhile, re-read it and work the change out again: never overwrite."""
         store = self.services.store
         current = allocation
         for _ in range(_CONFLICT_RETRIES):
+            fields = change(current)
             try:
-                item = store.update(ALLOCATIONS, current.id, fields, current.etag)
+                return current, store.update(ALLOCATIONS, current.id, fields, current.etag)
             except ConcurrencyConflict:
+                log.info("allocation %d changed while being updated: re-reading", current.id)
                 current = Allocation.from_item(store.get(ALLOCATIONS, current.id))
-                continue
-            self.trail(f"{current.id}@{current.etag}:{what}", what, ALLOCATIONS, current.id, {}, fields, who)
-            return Allocation.from_item(item)
         raise ConcurrencyConflict(ALLOCATIONS, allocation.id, current.etag)
 
 

@@ -98,19 +98,8 @@ class Desk:
 
     def qa(self, action: str, case: str, text: str = "") -> qa.QaResult:
         run = self.run()
-        allocation = qa.allocation_by_case(run, case)
         try:
-            if action == "accept":
-                return qa.accept(run, allocation)
-            if action == "return":
-                return qa.return_for_amendment(run, allocation, text)
-            if action == "share":
-                return qa.share_findings(run, allocation)
-            if action == "discussed":
-                return qa.record_discussion(run, allocation)
-            if action == "disagree":
-                return qa.record_disagreement(run, allocation, text)
-            return qa.resolve_disagreement(run, allocation)
+            return qa.take(run, qa.allocation_by_case(run, case), action, text)
         finally:
             run.finish()
 
