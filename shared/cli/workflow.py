@@ -218,7 +218,13 @@ def _print_process(result: object) -> None:
 
 
 def _qa(
-    ctx: typer.Context, case: str, month: str | None, action: str, by: str | None, text: str = ""
+    ctx: typer.Context,
+    case: str,
+    month: str | None,
+    action: str,
+    by: str | None,
+    text: str = "",
+    reaudit_by: str | None = None,
 ) -> None:
     from shared.workflow import qa
     from shared.workflow.run import Run
@@ -227,7 +233,7 @@ def _qa(
         run = Run(services)
         try:
             allocation = qa.allocation_by_case(run, case, month)
-            result = qa.take(run, allocation, action, text)
+            result = qa.take(run, allocation, action, text, reaudit_by=reaudit_by)
         except qa.QaRefused as refused:
             raise _fail(str(refused)) from refused
         finally:
@@ -252,9 +258,18 @@ ByOpt = Annotated[str | None, typer.Option(help="Who is acting (for the audit tr
 
 
 @qa_app.command("accept")
-def qa_accept(ctx: typer.Context, case: CaseArg, month: MonthOpt = None, by: ByOpt = None) -> None:
-    """Accept the audit (2.11); an Inadequate one is re-audited next month (2.12)."""
-    _qa(ctx, case, month, "accept", by)
+def qa_accept(
+    ctx: typer.Context,
+    case: CaseArg,
+    month: MonthOpt = None,
+    by: ByOpt = None,
+    reaudit_by: Annotated[
+        str | None,
+        typer.Option(help="Senior Manager to re-audit an Inadequate case (default: least loaded)."),
+    ] = None,
+) -> None:
+    """Accept the audit (2.11); an Inadequate one is re-audited next month by a Senior Manager (2.12)."""
+    _qa(ctx, case, month, "accept", by, reaudit_by=reaudit_by)
 
 
 @qa_app.command("return")

@@ -22,6 +22,7 @@ def run_demo(ctx: AppContext) -> None:
         shutil.rmtree(home)  # the demo's own folder: every run starts from an empty store
     home.mkdir(parents=True)
     console.rule(f"Audit Desk demo: {MONTH.label}, on the embedded store (all people and cases fictional)")
+    _validate_example_forms(ctx)
     services = bootstrap(ctx.settings, ctx.schema, ctx.deadlines, Clock(MONTH.first_day))
     try:
         replay = replay_month(services, home / "uploads", say=console.print)
@@ -82,5 +83,26 @@ def run_demo(ctx: AppContext) -> None:
     console.print(f"  {home}/outbox/            {emails} emails as .eml files (open them in any mail client)")
     console.print(f"  {home}/libraries/         the Audit Submissions library, as filed")
     console.print(f"  {home}/lists.sqlite3      the SharePoint lists (allocations, tasks, trail ...)")
+    console.print(
+        f"  {home}/example-forms/     filled example forms: try .venv/bin/auditdesk validate on them"
+    )
     console.print(f"  {home}/demo-summary.json  this summary, for scripts")
     console.print(f"  Try: .venv/bin/auditdesk --home {home} --today 2026-12-01 status")
+
+
+def _validate_example_forms(ctx: AppContext) -> None:
+    """What an auditor sees from `auditdesk validate` before sending a form (issue 3)."""
+    from shared.cli.render import print_findings
+    from shared.forms.examples import write_example_forms
+    from shared.forms.reader import read_form_file
+
+    console.print("\n[bold]Before sending: auditors check their forms with `auditdesk validate`[/bold]")
+    for path in write_example_forms(ctx.settings.home / "example-forms", ctx.schema):
+        outcome = read_form_file(path, ctx.schema, ctx.deadlines, MONTH)
+        colour = {"valid": "green", "invalid": "yellow"}.get(outcome.status.value, "red")
+        console.print(f"  [{colour}]{outcome.status.value:8}[/{colour}] {path.name}")
+        shown = outcome.findings[:3]
+        if shown:
+            print_findings(shown, indent="      ")
+        if len(outcome.findings) > len(shown):
+            console.print(f"      … and {len(outcome.findings) - len(shown)} more")

@@ -37,12 +37,15 @@ class QaResult:
     reaudit: AllocationResult | None = None
 
 
-def accept(run: Run, allocation: Allocation, who: str | None = None) -> QaResult:
-    """2.11: QA accepts the audit. An Inadequate judgement allocates next month's re-audit (2.12)."""
+def accept(
+    run: Run, allocation: Allocation, who: str | None = None, reaudit_by: str | None = None
+) -> QaResult:
+    """2.11: QA accepts the audit. An Inadequate judgement allocates next month's re-audit (2.12)
+    to ``reaudit_by`` when QA chooses, else to the least loaded eligible Senior Manager."""
     allocation = _step(run, allocation, AuditEvent.ACCEPT, {"accepted_on": run.today}, who)
     result = QaResult(allocation)
     if allocation.overall_grade is Grade.INADEQUATE:
-        result.reaudit = allocate_reaudit(run, allocation, StaffDirectory.load(run.services))
+        result.reaudit = allocate_reaudit(run, allocation, StaffDirectory.load(run.services), reaudit_by)
         if result.reaudit.problems:
             run.mail(
                 notices.overdue(
@@ -184,10 +187,17 @@ ACTIONS = ("accept", "return", "share", "discussed", "disagree", "resolve")
 DECISIONS = dict(zip(QA_DECISIONS, ("accept", "return", "share", "discussed"), strict=True))
 
 
-def take(run: Run, allocation: Allocation, action: str, text: str = "", who: str | None = None) -> QaResult:
+def take(
+    run: Run,
+    allocation: Allocation,
+    action: str,
+    text: str = "",
+    who: str | None = None,
+    reaudit_by: str | None = None,
+) -> QaResult:
     """One QA step by name; ``text`` is the reasons (return) or the disagreement (disagree)."""
     if action == "accept":
-        return accept(run, allocation, who)
+        return accept(run, allocation, who, reaudit_by)
     if action == "return":
         return return_for_amendment(run, allocation, text, who)
     if action == "share":
