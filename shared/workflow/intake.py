@@ -103,7 +103,8 @@ def process_submissions(run: Run, items: Sequence[ListItem]) -> list[SubmissionR
         except (ListStoreError, MailError):
             raise  # transient or configuration: the change is retried on the next run
         except Exception as problem:
-            log.exception("submission %d could not be processed (%s)", unit.item.id, type(problem).__name__)
+            # The exception's type only: its message or traceback could quote the form's text.
+            log.error("submission %d could not be processed (%s)", unit.item.id, type(problem).__name__)
             _quarantine(
                 run,
                 unit,
