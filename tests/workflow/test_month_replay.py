@@ -4,8 +4,10 @@ through the loopback server with throttling injected: the same outcomes either w
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from shared.cli.main import app
@@ -74,3 +76,15 @@ def test_make_demo_runs_the_month_and_says_where_the_results_are(tmp_path: Path)
     again = CliRunner().invoke(app, ["--home", str(home), "demo"])
     assert again.exit_code == 0, again.output
     assert json.loads((home / "demo-summary.json").read_text(encoding="utf-8")) == summary
+
+
+def test_logs_of_a_whole_month_hold_no_names_case_references_or_addresses(
+    any_desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    replay(any_desk)
+    assert caplog.records, "nothing was logged: the test proves nothing"
+    for record in caplog.records:
+        text = record.getMessage()
+        for forbidden in ("DEMO-", "(fictional)", "@example.org", "Example", "Sample"):
+            assert forbidden not in text, f"{record.name} logged {text!r}"
