@@ -121,6 +121,57 @@ class Roles:
     auditor_order: tuple[str, ...] = ()
 
 
+SUPERVISION_INTERVALS = ("week", "fortnight", "month")
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionStage:
+    """A newly qualified worker is supervised at least ``every`` until ``until_weeks`` after
+    their ASYE start (LGA Standards for Employers)."""
+
+    until_weeks: int
+    every: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeSettings:
+    """How thematic audit suggestions are drawn from single case file audits (3.1)."""
+
+    lookback_months: int = 3
+    min_audits: int = 3
+    min_teams: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeSettings:
+    """Observations (6), case discussions (4.2), supervision audits (5.3) and thematic audits (3.1)."""
+
+    practitioner_roles: tuple[str, ...] = (
+        "Social Worker",
+        "Newly Qualified Social Worker",
+        "Senior Practitioner",
+    )
+    newly_qualified_role: str = "Newly Qualified Social Worker"
+    asye_months: tuple[int, ...] = (3, 6, 10)
+    asye_year_months: int = 12
+    experienced_interval_months: int = 12
+    needs_support_interval_months: int = 6
+    manager_interval_months: int = 12
+    notice_working_days: int = 10
+    observed_by: Mapping[str, str] = dataclass_field(
+        default_factory=lambda: {"Team Manager": "Group Manager", "ICRO": "ICRO Manager"}
+    )
+    case_discussions_per_year: int = 2
+    supervision_audits_per_year: int = 2
+    supervision_auditor_roles: tuple[str, ...] = ("Team Manager", "Group Manager")
+    experienced_supervision_every: str = "month"
+    newly_qualified_supervision: tuple[SupervisionStage, ...] = (
+        SupervisionStage(6, "week"),
+        SupervisionStage(26, "fortnight"),
+    )
+    themes: ThemeSettings = dataclass_field(default_factory=ThemeSettings)
+
+
 @dataclass(frozen=True, slots=True)
 class AuditSchema:
     id: str
@@ -133,6 +184,7 @@ class AuditSchema:
     consistency: Mapping[str, ConsistencyRule]
     smart: SmartRules
     forms: Mapping[str, FormSpec]
+    programme: ProgrammeSettings = dataclass_field(default_factory=ProgrammeSettings)
     source: str = dataclass_field(default="", compare=False)
     # Every way a form may name a domain (id, name, 'Domain 3', '3. Planning'), folded.
     domain_lookup: Mapping[str, Domain] = dataclass_field(default_factory=dict, compare=False)
@@ -200,6 +252,7 @@ def parse_schema(raw: Mapping[str, Any], source: str = "<schema>") -> AuditSchem
     consistency = _consistency(reader)
     smart = _smart(reader)
     forms = _forms(reader, domains)
+    programme = _programme(reader, roles)
     return AuditSchema(
         id=str(head.get("id", "")),
         version=reader.integer(head, "version", "schema", minimum=1),
@@ -211,6 +264,7 @@ def parse_schema(raw: Mapping[str, Any], source: str = "<schema>") -> AuditSchem
         consistency=consistency,
         smart=smart,
         forms=forms,
+        programme=programme,
         source=source,
         domain_lookup=_domain_lookup(domains),
     )
@@ -396,6 +450,154 @@ def _smart(reader: _Reader) -> SmartRules:
         min_action_words=reader.integer(table, "min_action_words", "smart"),
         min_measure_words=reader.integer(table, "min_measure_words", "smart"),
     )
+
+
+def _programme(reader: _Reader, roles: Roles) -> ProgrammeSettings:
+    """[programme]: the observation, case discussion, supervision audit and theme settings
+    (3.1, 4.2, 5.3, 6). Missing keys take the framework's defaults; a wrong one is refused."""
+    if "programme" not in reader.raw:
+        return ProgrammeSettings()
+    default = ProgrammeSettings()
+    table = reader.table("programme")
+    known_roles = set(roles.staff)
+
+    def staff_roles(values: list[str], key: str) -> tuple[str, ...]:
+        unknown = sorted(set(values) - known_roles)
+        if unknown:
+            raise reader.error(key, f"names roles that are not in roles.staff: {unknown}")
+        return tuple(values)
+
+    def whole(entry: Mapping[str, Any], key: str, where: str, fallback: int, minimum: int = 1) -> int:
+        return reader.integer(entry, key, where, minimum) if key in entry else fallback
+
+    practitioners = (
+        staff_roles(reader.strings(table, "practitioner_roles", "programme"), "programme.practitioner_roles")
+        if "practitioner_roles" in table
+        else default.practitioner_roles
+    )
+    newly_qualified = reader.text(table, "newly_qualified_role", "programme", default.newly_qualified_role)
+    staff_roles([newly_qualified], "programme.newly_qualified_role")
+
+    where = "programme.observations"
+    observations = reader.sub(table, "observations", "programme")
+    year_months = whole(observations, "asye_year_months", where, default.asye_year_months)
+    asye_months = default.asye_months
+    if "asye_months" in observations:
+        raw_months = observations["asye_months"]
+        if (
+            not isinstance(raw_months, list)
+            or not raw_months
+            or not all(isinstance(m, int) and not isinstance(m, bool) for m in raw_months)
+            or any(not 1 <= m <= year_months for m in raw_months)
+            or sorted(set(raw_months)) != raw_months
+        ):
+            raise reader.error(
+                f"{where}.asye_months",
+                f"must list months of the ASYE year in order, each from 1 to {year_months}, e.g. [3, 6, 10]",
+            )
+        asye_months = tuple(raw_months)
+    observed_by = dict(default.observed_by)
+    if "observed_by" in observations:
+        raw_by = reader.sub(observations, "observed_by", where)
+        observed_by = {}
+        for observed, observer in raw_by.items():
+            if not isinstance(observer, str):
+                raise reader.error(f"{where}.observed_by.{observed}", "must be a role (text)")
+            staff_roles([observed, observer], f"{where}.observed_by.{observed}")
+            observed_by[observed] = observer
+
+    case = reader.sub(table, "case_discussions", "programme")
+    audits = reader.sub(table, "supervision_audits", "programme")
+    auditor_roles = default.supervision_auditor_roles
+    if "auditor_roles" in audits:
+        auditor_roles = staff_roles(
+            reader.strings(audits, "auditor_roles", "programme.supervision_audits"),
+            "programme.supervision_audits.auditor_roles",
+        )
+        if not auditor_roles:
+            raise reader.error("programme.supervision_audits.auditor_roles", "must name at least one role")
+
+    supervision = reader.sub(table, "supervision", "programme")
+    experienced_every = _interval(
+        reader,
+        supervision,
+        "experienced_every",
+        "programme.supervision",
+        default.experienced_supervision_every,
+    )
+    stages = default.newly_qualified_supervision
+    if "newly_qualified" in supervision:
+        raw_stages = supervision["newly_qualified"]
+        if not isinstance(raw_stages, list):
+            raise reader.error(
+                "programme.supervision.newly_qualified",
+                "must be [[programme.supervision.newly_qualified]] tables",
+            )
+        built = []
+        for number, entry in enumerate(raw_stages, start=1):
+            stage_where = f"programme.supervision.newly_qualified[{number}]"
+            if not isinstance(entry, Mapping):
+                raise reader.error(stage_where, "is not a table")
+            until = reader.integer(entry, "until_weeks", stage_where, minimum=1)
+            if built and until <= built[-1].until_weeks:
+                raise reader.error(f"{stage_where}.until_weeks", "must be later than the stage before")
+            built.append(SupervisionStage(until, _interval(reader, entry, "every", stage_where, None)))
+        stages = tuple(built)
+
+    themes = reader.sub(table, "themes", "programme")
+    theme_default = ThemeSettings()
+    return ProgrammeSettings(
+        practitioner_roles=practitioners,
+        newly_qualified_role=newly_qualified,
+        asye_months=asye_months,
+        asye_year_months=year_months,
+        experienced_interval_months=whole(
+            observations, "experienced_interval_months", where, default.experienced_interval_months
+        ),
+        needs_support_interval_months=whole(
+            observations, "needs_support_interval_months", where, default.needs_support_interval_months
+        ),
+        manager_interval_months=whole(
+            observations, "manager_interval_months", where, default.manager_interval_months
+        ),
+        notice_working_days=whole(
+            observations, "notice_working_days", where, default.notice_working_days, minimum=0
+        ),
+        observed_by=observed_by,
+        case_discussions_per_year=_per_year(
+            reader, case, "programme.case_discussions", default.case_discussions_per_year
+        ),
+        supervision_audits_per_year=_per_year(
+            reader, audits, "programme.supervision_audits", default.supervision_audits_per_year
+        ),
+        supervision_auditor_roles=auditor_roles,
+        experienced_supervision_every=experienced_every,
+        newly_qualified_supervision=stages,
+        themes=ThemeSettings(
+            lookback_months=whole(
+                themes, "lookback_months", "programme.themes", theme_default.lookback_months
+            ),
+            min_audits=whole(themes, "min_audits", "programme.themes", theme_default.min_audits),
+            min_teams=whole(themes, "min_teams", "programme.themes", theme_default.min_teams),
+        ),
+    )
+
+
+def _per_year(reader: _Reader, table: Mapping[str, Any], where: str, fallback: int) -> int:
+    """How many times a year: a whole number that divides the year into equal months."""
+    if "per_year" not in table:
+        return fallback
+    value = reader.integer(table, "per_year", where, minimum=1)
+    if 12 % value:
+        raise reader.error(f"{where}.per_year", "must divide the year evenly: 1, 2, 3, 4, 6 or 12")
+    return value
+
+
+def _interval(reader: _Reader, table: Mapping[str, Any], key: str, where: str, fallback: str | None) -> str:
+    value = table.get(key, fallback)
+    if value not in SUPERVISION_INTERVALS:
+        raise reader.error(f"{where}.{key}", "must be one of " + ", ".join(SUPERVISION_INTERVALS))
+    return str(value)
 
 
 def _forms(reader: _Reader, domains: tuple[Domain, ...]) -> dict[str, FormSpec]:

@@ -94,9 +94,13 @@ TASK_TYPES = (
     "Observation",
     "Case discussion",
     "Supervision audit",
+    "Reflective review",
 )
 TASK_STATUSES = ("Open", "Done", "Cancelled")
 SUBMISSION_OUTCOMES = ("Waiting for the QA check", "Returned to the auditor", "Quarantined")
+# A returned Staff Observation, Case Discussion or Supervision Audit form recorded against its
+# schedule item (4, 5, 6): not a case file audit, so it takes no part in the QA check.
+PROGRAMME_FORM_RECORDED = "Recorded against the schedule"
 QA_DECISIONS = ("Accept", "Return for amendment", "Share findings", "Record discussion")
 AUDIT_STAGES = tuple(stage.value for stage in AuditStage)
 WITH_AUDITOR = (AuditStage.ALLOCATED.value, AuditStage.RETURNED_FOR_AMENDMENT.value)
@@ -156,13 +160,25 @@ def _audit_submission_columns(schema: AuditSchema) -> tuple[Column, ...]:
         _c("findings_count", "Findings", _NUM),
         _c("checked_on", "QA check run", ColumnKind.DATETIME, indexed=True),
         # Every file ends in one of the outcomes, with a reason (nothing is lost).
-        _c("outcome", "Outcome", _CH, choices=SUBMISSION_OUTCOMES, indexed=True),
+        _c("outcome", "Outcome", _CH, choices=(*SUBMISSION_OUTCOMES, PROGRAMME_FORM_RECORDED), indexed=True),
         _c("outcome_reason", "Why", _N),
         _c("findings_text", "Findings", _N),
         _c("content_hash", "File fingerprint", _T, indexed=True),
         _c("processed_hash", "Fingerprint processed", _T),
         # Good practice the auditor highlighted (2.3), for the learning bulletin (8.1).
         _c("good_practice", "Good practice highlighted", _N),
+    )
+
+
+def _schedule_columns() -> tuple[Column, ...]:
+    """What the programme's schedule lists share: the team (compliance per team, 8.1), the
+    item's stable key (planning twice adds nothing), and the returned form it was completed by."""
+    return (
+        _c("team", "Team", _T, indexed=True),
+        _c("section", "Framework section", _T),
+        _c("schedule_key", "Schedule key", _T, indexed=True),
+        _c("form_name", "Returned form", _T),
+        _c("form_fingerprint", "Returned form fingerprint", _T, indexed=True),
     )
 
 
@@ -181,6 +197,10 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("asye_start", "ASYE start date", _D),
                 _c("needs_support", "Needs support with improving performance", _B, indexed=True),
                 _c("active", "Active", _B, indexed=True),
+                # Kept up to date as each is completed (6, 4.2, 5.3): the next one is planned from it.
+                _c("last_observation", "Last observation", _D),
+                _c("last_case_discussion", "Last case discussion", _D),
+                _c("last_supervision_audit", "Last supervision audit", _D),
             ),
             views=(
                 View(
@@ -346,6 +366,8 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("observation_date", "Date of observation", _D),
                 _c("overall_grade", "Overall judgement of practice", _CH, choices=grade),
                 _c("reflective_review_date", "Shared reflective review (date)", _D),
+                *_schedule_columns(),
+                _c("action_plan", "Shared action plan (6.5)", _N),
             ),
             views=(
                 View(
@@ -366,6 +388,9 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("half_year", "Half-year", _T, indexed=True),
                 _c("discussion_date", "Date of discussion", _D),
                 _c("overall_grade", "Overall assessment of practice", _CH, choices=grade),
+                _c("due_date", "Due", _D, indexed=True),
+                *_schedule_columns(),
+                _c("actions", "Actions agreed", _N),
             ),
             description="Case discussions, twice a year (4.2).",
         ),
@@ -378,6 +403,11 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("half_year", "Half-year", _T, indexed=True),
                 _c("audit_date", "Date of audit", _D),
                 _c("quality_grade", "Quality of supervision", _CH, choices=grade),
+                _c("due_date", "Due", _D, indexed=True),
+                *_schedule_columns(),
+                _c("sessions_expected", "Supervision sessions expected under the policy (5.2)", _NUM),
+                _c("sessions_held", "Supervision sessions held and recorded", _NUM),
+                _c("actions", "Actions agreed", _N),
             ),
             description="Supervision audits, at least twice a year (5.3).",
         ),
@@ -394,6 +424,8 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("audit_month", "Audit month", _T, indexed=True),
                 _c("lead_email", "Lead", _P),
                 _c("status", "Status", _CH, choices=("Planned", "In progress", "Reported"), indexed=True),
+                _c("evidence", "Evidence behind the theme", _N),
+                _c("theme_key", "Theme key", _T, indexed=True),
             ),
             description="The themed audit schedule (3.1).",
         ),
