@@ -7,4 +7,11 @@ that uses them (cold start).
 
 import azure.functions as func
 
+from functions import process_changes, sharepoint_webhook, timers, validate_form
+from shared.azure.logs import configure_logging
+
+configure_logging()
+
 app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
+for blueprint in (sharepoint_webhook.bp, process_changes.bp, timers.bp, validate_form.bp):
+    app.register_functions(blueprint)

@@ -110,6 +110,66 @@ class MailSettings:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class AzureStorageSettings:
+    """Azure Storage for the Functions app: service state (change tokens, effect keys, mail
+    sent) in Tables, and the queue between the SharePoint webhook and its worker.
+
+    ``AUDITDESK_STATE_CONNECTION`` is a connection string (Azurite: ``UseDevelopmentStorage=true``)
+    or a Table service URL reached with the managed identity; without it the Functions host's
+    own ``AzureWebJobsStorage`` (a connection string, or the identity-based
+    ``AzureWebJobsStorage__tableServiceUri``/``__queueServiceUri``/``__accountName``) is used.
+    With none of them, state stays in SQLite under the home folder (the embedded default).
+    """
+
+    # Each service is reached by a connection string, or by its URL with the managed identity.
+    table_connection_string: str = ""
+    table_endpoint: str = ""
+    queue_connection_string: str = ""
+    queue_endpoint: str = ""
+    state_table: str = "AuditDeskState"
+    sent_mail_table: str = "AuditDeskSentMail"
+
+    @property
+    def tables_configured(self) -> bool:
+        return bool(self.table_connection_string or self.table_endpoint)
+
+    @property
+    def queues_configured(self) -> bool:
+        return bool(self.queue_connection_string or self.queue_endpoint)
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> AzureStorageSettings:
+        env = os.environ if environ is None else environ
+
+        def text(name: str) -> str:
+            return env.get(name, "").strip()
+
+        host_connection = text("AzureWebJobsStorage")
+        account = text("AzureWebJobsStorage__accountName")
+
+        def service_uri(service: str) -> str:
+            explicit = text(f"AzureWebJobsStorage__{service}ServiceUri")
+            if explicit or host_connection or not account:
+                return explicit
+            return f"https://{account}.{service}.core.windows.net"
+
+        state = text("AUDITDESK_STATE_CONNECTION")
+        table_connection, table_endpoint = host_connection, service_uri("table")
+        if state.startswith(("https://", "http://")):
+            table_connection, table_endpoint = "", state
+        elif state:
+            table_connection, table_endpoint = state, ""
+        return cls(
+            table_connection_string=table_connection,
+            table_endpoint="" if table_connection else table_endpoint,
+            queue_connection_string=host_connection,
+            queue_endpoint="" if host_connection else service_uri("queue"),
+            state_table=text("AUDITDESK_STATE_TABLE") or "AuditDeskState",
+            sent_mail_table=text("AUDITDESK_SENT_MAIL_TABLE") or "AuditDeskSentMail",
+        )
+
+
 _BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
@@ -126,6 +186,8 @@ class Settings:
     # None: the embedded list store under ``home``. Set AUDITDESK_SP_SITE_URL to use SharePoint.
     sharepoint: SharePointSettings | None = None
     mail: MailSettings = field(default_factory=MailSettings)
+    # Empty (the default) outside Azure: state stays in SQLite under ``home``.
+    azure: AzureStorageSettings = field(default_factory=AzureStorageSettings)
 
     @classmethod
     def from_environment(cls, home: Path | None = None, schema_path: Path | None = None) -> Settings:
@@ -136,4 +198,5 @@ class Settings:
             schema_path=schema_path or (Path(env_schema) if env_schema else None),
             mail=MailSettings.from_environment(),
             sharepoint=SharePointSettings.from_environment(),
+            azure=AzureStorageSettings.from_environment(),
         )

@@ -1,0 +1,31 @@
+"""The auditor's self-check over HTTP: the same JSON as ``auditdesk validate --json``."""
+
+from __future__ import annotations
+
+import json
+
+from shared.core.deadlines import AuditMonth
+
+
+class BadUpload(ValueError):
+    """The request itself is wrong (no file, a bad month); the text says what to send."""
+
+
+def validate_upload(data: bytes, name: str | None, month: str | None) -> str:
+    """JSON for one uploaded form: a list with one outcome, as the CLI prints for one file."""
+    from shared.core.deadlines import Deadlines
+    from shared.core.schema import load_schema
+    from shared.forms.reader import read_form
+
+    if not data:
+        raise BadUpload("Send the filled form (.docx or .xlsx) as the request body.")
+    try:
+        allocation_month = AuditMonth.parse(month) if month else None
+    except ValueError as problem:
+        raise BadUpload(f"month: {problem}") from None
+    from shared.config import Settings
+
+    schema = load_schema(Settings.from_environment().schema_path)
+    source = (name or "form").strip()[:200] or "form"
+    outcome = read_form(data, source, schema, Deadlines.for_schema(schema), allocation_month)
+    return json.dumps([outcome.as_dict()], indent=2)

@@ -1,0 +1,44 @@
+"""The workflow's services as the Functions app runs them: the same list store and mailer as
+:func:`shared.workflow.services.bootstrap`, with state and the sent-mail log in Azure Tables
+when Azure Storage is configured (SQLite under the home folder otherwise)."""
+
+from __future__ import annotations
+
+from shared.config import Settings
+from shared.workflow.clock import Clock
+from shared.workflow.services import Services
+
+
+def open_services(settings: Settings | None = None, clock: Clock | None = None) -> Services:
+    from shared.core.deadlines import Deadlines
+    from shared.core.schema import load_schema
+    from shared.lists.definitions import list_definitions
+    from shared.lists.factory import open_list_store, provisioner_of
+    from shared.lists.provision import provision
+    from shared.mail.factory import SENT_LOG_FILE, open_mailer
+    from shared.mail.sent_log import SentLog, SqliteSentLog
+    from shared.workflow.services import start_change_tracking
+    from shared.workflow.state import SqliteStateStore, StateStore
+
+    settings = settings or Settings.from_environment()
+    schema = load_schema(settings.schema_path)
+    deadlines = Deadlines.for_schema(schema)
+    azure = settings.azure
+    state: StateStore
+    sent_log: SentLog
+    if azure.tables_configured:
+        from shared.azure.storage import table_client
+        from shared.mail.sent_log_azure import AzureTableSentLog
+        from shared.workflow.state_azure import AzureTableStateStore
+
+        state = AzureTableStateStore(table_client(azure, azure.state_table))
+        sent_log = AzureTableSentLog(table_client(azure, azure.sent_mail_table))
+    else:
+        state = SqliteStateStore(settings.home / "state.sqlite3")
+        sent_log = SqliteSentLog(settings.home / SENT_LOG_FILE)
+    store = open_list_store(settings, schema)
+    if settings.sharepoint is None:
+        provision(provisioner_of(store), list_definitions(schema))
+    services = Services(schema, deadlines, store, open_mailer(settings, sent_log), state, clock or Clock())
+    start_change_tracking(services)
+    return services
