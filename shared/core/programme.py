@@ -265,10 +265,10 @@ def observations_for_year(
                 )
                 continue
             observer_load[observer] += 1
-            for due in _interval_dues(
+            for key, when, months in _interval_dues(
                 member, record.last_observation, settings.manager_interval_months, year, calendar
             ):
-                dues.append((member, _Due(due[0], observer, due[1], due[2], MANAGER_OBSERVATION, "6.6")))
+                dues.append((member, _Due(key, observer, when, months, MANAGER_OBSERVATION, "6.6")))
             continue
         if member.role not in settings.practitioner_roles:
             continue
@@ -302,8 +302,8 @@ def observations_for_year(
             else settings.experienced_interval_months
         )
         kind, section = (SUPPORT_OBSERVATION, "6.4") if member.needs_support else (ANNUAL_OBSERVATION, "6.3")
-        for due in _interval_dues(member, last, interval, year, calendar):
-            dues.append((member, _Due(due[0], manager.email, due[1], due[2], kind, section)))
+        for key, when, months in _interval_dues(member, last, interval, year, calendar):
+            dues.append((member, _Due(key, manager.email, when, months, kind, section)))
     already = already or {}
     fixed = [(d.observer, AuditMonth.of(d.due)) for _, d in dues if d.due is not None]
     spread = [d for _, d in dues if d.due is None]
@@ -312,16 +312,23 @@ def observations_for_year(
         [*fixed, *(already[d.key] for d in spread if d.key in already)],
     )
     items = []
-    for member, due in dues:
-        when = due.due
+    for member, planned in dues:
+        when = planned.due
         if when is None:
-            spot = already.get(due.key) or placed.get(due.key)
+            spot = already.get(planned.key) or placed.get(planned.key)
             if spot is None:
                 continue
             when = calendar.last_working_day_of_month(spot[1].year, spot[1].month)
         items.append(
             ScheduledItem(
-                due.key, OBSERVATION, member.email, due.observer, member.team, when, due.section, due.kind
+                planned.key,
+                OBSERVATION,
+                member.email,
+                planned.observer,
+                member.team,
+                when,
+                planned.section,
+                planned.kind,
             )
         )
     return Plan(tuple(sorted(items, key=lambda i: (i.due, i.key))), tuple(problems))

@@ -21,8 +21,10 @@ from shared.core.validation import AuditCheck, check_audit
 from shared.core.workflow import AuditEvent, AuditStage
 from shared.forms.outcome import FormOutcome, FormStatus
 from shared.forms.reader import read_form
+from shared.lists.definitions import PROGRAMME_FORM_RECORDED
 from shared.lists.port import BatchConflict, FieldValue, ItemUpdate, ListItem, ListStoreError, Query, where
 from shared.mail.port import MailError
+from shared.programme.returns import is_programme_form, record_programme_form
 from shared.workflow import notices
 from shared.workflow.lists import (
     ALLOCATIONS,
@@ -142,6 +144,9 @@ def _process_one(
         reason = form.rejection.message if form.rejection else "The file could not be read."
         _quarantine(run, unit, reason)
         return
+    if is_programme_form(form.template_id):
+        _record_programme_form(run, unit, form)
+        return
     if form.template_id != CASE_FILE_AUDIT:
         _quarantine(
             run,
@@ -206,6 +211,20 @@ def _process_one(
             )
         )
     unit.update = _metadata(check, allocation, unit)
+
+
+def _record_programme_form(run: Run, unit: _Work, form: FormOutcome) -> None:
+    """Observation, case discussion and supervision audit forms complete their schedule item (4-6)."""
+    recorded = record_programme_form(run, form, unit.name, unit.content)
+    if not recorded.recorded:
+        _quarantine(run, unit, recorded.reason)
+        return
+    unit.result.outcome, unit.result.reason = PROGRAMME_FORM_RECORDED, recorded.reason
+    unit.update = {
+        "outcome": PROGRAMME_FORM_RECORDED,
+        "outcome_reason": recorded.reason,
+        "team": recorded.team or None,
+    }
 
 
 def _return_at_once(run: Run, allocation: Allocation, check: AuditCheck, unit: _Work) -> None:
