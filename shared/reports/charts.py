@@ -1,0 +1,148 @@
+"""Charts for the reports, as PNG bytes: readable printed in black and white.
+
+Each series has its own grey and its own hatching (bars) or line style and marker (lines);
+every chart has a title and labelled axes. matplotlib is imported only when a chart is drawn
+(it is slow to import and most runs of Audit Desk draw none), with the Agg backend: no screen.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+# One grey and one hatch per grade, best first, so print and greyscale still tell them apart.
+GREYS = ("#f2f2f2", "#bdbdbd", "#7a7a7a", "#262626")
+HATCHES = ("", "///", "...", "xx")
+LINE_STYLES = ("-", "--", "-.", ":")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+WIDTH_INCHES = 6.3
+DPI = 130
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update(
+        {
+            "font.family": "DejaVu Sans",
+            "font.size": 8.5,
+            "axes.titlesize": 10,
+            "axes.titleweight": "bold",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "hatch.linewidth": 0.6,
+        }
+    )
+    return plt
+
+
+def _png(figure: Any) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    figure.clear()
+    import matplotlib.pyplot as plt
+
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def grade_bars(title: str, grades: Sequence[str], counts: Sequence[int], *, ylabel: str = "Audits") -> bytes:
+    """One bar per judgement (2.7), with the number on top."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 2.4))
+    positions = range(len(grades))
+    bars = axes.bar(positions, counts, color=GREYS[: len(grades)], edgecolor="black", linewidth=0.7)
+    for bar, hatch in zip(bars, HATCHES, strict=False):
+        bar.set_hatch(hatch)
+    axes.bar_label(bars, padding=2)
+    axes.set_xticks(list(positions), list(grades))
+    axes.set_title(title)
+    axes.set_xlabel("Overall judgement")
+    axes.set_ylabel(ylabel)
+    axes.margins(y=0.18)
+    return _png(figure)
+
+
+def stacked_shares(
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[str],
+    counts: Sequence[Sequence[int]],
+    *,
+    category_label: str,
+) -> bytes:
+    """Horizontal 100% bars: for each category (domain, team), the share of each judgement.
+
+    ``counts[i][j]`` is the number of category ``i`` judged ``series[j]``.
+    """
+    plt = _pyplot()
+    height = 1.2 + 0.3 * max(1, len(categories))
+    figure, axes = plt.subplots(figsize=(WIDTH_INCHES, height))
+    lefts = [0.0] * len(categories)
+    totals = [sum(row) or 1 for row in counts]
+    positions = list(range(len(categories)))[::-1]
+    for j, name in enumerate(series):
+        widths = [100 * counts[i][j] / totals[i] for i in range(len(categories))]
+        axes.barh(
+            positions,
+            widths,
+            left=lefts,
+            color=GREYS[j % len(GREYS)],
+            hatch=HATCHES[j % len(HATCHES)],
+            edgecolor="black",
+            linewidth=0.6,
+            label=name,
+        )
+        lefts = [left + width for left, width in zip(lefts, widths, strict=True)]
+    axes.set_yticks(positions, list(categories))
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("Share of audits graded (%)")
+    axes.set_ylabel(category_label)
+    axes.set_title(title)
+    axes.legend(
+        ncols=len(series), loc="upper center", bbox_to_anchor=(0.5, -0.08 - 0.55 / height), frameon=False
+    )
+    return _png(figure)
+
+
+def trend_lines(
+    title: str,
+    months: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    ylabel: str = "Per cent",
+    limits: tuple[float, float] = (0, 100),
+) -> bytes:
+    """Lines over months, each with its own style and marker; a gap where there is no figure."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 2.6 + 0.18 * len(series)))
+    positions = list(range(len(months)))
+    for number, (name, values) in enumerate(series):
+        axes.plot(
+            positions,
+            [float("nan") if v is None else v for v in values],
+            color="black" if number % 2 == 0 else "#555555",
+            linestyle=LINE_STYLES[number % len(LINE_STYLES)],
+            marker=MARKERS[number % len(MARKERS)],
+            markersize=4.5,
+            linewidth=1.3,
+            label=name,
+        )
+    axes.set_xticks(positions, list(months))
+    axes.set_xlim(-0.4, len(months) - 0.6)
+    axes.set_ylim(*limits)
+    axes.set_title(title)
+    axes.set_xlabel("Audit month")
+    axes.set_ylabel(ylabel)
+    axes.grid(axis="y", color="#dddddd", linewidth=0.6)
+    axes.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.28),
+        ncols=2 if len(series) > 3 else len(series),
+        frameon=False,
+    )
+    return _png(figure)
