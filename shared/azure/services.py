@@ -9,6 +9,11 @@ from shared.workflow.clock import Clock
 from shared.workflow.services import Services
 
 
+def default_clock() -> Clock:
+    """Real time. Tests replace it to act on a chosen day."""
+    return Clock()
+
+
 def open_services(settings: Settings | None = None, clock: Clock | None = None) -> Services:
     from shared.core.deadlines import Deadlines
     from shared.core.schema import load_schema
@@ -39,6 +44,6 @@ def open_services(settings: Settings | None = None, clock: Clock | None = None) 
     store = open_list_store(settings, schema)
     if settings.sharepoint is None:
         provision(provisioner_of(store), list_definitions(schema))
-    services = Services(schema, deadlines, store, open_mailer(settings, sent_log), state, clock or Clock())
+    services = Services(schema, deadlines, store, open_mailer(settings, sent_log), state, clock or default_clock())
     start_change_tracking(services)
     return services
