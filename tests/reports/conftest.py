@@ -1,0 +1,76 @@
+"""Small hand-made lists for the aggregation tests, and a desk of real adapters for publishing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.core.deadlines import Deadlines
+from shared.core.schema import load_schema
+from shared.lists.definitions import definitions_by_title, list_definitions
+from shared.lists.factory import provisioner_of
+from shared.lists.port import FieldValue, ListItem
+from shared.lists.provision import provision
+from shared.lists.sqlite_store import SqliteListStore
+from shared.mail.outbox import OutboxMailer
+from shared.mail.port import Mailer
+from shared.mail.sent_log import MemorySentLog
+from shared.workflow.clock import Clock
+from shared.workflow.services import Services
+from shared.workflow.state import SqliteStateStore
+from tests.mail.conftest import graph_server, smtp_server
+
+__all__ = ["graph_server", "smtp_server"]
+
+SCHEMA = load_schema()
+DEADLINES = Deadlines.for_schema(SCHEMA)
+DOMAINS = SCHEMA.domains
+D = dt.date
+
+
+def allocation(item_id: int, case: str, month: str, **fields: FieldValue) -> ListItem:
+    base: dict[str, FieldValue] = {
+        "case_ref": case,
+        "audit_month": month,
+        "team": "Demo Team East",
+        "due_date": D(2026, 11, 30),
+        "status": "Allocated",
+    }
+    return ListItem(item_id, "1", {**base, **fields})
+
+
+def submission(item_id: int, allocation_id: int, overall: str, **fields: FieldValue) -> ListItem:
+    grades: dict[str, FieldValue] = {f"{d.id}_grade": overall for d in DOMAINS}
+    base: dict[str, FieldValue] = {
+        "allocation": allocation_id,
+        "overall_grade": overall,
+        "outcome": "Waiting for the QA check",
+    }
+    return ListItem(item_id, "1", {**base, **grades, **fields})
+
+
+def task(item_id: int, task_type: str, due: dt.date, status: str = "Open", **fields: FieldValue) -> ListItem:
+    return ListItem(item_id, "1", {"task_type": task_type, "due_date": due, "status": status, **fields})
+
+
+def make_services(home: Path, mailer: Mailer | None = None, today: dt.date | None = None) -> Services:
+    store = SqliteListStore(home, definitions_by_title(SCHEMA))
+    provision(provisioner_of(store), list_definitions(SCHEMA))
+    return Services(
+        SCHEMA,
+        DEADLINES,
+        store,
+        mailer or OutboxMailer(home / "outbox", MemorySentLog()),
+        SqliteStateStore(home / "state.sqlite3"),
+        Clock(today or D(2026, 12, 10)),
+    )
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    made = make_services(tmp_path / "home")
+    yield made
+    made.close()

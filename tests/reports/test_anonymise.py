@@ -1,0 +1,67 @@
+"""The learning bulletin names no one (8.1): redaction runs before rendering."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from shared.core.deadlines import AuditMonth
+from shared.reports import aggregate
+from shared.reports.anonymise import redactor
+from shared.reports.content import bulletin_content
+from shared.reports.fictional import CHILD_NAMES, fictional_history
+from shared.reports.period import parse_period
+from shared.reports.render import render_docx
+from shared.reports.templates import template_path
+from tests.reports.conftest import DOMAINS, D
+
+
+def _document_text(docx: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        xml = archive.read("word/document.xml").decode()
+    return re.sub(r"<[^>]+>", " ", xml)
+
+
+def test_a_bulletin_from_data_full_of_names_contains_none_of_them() -> None:
+    history = fictional_history(600, AuditMonth(2026, 11), months=3, seed=11)
+    index = aggregate.index_history(history.allocations, history.submissions, history.tasks, DOMAINS)
+    people = [p for row in index.rows for p in row.people]
+    redact = redactor(
+        [str(s.fields["Title"]) for s in history.staff],
+        people,
+        [*(d.name for d in DOMAINS), *(r.team for r in index.rows)],
+    )
+    report = aggregate.bulletin(index, parse_period("2026-Q4"), DOMAINS, D(2026, 12, 10), redact)
+    assert report.excerpts, "the fictional data has good practice to share"
+    text = _document_text(render_docx(template_path("bulletin"), bulletin_content(report)))
+    raw = " ".join(str(s.fields.get("good_practice")) for s in history.submissions)
+    forbidden = {
+        p for s in history.staff for p in str(s.fields["Title"]).removesuffix(" (fictional)").split()
+    }
+    forbidden |= set(CHILD_NAMES)
+    assert all(name in raw for name in CHILD_NAMES), "the raw text really does hold the names"
+    assert not [name for name in forbidden if re.search(rf"\b{name}\b", text)]
+    assert not re.search(r"DEMO-\d+|\b\d{6}\b|07700|\d{2}/\d{2}/20\d{2}|@example\.org", text)
+    assert "[name]" in text
+    assert "Liquidlogic" in text
+
+
+def test_redaction_removes_references_contacts_and_dates_of_birth() -> None:
+    redact = redactor(["Ashlyn Ashdown (fictional)"], ["bramwell.brackenby@example.org"])
+    text = redact(
+        "Ashlyn visited with Bramwell; Mrs Hollins phoned 01482 300300 and +44 7700 900123. "
+        "Child ref 1234567, case LCS-44321 and DEMO-0007, DOB 03/04/2015, born 3 April 2015, "
+        "write to family@example.net at HU1 2AA. The plan reflects Tamsin's wishes and school views."
+    )
+    for leaked in ("Ashlyn", "Bramwell", "Hollins", "01482", "7700", "1234567", "LCS-44321", "DEMO-0007",
+                   "03/04/2015", "April 2015", "family@", "HU1", "Tamsin"):  # fmt: skip
+        assert leaked not in text, leaked
+    assert "The plan reflects" in text
+    assert "school views" in text
+
+
+def test_the_services_own_words_are_kept() -> None:
+    redact = redactor(["Good Chair (fictional)"], extra_vocabulary=["Demo Team East"])
+    text = "Management oversight by the Team Manager was Good; the ICRO and the Demo Team East met the GP."
+    assert redact(text) == text
