@@ -36,7 +36,7 @@ def returned_audits(services: Services, through: AuditMonth) -> list[ReturnedAud
     """Single case file audits returned in the look-back window (from Audit Submissions)."""
     window = lookback_months(through, services.schema.programme.themes.lookback_months)
     # checked_on is indexed: fetch what was checked since a month before the window opened.
-    since = dt.datetime.combine(window[0].preceding().first_day, dt.time())
+    since = dt.datetime.combine(window[0].preceding().first_day, dt.time(), tzinfo=dt.UTC)
     query = Query(SUBMISSIONS, (where("checked_on", "ge", since),), page_size=500)
     audits = []
     for item in services.store.query_all(query):

@@ -48,7 +48,11 @@ def worker(email: str = "sw@example.org", **changes: Any) -> StaffMember:
 
 def plan_observations(*records: StaffRecord, year: int = 2027) -> list[Any]:
     staff = [StaffRecord(TM), StaffRecord(GM), *records]
-    return [i for i in observations_for_year(staff, year, SETTINGS, CALENDAR).items if i.person_email.startswith("sw")]
+    return [
+        i
+        for i in observations_for_year(staff, year, SETTINGS, CALENDAR).items
+        if i.person_email.startswith("sw")
+    ]
 
 
 def test_asye_worker_has_three_observations_by_months_3_6_and_10_6_2() -> None:
@@ -65,7 +69,9 @@ def test_asye_observation_months_are_configurable_6_2() -> None:
     raw = _raw()
     raw["programme"]["observations"]["asye_months"] = [4, 8, 12]
     settings = parse_schema(raw).programme
-    assert asye_observation_due_dates(D(2027, 1, 4), settings, CALENDAR)[0] == D(2027, 4, 30)  # 3 May: bank holiday
+    assert asye_observation_due_dates(D(2027, 1, 4), settings, CALENDAR)[0] == D(
+        2027, 4, 30
+    )  # 3 May: bank holiday
 
 
 def test_experienced_worker_is_observed_12_months_after_the_last_observation_6_3() -> None:
@@ -119,7 +125,8 @@ def test_case_discussions_twice_a_year_per_practitioner_with_their_manager_4_2()
     staff = [StaffRecord(m) for m in example_staff(SCHEMA)]
     items = case_discussions_for_year(staff, 2027, SETTINGS, CALENDAR).items
     per_person = Counter(i.person_email for i in items)
-    assert set(per_person.values()) == {2} and len(per_person) == 6
+    assert set(per_person.values()) == {2}
+    assert len(per_person) == 6
     for item in items:
         assert item.section == "4.2"
         assert (item.due.month <= 6) == item.period.endswith("H1")
@@ -232,14 +239,20 @@ def _raw() -> dict[str, Any]:
     ("path", "value", "named"),
     [
         (("observations", "asye_months"), [6, 3], "programme.observations.asye_months"),
-        (("observations", "experienced_interval_months"), 0, "programme.observations.experienced_interval_months"),
+        (
+            ("observations", "experienced_interval_months"),
+            0,
+            "programme.observations.experienced_interval_months",
+        ),
         (("case_discussions", "per_year"), 5, "programme.case_discussions.per_year"),
         (("supervision_audits", "auditor_roles"), ["Wizard"], "programme.supervision_audits.auditor_roles"),
         (("supervision", "experienced_every"), "daily", "programme.supervision.experienced_every"),
         (("observations", "observed_by"), {"Team Manager": "Wizard"}, "programme.observations.observed_by"),
     ],
 )
-def test_a_bad_programme_setting_is_refused_naming_the_key(path: tuple[str, str], value: Any, named: str) -> None:
+def test_a_bad_programme_setting_is_refused_naming_the_key(
+    path: tuple[str, str], value: Any, named: str
+) -> None:
     raw = _raw()
     raw["programme"][path[0]][path[1]] = value
     with pytest.raises(SchemaError, match=named.replace(".", r"\.")):
