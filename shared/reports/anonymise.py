@@ -39,7 +39,7 @@ _DATE = re.compile(
 )
 _HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'-]+")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z][\w'-]*")
-_SENTENCE_END = re.compile(r"[.!?:;\n]\s*$")
+_SENTENCE_END = re.compile(r"[.!?\n]\s*$")
 
 # Capitalised words the service uses that are not anybody's name.
 SERVICE_VOCABULARY = frozenset(
