@@ -533,7 +533,7 @@ def _programme(reader: _Reader, roles: Roles) -> ProgrammeSettings:
                 "programme.supervision.newly_qualified",
                 "must be [[programme.supervision.newly_qualified]] tables",
             )
-        built = []
+        built: list[SupervisionStage] = []
         for number, entry in enumerate(raw_stages, start=1):
             stage_where = f"programme.supervision.newly_qualified[{number}]"
             if not isinstance(entry, Mapping):
