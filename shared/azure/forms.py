@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import PurePosixPath
 
 from shared.core.deadlines import AuditMonth
 
@@ -26,6 +27,7 @@ def validate_upload(data: bytes, name: str | None, month: str | None) -> str:
     from shared.config import Settings
 
     schema = load_schema(Settings.from_environment().schema_path)
-    source = (name or "form").strip()[:200] or "form"
+    # The file's own name, as the command line shows it; never a client's folder path.
+    source = PurePosixPath((name or "").replace("\\", "/")).name.strip()[:200] or "form"
     outcome = read_form(data, source, schema, Deadlines.for_schema(schema), allocation_month)
     return json.dumps([outcome.as_dict()], indent=2)

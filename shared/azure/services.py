@@ -44,6 +44,8 @@ def open_services(settings: Settings | None = None, clock: Clock | None = None) 
     store = open_list_store(settings, schema)
     if settings.sharepoint is None:
         provision(provisioner_of(store), list_definitions(schema))
-    services = Services(schema, deadlines, store, open_mailer(settings, sent_log), state, clock or default_clock())
+    services = Services(
+        schema, deadlines, store, open_mailer(settings, sent_log), state, clock or default_clock()
+    )
     start_change_tracking(services)
     return services

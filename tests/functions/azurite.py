@@ -60,7 +60,7 @@ class Azurite:
         command += ["--silent", "--disableTelemetry", "--inMemoryPersistence", "--skipApiVersionCheck"]
         for service, port in self.ports.items():
             command += [f"--{service}Host", "127.0.0.1", f"--{service}Port", str(port)]
-        self._process = subprocess.Popen(  # noqa: S603 - fixed arguments
+        self._process = subprocess.Popen(
             command, cwd=self.workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         deadline = time.monotonic() + 30

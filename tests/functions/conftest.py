@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import azure.functions as func
-from azure.functions.queue import QueueMessage
 import pytest
+from azure.functions.queue import QueueMessage
 
 from shared.azure.storage import CHANGES_QUEUE, POISON_QUEUE, ensure_queue, queue_client
 from shared.config import AzureStorageSettings
@@ -30,6 +30,7 @@ from tests.sharepoint_server.server import LoopbackSharePoint
 from tests.workflow.conftest import SCHEMA, sharepoint_for
 
 CLIENT_STATE = "fictional-client-state-for-tests"
+Functions = dict[str, Callable[..., Any]]
 
 
 class Context(func.Context):
@@ -78,7 +79,7 @@ def functions() -> dict[str, Callable[..., Any]]:
     """Every function of the app, by name, as the Functions host indexes it (get_functions once)."""
     from function_app import app
 
-    return {f.get_function_name(): f.get_user_function() for f in app.get_functions()}
+    return {str(f.get_function_name()): f.get_user_function() for f in app.get_functions()}
 
 
 @pytest.fixture(scope="session")
@@ -127,12 +128,12 @@ class App:
             if not batch:
                 break
             for message in batch:
-                taken.append((message.content, message.dequeue_count))
+                taken.append((bytes(message.content), int(message.dequeue_count or 1)))
                 client.delete_message(message)
         return taken
 
     def work(self, body: bytes, dequeue_count: int = 1) -> None:
-        message = QueueMessage(id=str(uuid.uuid4()), body=body, dequeue_count=dequeue_count)
+        message = QueueMessage(id=str(uuid.uuid4()), body=body, dequeue_count=dequeue_count)  # type: ignore[no-untyped-call]
         self.functions["process_changes"](message, Context())
 
     def work_queue(self) -> int:

@@ -31,7 +31,9 @@ def fresh_site(server: LoopbackSharePoint) -> None:
             sp_list.next_id = 1
 
 
-def allocate_and_submit(server: LoopbackSharePoint, home: Path, file_name: str = "DEMO-0001 audit.docx") -> Desk:
+def allocate_and_submit(
+    server: LoopbackSharePoint, home: Path, file_name: str = "DEMO-0001 audit.docx"
+) -> Desk:
     """Staff imported, the case allocated on 2 November and an audit raising a safeguarding
     concern (2.6: an alert and a same-day task) uploaded on the 20th;
     nothing processed yet."""

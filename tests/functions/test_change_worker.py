@@ -125,7 +125,9 @@ def test_a_message_that_keeps_failing_is_retried_then_poisoned_with_the_reason(
     app.work(message.encode(), dequeue_count=MAX_DEQUEUE_COUNT)
     ((body, _),) = app.queued(POISON_QUEUE)
     assert json.loads(body)["reason"] == "ConnectionError: SharePoint unreachable"
-    assert json.loads(json.loads(body)["message"])["subscription_id"] == "5ee4ec6b-0000-4000-8000-000000000001"
+    assert (
+        json.loads(json.loads(body)["message"])["subscription_id"] == "5ee4ec6b-0000-4000-8000-000000000001"
+    )
 
     # Nothing was lost: the token did not move, so the next notification does the work.
     monkeypatch.setattr(changes, "process_changes", real_process_changes)

@@ -14,7 +14,9 @@ from shared.workflow.lists import SUBMISSIONS
 from tests.functions.conftest import CLIENT_STATE, App
 
 
-def _notification(subscription: str = "5ee4ec6b-0000-4000-8000-000000000001", state: str = CLIENT_STATE) -> dict[str, object]:
+def _notification(
+    subscription: str = "5ee4ec6b-0000-4000-8000-000000000001", state: str = CLIENT_STATE
+) -> dict[str, object]:
     return {
         "subscriptionId": subscription,
         "clientState": state,
@@ -50,7 +52,12 @@ def test_sharepoint_can_subscribe_through_the_handshake(app: App, public_webhook
 
 
 def test_each_notification_becomes_one_queue_message_without_the_client_state(app: App) -> None:
-    body = {"value": [_notification("5ee4ec6b-0000-4000-8000-00000000000a"), _notification("5ee4ec6b-0000-4000-8000-00000000000b")]}
+    body = {
+        "value": [
+            _notification("5ee4ec6b-0000-4000-8000-00000000000a"),
+            _notification("5ee4ec6b-0000-4000-8000-00000000000b"),
+        ]
+    }
     started = time.monotonic()
     response = app.notify(body)
     assert time.monotonic() - started < 2.0  # SharePoint gives up after 5 s
@@ -111,7 +118,11 @@ def test_webhook_logs_carry_ids_and_counts_but_never_the_client_state(
 ) -> None:
     with caplog.at_level(logging.INFO, logger="auditdesk.functions"):
         app.notify({"value": [_notification()]})
-    (fields,) = [e for e in (json.loads(r.getMessage()) for r in caplog.records) if e["event"] == "notifications queued"]
+    (fields,) = [
+        e
+        for e in (json.loads(r.getMessage()) for r in caplog.records)
+        if e["event"] == "notifications queued"
+    ]
     assert fields["queued"] == 1
     assert fields["invocation_id"]
     assert fields["subscription_ids"] == ["5ee4ec6b-0000-4000-8000-000000000001"]
