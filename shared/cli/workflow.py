@@ -323,6 +323,11 @@ def sweep(ctx: typer.Context) -> None:
         result = run_sweep(Run(services))
     console.print(
         f"Sweep: {result.reminders} reminder(s), {result.escalations} escalation(s)"
+        + (
+            f"; {result.observation_notices} practitioner(s) told of a coming observation (6.5)"
+            if result.observation_notices
+            else ""
+        )
         + ("; QA alerted: nothing allocated this month (2.1)" if result.allocation_week_alert else "")
     )
 

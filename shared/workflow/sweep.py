@@ -28,6 +28,7 @@ class SweepResult:
     reminders: int = 0
     escalations: int = 0
     allocation_week_alert: bool = False
+    observation_notices: int = 0
 
 
 def sweep(run: Run) -> SweepResult:
@@ -108,6 +109,10 @@ def sweep(run: Run) -> SweepResult:
             result.reminders += not sent.already_sent
 
     result.allocation_week_alert = _allocation_week_check(run, today, qa_team)
+    # 6.5: practitioners hear of an observation before it happens, with the form.
+    from shared.programme.observations import notify_coming_observations
+
+    result.observation_notices = notify_coming_observations(run)
     log.info("sweep: %d reminder(s), %d escalation(s)", result.reminders, result.escalations)
     return result
 

@@ -290,3 +290,11 @@ def test_demo_programme_plans_the_year_and_shows_a_quarter_falling_due(desk: Des
     assert "Planning observations again creates nothing: 0 items, 0 tasks" in text
     assert "Recorded against the schedule" in text
     assert "Overdue and escalated" in text
+
+
+def test_the_daily_sweep_tells_practitioners_of_a_coming_observation_6_5(desk: Desk) -> None:
+    from shared.workflow.sweep import sweep
+
+    planned(desk).at(D(2027, 1, 18))
+    assert sweep(desk.run()).observation_notices == 1
+    assert sweep(desk.run()).observation_notices == 0  # once per observation
