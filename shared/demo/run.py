@@ -10,6 +10,8 @@ from collections import Counter
 from shared.cli.context import AppContext
 from shared.cli.render import console, table
 from shared.demo.month import MONTH, replay_month
+from shared.programme.demo import demo_programme
+from shared.reports.publish import demo_reports
 from shared.workflow.clock import Clock
 from shared.workflow.services import bootstrap
 from shared.workflow.status import allocation_statuses, open_tasks
@@ -28,10 +30,16 @@ def run_demo(ctx: AppContext) -> None:
         replay = replay_month(services, home / "uploads", say=console.print)
         statuses = allocation_statuses(services)
         tasks = open_tasks(services)
+        console.print("\n[bold]Reports (8.1): built, filed in the Reports library and emailed[/bold]")
+        reports = demo_reports(services, home / "reports", say=console.print)
+        today = services.clock.today()
+        console.print(
+            "\n[bold]The rest of the framework (3-6): next year's programme, and its first months[/bold]"
+        )
+        demo_programme(services, console.print)
     finally:
         services.close()
 
-    today = services.clock.today()
     console.print()
     console.print(
         table(
@@ -80,6 +88,9 @@ def run_demo(ctx: AppContext) -> None:
         + "."
     )
     console.print(f"\nResults in [bold]{home}/[/bold] ({time.perf_counter() - started:.0f} s):")
+    console.print(
+        f"  {home}/reports/           {len(reports)} files: the Audit Highlights Report, learning bulletin, quarterly report and data packs"
+    )
     console.print(f"  {home}/outbox/            {emails} emails as .eml files (open them in any mail client)")
     console.print(f"  {home}/libraries/         the Audit Submissions library, as filed")
     console.print(f"  {home}/lists.sqlite3      the SharePoint lists (allocations, tasks, trail ...)")
