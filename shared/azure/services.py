@@ -9,6 +9,11 @@ from shared.workflow.clock import Clock
 from shared.workflow.services import Services
 
 
+# In Azure, the SharePoint certificate (PEM: key and certificate) is an app setting that is a
+# Key Vault reference; the platform resolves it with the app's managed identity.
+CERTIFICATE_PEM_VARIABLE = "AUDITDESK_SP_CERT_PEM"
+
+
 def default_clock() -> Clock:
     """Real time. Tests replace it to act on a chosen day."""
     return Clock()
@@ -25,7 +30,7 @@ def open_services(settings: Settings | None = None, clock: Clock | None = None) 
     from shared.workflow.services import start_change_tracking
     from shared.workflow.state import SqliteStateStore, StateStore
 
-    settings = settings or Settings.from_environment()
+    settings = _with_certificate_file(settings or Settings.from_environment())
     schema = load_schema(settings.schema_path)
     deadlines = Deadlines.for_schema(schema)
     azure = settings.azure
@@ -49,3 +54,23 @@ def open_services(settings: Settings | None = None, clock: Clock | None = None) 
     )
     start_change_tracking(services)
     return services
+
+
+def _with_certificate_file(settings: Settings) -> Settings:
+    """The list store reads its key from a file: write the Key Vault-resolved PEM to one that
+    only this process's user can read, once per instance."""
+    import os
+    import tempfile
+    from dataclasses import replace
+    from pathlib import Path
+
+    pem = os.environ.get(CERTIFICATE_PEM_VARIABLE, "")
+    sharepoint = settings.sharepoint
+    if not pem or sharepoint is None or sharepoint.cert_path is not None:
+        return settings
+    path = Path(tempfile.gettempdir()) / "auditdesk-sharepoint.pem"
+    if not path.exists():
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(pem)
+    return replace(settings, sharepoint=replace(sharepoint, cert_path=path))
