@@ -55,9 +55,7 @@ def test_checkov_finds_nothing_left_unexplained() -> None:
     reports = json.loads(answer.stdout)
     reports = reports if isinstance(reports, list) else [reports]
     summary = reports[0]["summary"]
-    failed = [
-        (c["check_id"], c["resource"]) for r in reports for c in r["results"].get("failed_checks", [])
-    ]
+    failed = [(c["check_id"], c["resource"]) for r in reports for c in r["results"].get("failed_checks", [])]
     assert summary["parsing_errors"] == 0, answer.stderr[-2000:]
     assert failed == []
     skips = sum(len(SKIP.findall(p.read_text())) for p in scanned)
