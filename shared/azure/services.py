@@ -8,7 +8,6 @@ from shared.config import Settings
 from shared.workflow.clock import Clock
 from shared.workflow.services import Services
 
-
 # In Azure, the SharePoint certificate (PEM: key and certificate) is an app setting that is a
 # Key Vault reference; the platform resolves it with the app's managed identity.
 CERTIFICATE_PEM_VARIABLE = "AUDITDESK_SP_CERT_PEM"
