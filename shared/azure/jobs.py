@@ -47,8 +47,7 @@ def _kickoff(services: Services, day: dt.date) -> object:
 
 def _report(kind: str, period_of: Callable[[dt.date], str]) -> Callable[[Services, dt.date], object]:
     def publish(services: Services, day: dt.date) -> object:
-        # Built by the reports work; the ignore goes once shared/reports/publish.py is in main.
-        from shared.reports.publish import publish_report  # type: ignore[import-not-found,unused-ignore]
+        from shared.reports.publish import publish_report
 
         return publish_report(services, kind, period_of(day))
 
