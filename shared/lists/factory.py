@@ -95,7 +95,7 @@ def _private_key(sharepoint: SharePointSettings) -> str:
     if sharepoint.cert_keyvault_secret:
         try:
             from azure.identity import DefaultAzureCredential
-            from azure.keyvault.secrets import SecretClient  # type: ignore[import-untyped]
+            from azure.keyvault.secrets import SecretClient
         except ImportError as error:
             raise ListStoreError(
                 "AUDITDESK_SP_CERT_KEYVAULT needs azure-keyvault-secrets installed, or set AUDITDESK_SP_CERT_PATH."

@@ -16,6 +16,7 @@ from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
 from shared.lists.port import ListStore, Query, where
 from shared.mail.port import Mailer
+from shared.mail.sent_log import SentLog
 from shared.workflow.clock import Clock
 from shared.workflow.effects import Effects
 from shared.workflow.lists import SETTINGS
@@ -77,26 +78,39 @@ class Services:
 
 def bootstrap(settings: Settings, schema: AuditSchema, deadlines: Deadlines, clock: Clock) -> Services:
     """Real adapters from ``settings``; the embedded default needs no configuration: its lists
-    are created on first use."""
+    are created on first use, and state and the sent-mail log live in SQLite under ``home``
+    (Azure Tables when Azure Storage is configured, as in the Functions app)."""
     from shared.lists.definitions import list_definitions
     from shared.lists.factory import open_list_store, provisioner_of
     from shared.lists.provision import provision
     from shared.mail.factory import open_mailer
-    from shared.workflow.state import SqliteStateStore
 
     store = open_list_store(settings, schema)
     if settings.sharepoint is None:
         provision(provisioner_of(store), list_definitions(schema))
-    services = Services(
-        schema,
-        deadlines,
-        store,
-        open_mailer(settings),
-        SqliteStateStore(settings.home / "state.sqlite3"),
-        clock,
-    )
+    state, sent_log = open_state(settings)
+    services = Services(schema, deadlines, store, open_mailer(settings, sent_log), state, clock)
     start_change_tracking(services)
     return services
+
+
+def open_state(settings: Settings) -> tuple[StateStore, SentLog]:
+    """Where change tokens, effect keys and the sent-mail log are kept."""
+    from shared.mail.factory import SENT_LOG_FILE
+    from shared.mail.sent_log import SqliteSentLog
+    from shared.workflow.state import SqliteStateStore
+
+    azure = settings.azure
+    if azure.tables_configured:
+        from shared.azure.storage import table_client
+        from shared.mail.sent_log_azure import AzureTableSentLog
+        from shared.workflow.state_azure import AzureTableStateStore
+
+        return (
+            AzureTableStateStore(table_client(azure, azure.state_table)),
+            AzureTableSentLog(table_client(azure, azure.sent_mail_table)),
+        )
+    return SqliteStateStore(settings.home / "state.sqlite3"), SqliteSentLog(settings.home / SENT_LOG_FILE)
 
 
 def start_change_tracking(services: Services) -> None:

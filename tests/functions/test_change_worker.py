@@ -57,9 +57,12 @@ def test_a_notification_ends_in_the_same_list_changes_and_tasks_as_auditdesk_pro
     reference_home = tmp_path / "cli"
     reference_desk = allocate_and_submit(app.sharepoint, reference_home)
     emails_before = outbox(reference_home)
-    answer = CliRunner().invoke(
-        cli, ["--home", str(reference_home), "--today", SUBMITTED_ON.isoformat(), "process"]
-    )
+    with app.monkeypatch.context() as isolated:
+        # The reference keeps its own state: the CLI would otherwise share the app's tables.
+        isolated.delenv("AzureWebJobsStorage")
+        answer = CliRunner().invoke(
+            cli, ["--home", str(reference_home), "--today", SUBMITTED_ON.isoformat(), "process"]
+        )
     assert answer.exit_code == 0, answer.output
     reference = lists_snapshot(reference_desk)
     reference_emails = sorted(set(outbox(reference_home)) - set(emails_before))
