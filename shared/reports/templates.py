@@ -257,6 +257,26 @@ HIGHLIGHTS_SECTIONS = (
 )
 
 
+# Tables the monthly and quarterly reports share.
+_TREND_COLUMNS = [
+    Column("Month", 3.6),
+    Column("Allocated", 2.0, True),
+    Column("Returned", 2.0, True),
+    Column("On time", 2.0, True),
+    Column("Good or better", 2.6, True),
+    Column("Inadequate", 2.2, True),
+]
+_DISCUSSION_COLUMNS = [
+    Column("Timescale", 5.8),
+    Column("Due", 1.6, True),
+    Column("On time", 1.9, True),
+    Column("Late", 1.6, True),
+    Column("Overdue", 2.0, True),
+    Column("Not yet due", 2.2, True),
+    Column("On time %", 1.9, True),
+]
+
+
 def build_highlights(path: Path) -> Path:
     b = Builder(
         "Audit Highlights Report",
@@ -300,15 +320,7 @@ def build_highlights(path: Path) -> Path:
            "Inadequate and 10 otherwise (2.10).")  # fmt: skip
     b.table(
         "discussions",
-        [
-            Column("Timescale", 5.8),
-            Column("Due", 1.6, True),
-            Column("On time", 1.9, True),
-            Column("Late", 1.6, True),
-            Column("Overdue", 2.0, True),
-            Column("Not yet due", 2.2, True),
-            Column("On time %", 1.9, True),
-        ],
+        _DISCUSSION_COLUMNS,
     )
     b.heading(7)
     b.text("What auditors highlighted as good practice (2.3), with names and references removed.")
@@ -318,14 +330,7 @@ def build_highlights(path: Path) -> Path:
     b.chart("chart_trend")
     b.table(
         "trend",
-        [
-            Column("Month", 3.6),
-            Column("Allocated", 2.0, True),
-            Column("Returned", 2.0, True),
-            Column("On time", 2.0, True),
-            Column("Good or better", 2.6, True),
-            Column("Inadequate", 2.2, True),
-        ],
+        _TREND_COLUMNS,
     )
     b.heading(9)
     b.bullets("about")
@@ -434,15 +439,7 @@ def build_quarterly(path: Path) -> Path:
     b.heading(5)
     b.table(
         "discussions",
-        [
-            Column("Timescale", 5.8),
-            Column("Due", 1.6, True),
-            Column("On time", 1.9, True),
-            Column("Late", 1.6, True),
-            Column("Overdue", 2.0, True),
-            Column("Not yet due", 2.2, True),
-            Column("On time %", 1.9, True),
-        ],
+        _DISCUSSION_COLUMNS,
     )
     b.heading(6)
     b.text("Tasks due this quarter: case discussions twice a year (4.2), supervision audits at least twice "
@@ -456,14 +453,7 @@ def build_quarterly(path: Path) -> Path:
     b.chart("chart_trend")
     b.table(
         "trend",
-        [
-            Column("Month", 3.6),
-            Column("Allocated", 2.0, True),
-            Column("Returned", 2.0, True),
-            Column("On time", 2.0, True),
-            Column("Good or better", 2.6, True),
-            Column("Inadequate", 2.2, True),
-        ],
+        _TREND_COLUMNS,
     )
     b.heading(8)
     b.bullets("about")
