@@ -6,16 +6,15 @@ subscription is renewed when it would expire before five days after the next wor
 however long the bank-holiday break, the next run still finds it alive.
 
 The client library cannot send ``clientState`` (the shared secret the webhook checks), so the
-requests are sent directly through the store's REST transport.
+SharePoint adapter sends these requests itself (``subscribe``, ``subscriptions``,
+``renew_subscription``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from shared.core.working_days import WorkingDayCalendar
 from shared.lists.port import ListStore, ListStoreError
@@ -47,37 +46,20 @@ def keep_subscriptions(
     renew_before = dt.datetime.combine(next_working_day, dt.time(), dt.UTC) + RENEW_WITHIN
     result = RenewalResult()
     for list_name in lists:
-        ours = [s for s in _subscriptions(store, list_name) if s.get("notificationUrl") == notification_url]
+        ours = [s for s in store.subscriptions(list_name) if s.get("notificationUrl") == notification_url]
         if not ours:
             result.created.append(store.subscribe(list_name, notification_url, client_state, LIFETIME_DAYS))
             continue
         for subscription in ours:
             expiry = _parse_time(str(subscription["expirationDateTime"]))
             if expiry < renew_before:
-                _renew(store, list_name, str(subscription["id"]), now)
+                store.renew_subscription(
+                    list_name, str(subscription["id"]), now + dt.timedelta(days=LIFETIME_DAYS)
+                )
                 result.renewed.append(str(subscription["id"]))
             else:
                 result.kept.append(str(subscription["id"]))
     return result
-
-
-def _subscriptions(store: Any, list_name: str) -> list[dict[str, Any]]:
-    url = store._list_url(store._definition(list_name).title) + "/subscriptions"
-    payload = store._request("GET", url, headers={"Accept": "application/json"}).json()
-    # SharePoint answers {"value": [...]} to application/json and {"d": {"results": [...]}} to verbose.
-    found = payload.get("value") if "value" in payload else payload.get("d", {}).get("results", [])
-    return list(found or [])
-
-
-def _renew(store: Any, list_name: str, subscription_id: str, now: dt.datetime) -> None:
-    url = store._list_url(store._definition(list_name).title) + f"/subscriptions('{subscription_id}')"
-    expiry = (now + dt.timedelta(days=LIFETIME_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    store._request(
-        "PATCH",
-        url,
-        data=json.dumps({"expirationDateTime": expiry}).encode("utf-8"),
-        headers={"Content-Type": "application/json"},
-    )
 
 
 def _parse_time(text: str) -> dt.datetime:

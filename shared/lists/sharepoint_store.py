@@ -623,6 +623,24 @@ class SharePointListStore(ListStore):
         )
         return str(answer.json()["id"])
 
+    def subscriptions(self, list_name: str) -> list[dict[str, Any]]:
+        """The list's webhooks as SharePoint describes them (id, notificationUrl, expirationDateTime)."""
+        url = self._list_url(self._definition(list_name).title) + "/subscriptions"
+        payload = self._request("GET", url, headers={"Accept": "application/json"}).json()
+        # SharePoint answers {"value": [...]} to application/json and {"d": {"results": [...]}} to verbose.
+        found = payload.get("value") if "value" in payload else payload.get("d", {}).get("results", [])
+        return list(found or [])
+
+    def renew_subscription(self, list_name: str, subscription_id: str, expires: dt.datetime) -> None:
+        """Move a webhook's expiry (at most 180 days ahead), as SharePoint's PATCH does."""
+        url = self._list_url(self._definition(list_name).title) + f"/subscriptions('{subscription_id}')"
+        self._request(
+            "PATCH",
+            url,
+            data=_json_bytes({"expirationDateTime": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}),
+            headers={"Content-Type": "application/json"},
+        )
+
     # --- provisioning ---------------------------------------------------------------------
     def describe(self, definition: ListDefinition) -> ListShape | None:
         base = self._list_url(definition.title)
