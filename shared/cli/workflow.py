@@ -194,7 +194,7 @@ def process(ctx: typer.Context) -> None:
     """Act on everything that changed in the lists since the last run."""
     from shared.workflow.changes import process_changes
 
-    with _services(ctx) as services:
+    with _services(ctx) as services, console.status("Reading the lists' changes and acting on them…"):
         result = process_changes(services)
     _print_process(result)
 
