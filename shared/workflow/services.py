@@ -14,7 +14,7 @@ from pathlib import Path
 from shared.config import Settings
 from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
-from shared.lists.port import ListStore, Query, where
+from shared.lists.port import ListStore, ListStoreError, Query, where
 from shared.mail.port import Mailer
 from shared.mail.sent_log import SentLog
 from shared.workflow.clock import Clock
@@ -26,8 +26,9 @@ log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
-# Settings list keys (the QA team edits these in SharePoint) and their fictional defaults for
-# the embedded store.
+# Settings list keys (the QA team edits these in SharePoint). The fictional defaults serve the
+# embedded store only: on SharePoint a missing key is an error that says what to add, never a
+# message quietly sent to example.org.
 DEFAULT_SETTINGS = {
     "qa_team_email": "quality-assurance@example.org",
     "senior_leadership_email": "senior-leadership@example.org",
@@ -35,6 +36,17 @@ DEFAULT_SETTINGS = {
     "all_staff_email": "all-staff@example.org",
     "reminder_working_days": "2",
 }
+SETTING_PURPOSES = {
+    "qa_team_email": "the Quality Assurance Team's shared mailbox",
+    "senior_leadership_email": "the Senior Leadership Team's distribution list (highlights and quarterly reports)",
+    "wider_leadership_email": "the Wider Leadership meeting's distribution list (quarterly report)",
+    "all_staff_email": "the all-staff distribution list (learning bulletins)",
+    "reminder_working_days": "how many working days before a due date reminders go (e.g. 2)",
+}
+
+
+class MissingSetting(ListStoreError):
+    """A Settings list entry the service needs is not there."""
 
 
 @dataclass
@@ -46,6 +58,8 @@ class Services:
     state: StateStore
     clock: Clock
     actor: str = "Audit Desk"
+    # True on the embedded store, where fictional defaults stand in for missing settings.
+    embedded: bool = True
     _settings_cache: dict[str, str] | None = field(default=None, repr=False)
 
     @property
@@ -53,15 +67,21 @@ class Services:
         return Effects(self.state)
 
     def setting(self, key: str) -> str:
-        """A value from the Settings list, or its default. Read once per run."""
+        """A value from the Settings list (read once per run); on the embedded store, its default."""
         if self._settings_cache is None:
-            cache = dict(DEFAULT_SETTINGS)
+            cache = dict(DEFAULT_SETTINGS) if self.embedded else {}
             for item in self.store.query_all(Query(SETTINGS, page_size=500)):
                 name, value = item.fields.get("key"), item.fields.get("value")
                 if isinstance(name, str) and isinstance(value, str) and value.strip():
                     cache[name] = value.strip()
             self._settings_cache = cache
-        return self._settings_cache.get(key, DEFAULT_SETTINGS.get(key, ""))
+        value = self._settings_cache.get(key)
+        if value is None:
+            raise MissingSetting(
+                f"The Settings list has no '{key}': add an item with Setting '{key}' and, as its Value, "
+                f"{SETTING_PURPOSES.get(key, 'the value to use')}."
+            )
+        return value
 
     def set_setting(self, key: str, value: str) -> None:
         existing = list(self.store.query_all(Query(SETTINGS, (where("key", "eq", key),))))
@@ -90,6 +110,7 @@ def bootstrap(settings: Settings, schema: AuditSchema, deadlines: Deadlines, clo
         provision(provisioner_of(store), list_definitions(schema))
     state, sent_log = open_state(settings)
     services = Services(schema, deadlines, store, open_mailer(settings, sent_log), state, clock)
+    services.embedded = settings.sharepoint is None
     start_change_tracking(services)
     return services
 

@@ -173,6 +173,7 @@ def app(
     }
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
+    _fill_settings_list()
     made = App(functions, sharepoint_site, tmp_path / "home", monkeypatch)
     made.queued(CHANGES_QUEUE)
     made.queued(POISON_QUEUE)
@@ -217,3 +218,16 @@ def public_webhook(app: App) -> Iterator[str]:
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
+
+
+def _fill_settings_list() -> None:
+    """What QA does once after provisioning: the distribution lists in the Settings list."""
+    from shared.azure.services import open_services
+    from shared.workflow.services import DEFAULT_SETTINGS
+
+    services = open_services()
+    try:
+        for key, value in DEFAULT_SETTINGS.items():
+            services.set_setting(key, value)
+    finally:
+        services.close()

@@ -35,7 +35,7 @@ from shared.workflow.intake import submit_file
 from shared.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation, Task
 from shared.workflow.people import StaffDirectory, import_staff
 from shared.workflow.run import Run
-from shared.workflow.services import Services, start_change_tracking
+from shared.workflow.services import DEFAULT_SETTINGS, Services, start_change_tracking
 from shared.workflow.state import SqliteStateStore
 from tests.sharepoint_server.server import LoopbackSharePoint
 
@@ -138,6 +138,8 @@ def make_desk(store: ListStore, home: Path) -> Desk:
         Clock(dt.date(2026, 11, 2)),
     )
     start_change_tracking(services)
+    for key, value in DEFAULT_SETTINGS.items():  # as QA would fill in the Settings list
+        services.set_setting(key, value)
     import_staff(services, example_staff(SCHEMA))
     return Desk(services, home)
 

@@ -158,3 +158,16 @@ def test_a_batch_of_submissions_survives_a_concurrent_edit_of_one_allocation(
     assert first["status"] == AuditStage.SUBMITTED.value
     assert first["disagreement"] == "Noted by QA"
     assert desk.allocation("DEMO-0002").stage is AuditStage.SUBMITTED
+
+
+def test_on_sharepoint_a_missing_setting_says_what_to_add_instead_of_mailing_example_org(desk: Desk) -> None:
+    from shared.lists.port import Query as ListQuery
+    from shared.workflow.services import MissingSetting
+
+    for item in list(desk.store.query_all(ListQuery("Settings"))):
+        if item.fields.get("key") == "qa_team_email":
+            desk.store.update("Settings", item.id, {"value": ""}, item.etag)
+    desk.services.embedded = False
+    desk.services._settings_cache = None
+    with pytest.raises(MissingSetting, match="add an item with Setting 'qa_team_email'"):
+        sweep(Run(desk.at(D(2026, 11, 9)).services))
