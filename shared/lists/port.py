@@ -213,16 +213,19 @@ class ListStore(abc.ABC):
         )
 
     # Writing ---------------------------------------------------------------------------
-    @abc.abstractmethod
     def add(self, list_name: str, fields: Fields) -> ListItem:
         """Add one item and return it with its id and ETag."""
+        return self.add_many(list_name, [fields])[0]
 
-    @abc.abstractmethod
     def update(self, list_name: str, item_id: int, fields: Fields, etag: str | None) -> ListItem:
         """Change ``fields`` of the item if it is still at ``etag``; else :class:`ConcurrencyConflict`.
 
         ``etag=None`` overwrites unconditionally. Lists defined append-only refuse updates.
         """
+        try:
+            return self.update_many(list_name, [ItemUpdate(item_id, fields, etag)])[0]
+        except BatchConflict as error:
+            raise error.conflicts[0] from None
 
     @abc.abstractmethod
     def add_many(self, list_name: str, rows: Sequence[Fields]) -> list[ListItem]:

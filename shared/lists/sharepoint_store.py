@@ -445,9 +445,6 @@ class SharePointListStore(ListStore):
             raise
 
     # --- writing --------------------------------------------------------------------------
-    def add(self, list_name: str, fields: Fields) -> ListItem:
-        return self.add_many(list_name, [fields])[0]
-
     def add_many(self, list_name: str, rows: Sequence[Fields]) -> list[ListItem]:
         definition = self._definition(list_name)
         for fields in rows:
@@ -485,12 +482,6 @@ class SharePointListStore(ListStore):
                 item = self._decode(definition, raw)
                 by_id[item.id] = item
         return [by_id[i] for i in ids if i in by_id]
-
-    def update(self, list_name: str, item_id: int, fields: Fields, etag: str | None) -> ListItem:
-        try:
-            return self.update_many(list_name, [ItemUpdate(item_id, fields, etag)])[0]
-        except BatchConflict as error:
-            raise error.conflicts[0] from None
 
     def update_many(self, list_name: str, updates: Sequence[ItemUpdate]) -> list[ListItem]:
         definition = self._definition(list_name)

@@ -158,9 +158,6 @@ class SqliteListStore(ListStore):
         return self._item(definition, *row)
 
     # --- writing --------------------------------------------------------------------------
-    def add(self, list_name: str, fields: Fields) -> ListItem:
-        return self.add_many(list_name, [fields])[0]
-
     def add_many(self, list_name: str, rows: Sequence[Fields]) -> list[ListItem]:
         definition = self._definition(list_name)
         for fields in rows:
@@ -188,12 +185,6 @@ class SqliteListStore(ListStore):
     @staticmethod
     def _log(db: sqlite3.Connection, title: str, item_id: int, kind: ChangeKind) -> None:
         db.execute("INSERT INTO changes (list, item_id, kind) VALUES (?, ?, ?)", (title, item_id, kind.value))
-
-    def update(self, list_name: str, item_id: int, fields: Fields, etag: str | None) -> ListItem:
-        try:
-            return self.update_many(list_name, [ItemUpdate(item_id, fields, etag)])[0]
-        except BatchConflict as error:
-            raise error.conflicts[0] from None
 
     def update_many(self, list_name: str, updates: Sequence[ItemUpdate]) -> list[ListItem]:
         definition = self._definition(list_name)
