@@ -64,4 +64,15 @@ _register_commands()
 
 
 def main() -> None:
-    app()
+    """The console script. A store or mail problem (SharePoint unreachable, a refused change
+    token, a missing setting, a mail server down) ends with its message, not a stack trace:
+    each says what to do, and nothing was recorded as done."""
+    from shared.cli.render import console
+    from shared.lists.port import ListStoreError
+    from shared.mail.port import MailError
+
+    try:
+        app()
+    except (ListStoreError, MailError) as problem:
+        console.print(f"[red]✗[/red] {problem}")
+        raise SystemExit(1) from None

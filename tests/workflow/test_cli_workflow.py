@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from shared.cli.main import app
@@ -124,3 +125,23 @@ def test_submit_process_and_qa_from_the_command_line_with_a_chosen_senior_manage
     )
     assert code == 0, output
     assert "re-audit allocated to jordan.sample@example.org for December 2026" in output
+
+
+def test_an_unreachable_sharepoint_site_is_a_message_not_a_stack_trace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from shared.cli.main import main
+    from shared.lists import sharepoint_store
+
+    # The adapter retries a dropped connection with backoff; the test need not wait for it.
+    quick = sharepoint_store.RetryPolicy(fallback_wait_seconds=0.0)
+    monkeypatch.setattr(sharepoint_store, "RetryPolicy", lambda: quick)
+    monkeypatch.setenv("AUDITDESK_SP_SITE_URL", "http://127.0.0.1:9/sites/qa")  # nothing listens on port 9
+    monkeypatch.setenv("AUDITDESK_SP_ACCESS_TOKEN", "fictional-test-token")
+    monkeypatch.setattr("sys.argv", ["auditdesk", "--home", str(tmp_path), "process"])
+    with pytest.raises(SystemExit) as ended:
+        main()
+    assert ended.value.code == 1
+    output = capsys.readouterr().out
+    assert "Could not reach SharePoint" in output
+    assert "Traceback" not in output
