@@ -614,9 +614,13 @@ def bulletin(
     rows = index.in_months(period.months)
     learning = [DomainLearning(d, g) for d, g in domain_distribution(rows, domains)]
     graded = [d for d in learning if d.grades.graded]
-    strengths = sorted(graded, key=lambda d: (-(d.grades.good_or_better_share or 0), d.domain.number))[:2]
     weaknesses = sorted(graded, key=lambda d: (-(d.grades.weak_share or 0), d.domain.number))
     weaknesses = [d for d in weaknesses if d.grades.weak][:2]
+    # A domain is an area to develop or a strength, never both (with few audits the ends meet).
+    strengths = sorted(
+        (d for d in graded if d not in weaknesses),
+        key=lambda d: (-(d.grades.good_or_better_share or 0), d.domain.number),
+    )[:2]
     points = _learning_points(rows, learning, as_of)
     themes = [
         f"{d.domain.name}: {_percent(d.grades.weak_share)} of the audits that graded it found it "

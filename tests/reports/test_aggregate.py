@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pytest
 
 from shared.core.deadlines import AuditMonth
+from shared.core.record import FieldValue
 from shared.lists.port import ListItem
 from shared.reports import aggregate
 from shared.reports.period import parse_period
@@ -193,3 +194,23 @@ def test_periods_are_a_month_or_a_quarter(text: str, months: list[str]) -> None:
 def test_a_period_that_is_neither_is_refused_with_an_example() -> None:
     with pytest.raises(ValueError, match="2026-Q4"):
         parse_period("November")
+
+
+def test_a_domain_is_never_both_a_strength_and_an_area_to_develop_8_1() -> None:
+    # Only two domains graded, one of them weak once: the two ends of the ranking meet.
+    not_applicable: dict[str, FieldValue] = {f"d{n}_grade": "Not applicable" for n in range(3, 8)}
+    index = _index(
+        [
+            allocation(1, "DEMO-0001", "2026-11", overall_grade="Good"),
+            allocation(2, "DEMO-0002", "2026-11", overall_grade="Good"),
+        ],
+        [
+            submission(11, 1, "Good", d1_grade="Requires Improvement", **not_applicable),
+            submission(12, 2, "Good", **not_applicable),
+        ],
+    )
+    result = aggregate.bulletin(index, parse_period("2026-11"), DOMAINS, AS_OF, lambda text: text)
+    strengths = {d.domain.id for d in result.strengths}
+    weaknesses = {d.domain.id for d in result.weaknesses}
+    assert weaknesses == {"d1"}
+    assert strengths == {"d2"}
