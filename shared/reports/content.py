@@ -118,6 +118,17 @@ def _discussion_rows(items: Sequence[DiscussionTimeliness]) -> list[list[Value]]
     ]
 
 
+def _trend_table(trend: Sequence[TrendPoint]) -> DataTable:
+    """The month-by-month trend both the highlights and the quarterly report end with."""
+    return DataTable(
+        "trend",
+        "Trend",
+        ("Month", "Allocated", "Returned", "On time", "Good or better", "Inadequate"),
+        _trend_rows(trend),
+        frozenset({3, 4}),
+    )
+
+
 def _trend_rows(points: Sequence[TrendPoint]) -> list[list[Value]]:
     return [
         [p.month.label, p.allocated, p.completed, p.on_time_share, p.good_or_better_share, p.inadequate]
@@ -267,13 +278,7 @@ def highlights_content(h: Highlights) -> ReportContent:
             _discussion_rows(h.discussions),
             frozenset({6}),
         ),
-        DataTable(
-            "trend",
-            "Trend",
-            ("Month", "Allocated", "Returned", "On time", "Good or better", "Inadequate"),
-            _trend_rows(h.trend),
-            frozenset({3, 4}),
-        ),
+        _trend_table(h.trend),
     ]
     context = _common("highlights", period.key, period.label, period.date_range, h.as_of)
     _tables_context(context, tables)
@@ -435,13 +440,7 @@ def quarterly_content(q: Quarterly) -> ReportContent:
             ("Task", "Team", "Due", "Done", "Done on time", "Overdue", "Not yet due"),
             [[c.task_type, *_follow_up_row(c.team, c.follow_up)] for c in q.compliance],
         ),
-        DataTable(
-            "trend",
-            "Trend",
-            ("Month", "Allocated", "Returned", "On time", "Good or better", "Inadequate"),
-            _trend_rows(q.trend),
-            frozenset({3, 4}),
-        ),
+        _trend_table(q.trend),
     ]
     context = _common("quarterly", period.key, period.label, period.date_range, q.as_of)
     _tables_context(context, tables)
