@@ -30,13 +30,11 @@ class Job:
 
 
 def _sweep(services: Services, day: dt.date) -> object:
-    from shared.workflow.run import Run
     from shared.workflow.sweep import sweep
+    from shared.workflow.unit_of_work import unit_of_work
 
-    run = Run(services)
-    result = sweep(run)
-    run.finish()
-    return result
+    with unit_of_work(services) as run:
+        return sweep(run)
 
 
 def _kickoff(services: Services, day: dt.date) -> object:

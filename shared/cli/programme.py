@@ -89,10 +89,10 @@ def schedule_supervision(ctx: typer.Context, year: Year) -> None:
 def schedule_notify(ctx: typer.Context) -> None:
     """Tell practitioners whose observation is coming, with the Staff Observation Form (6.5)."""
     from shared.programme.observations import notify_coming_observations
-    from shared.workflow.run import Run
+    from shared.workflow.unit_of_work import unit_of_work
 
-    with _services(ctx) as services:
-        told = notify_coming_observations(Run(services))
+    with _services(ctx) as services, unit_of_work(services) as run:
+        told = notify_coming_observations(run)
     console.print(f"{told} practitioner(s) told of a coming observation (6.5).")
 
 

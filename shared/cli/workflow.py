@@ -103,7 +103,7 @@ def allocate(
     """Allocate audits (2.1): one with --case/--auditor, or a whole allocation sheet."""
     from shared.workflow import allocations
     from shared.workflow.people import StaffDirectory
-    from shared.workflow.run import Run
+    from shared.workflow.unit_of_work import unit_of_work
 
     app_ctx = context_of(ctx)
     requests: list[AllocationRequest] = []
@@ -130,8 +130,7 @@ def allocate(
         raise typer.BadParameter("Give an allocation sheet, or --case and --auditor.")
 
     refused = 0
-    with _services(ctx) as services:
-        run = Run(services)
+    with _services(ctx) as services, unit_of_work(services) as run:
         staff = StaffDirectory.load(services)
         rows = []
         for request in track(requests, description="Allocating", console=console, disable=len(requests) < 20):
@@ -166,7 +165,6 @@ def allocate(
                         "already allocated: nothing changed",
                     )
                 )
-        run.finish()
     console.print(table("Allocations", ("Case", "Month", "Auditor", "Result"), rows))
     if refused:
         raise typer.Exit(1)
@@ -227,17 +225,15 @@ def _qa(
     reaudit_by: str | None = None,
 ) -> None:
     from shared.workflow import qa
-    from shared.workflow.run import Run
+    from shared.workflow.unit_of_work import unit_of_work
 
     with _services(ctx, by) as services:
-        run = Run(services)
         try:
-            allocation = qa.allocation_by_case(run, case, month)
-            result = qa.take(run, allocation, action, text, reaudit_by=reaudit_by)
+            with unit_of_work(services) as run:
+                allocation = qa.allocation_by_case(run, case, month)
+                result = qa.take(run, allocation, action, text, reaudit_by=reaudit_by)
         except qa.QaRefused as refused:
             raise _fail(str(refused)) from refused
-        finally:
-            run.finish()
     allocation = result.allocation
     line = f"[green]✓[/green] {allocation.label}: {allocation.stage.value}"
     if allocation.stage.value == "Findings shared" and allocation.discussion_due:
@@ -316,11 +312,11 @@ def qa_resolve(ctx: typer.Context, case: CaseArg, month: MonthOpt = None, by: By
 
 def sweep(ctx: typer.Context) -> None:
     """The daily sweep: reminders, overdue escalation, the allocation-week check."""
-    from shared.workflow.run import Run
     from shared.workflow.sweep import sweep as run_sweep
+    from shared.workflow.unit_of_work import unit_of_work
 
-    with _services(ctx) as services:
-        result = run_sweep(Run(services))
+    with _services(ctx) as services, unit_of_work(services) as run:
+        result = run_sweep(run)
     console.print(
         f"Sweep: {result.reminders} reminder(s), {result.escalations} escalation(s)"
         + (

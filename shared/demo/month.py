@@ -37,6 +37,7 @@ from shared.workflow.people import StaffDirectory, import_staff
 from shared.workflow.run import Run
 from shared.workflow.services import Services
 from shared.workflow.sweep import sweep
+from shared.workflow.unit_of_work import unit_of_work
 
 MONTH = AuditMonth(2026, 11)
 D = dt.date
@@ -65,10 +66,9 @@ def replay_month(services: Services, uploads: Path, say: Say = print) -> MonthRe
     excel = build_excel_template(schema.forms[CASE_FILE_AUDIT], schema)
     uploads.mkdir(parents=True, exist_ok=True)
 
-    def day(when: dt.date, what: str) -> Run:
+    def day(when: dt.date, what: str) -> None:
         services.clock = Clock(when)
         say(f"\n{when:%a %d %b %Y}: {what}")
-        return Run(services)
 
     def upload(name: str, content: bytes) -> None:
         path = uploads / name
@@ -80,11 +80,9 @@ def replay_month(services: Services, uploads: Path, say: Say = print) -> MonthRe
         _report(result, replay, say)
 
     # 2 November: the Staff register is loaded and the month's cases are allocated (2.1, 2.4).
-    run = day(D(2026, 11, 2), "QA loads the Staff register and allocates the month's audits (2.1)")
+    day(D(2026, 11, 2), "QA loads the Staff register and allocates the month's audits (2.1)")
     import_staff(services, staff)
     directory = StaffDirectory.load(services)
-    for request in requests:
-        _allocate(run, request, directory, replay, say)
     # An allocation the framework does not allow: the auditor manages the case (1.4).
     conflicted = AllocationRequest(
         "DEMO-0007",
@@ -94,11 +92,12 @@ def replay_month(services: Services, uploads: Path, say: Say = print) -> MonthRe
         "riley.sample@example.org",
         MONTH,
     )
-    _allocate(run, conflicted, directory, replay, say)
-    run.finish()
+    with unit_of_work(services) as run:
+        for request in (*requests, conflicted):
+            _allocate(run, request, directory, replay, say)
 
     # 10 November: one more case, after the first week: flagged for QA (2.1).
-    run = day(D(2026, 11, 10), "a late allocation, after the first week (flagged, 2.1)")
+    day(D(2026, 11, 10), "a late allocation, after the first week (flagged, 2.1)")
     late = AllocationRequest(
         "DEMO-0008",
         "Demo Team West",
@@ -107,8 +106,8 @@ def replay_month(services: Services, uploads: Path, say: Say = print) -> MonthRe
         "harper.example@example.org",
         MONTH,
     )
-    _allocate(run, late, directory, replay, say)
-    run.finish()
+    with unit_of_work(services) as run:
+        _allocate(run, late, directory, replay, say)
 
     forms = {r.case_ref: r for r in requests}
 
@@ -155,51 +154,50 @@ def replay_month(services: Services, uploads: Path, say: Say = print) -> MonthRe
     process()
 
     # 24 November: the QA check (2.11), and the Inadequate case's re-audit (2.12).
-    run = day(
-        D(2026, 11, 24), "the QA check: accept, return with reasons (2.11); Inadequate → re-audit (2.12)"
-    )
-    for case in ("DEMO-0001", "DEMO-0005", "DEMO-0002"):
-        _qa(run, replay, say, case, "accept")
-    _qa(
-        run,
-        replay,
-        say,
-        "DEMO-0004",
-        "return",
-        "Overall Outstanding with domain 7 Requires Improvement: "
-        "explain the judgement in the rationale, or review the grades.",
-    )
-    run.finish()
+    day(D(2026, 11, 24), "the QA check: accept, return with reasons (2.11); Inadequate → re-audit (2.12)")
+    with unit_of_work(services) as run:
+        for case in ("DEMO-0001", "DEMO-0005", "DEMO-0002"):
+            _qa(run, replay, say, case, "accept")
+        _qa(
+            run,
+            replay,
+            say,
+            "DEMO-0004",
+            "return",
+            "Overall Outstanding with domain 7 Requires Improvement: "
+            "explain the judgement in the rationale, or review the grades.",
+        )
 
     # 25 November: findings shared; the Team Managers' discussion clocks start (2.10).
-    run = day(D(2026, 11, 25), "findings shared with Team Managers and workers (2.9, 2.10)")
-    for case in ("DEMO-0001", "DEMO-0005", "DEMO-0002"):
-        _qa(run, replay, say, case, "share")
-    run.finish()
+    day(D(2026, 11, 25), "findings shared with Team Managers and workers (2.9, 2.10)")
+    with unit_of_work(services) as run:
+        for case in ("DEMO-0001", "DEMO-0005", "DEMO-0002"):
+            _qa(run, replay, say, case, "share")
 
     # 26 November: the half-filled audit comes back complete and is accepted.
     day(D(2026, 11, 26), "the returned audit comes back complete (2.11)")
     upload("DEMO-0003 audit v2.docx", fill_word_form(word, filled("DEMO-0003", good_audit, D(2026, 11, 25))))
     process()
-    run = Run(services)
-    _qa(run, replay, say, "DEMO-0003", "accept")
-    run.finish()
+    with unit_of_work(services) as run:
+        _qa(run, replay, say, "DEMO-0003", "accept")
 
     # 27 November: the daily sweep reminds those whose audits are due on Monday (2.2).
-    run = day(D(2026, 11, 27), "the daily sweep: reminders before Monday's deadline")
-    result = sweep(run)
+    day(D(2026, 11, 27), "the daily sweep: reminders before Monday's deadline")
+    with unit_of_work(services) as run:
+        result = sweep(run)
     say(f"  {result.reminders} reminder(s), {result.escalations} escalation(s)")
 
     # 30 November: a discussion held and recorded (2.10); a disagreement recorded (2.9).
-    run = day(D(2026, 11, 30), "a Team Manager records the discussion (2.10); another disagrees (2.9)")
-    _qa(run, replay, say, "DEMO-0001", "discussed")
-    _qa(run, replay, say, "DEMO-0005", "disagree", "The Team Manager disputes the grade for domain 6.")
-    _qa(run, replay, say, "DEMO-0005", "discussed")
-    run.finish()
+    day(D(2026, 11, 30), "a Team Manager records the discussion (2.10); another disagrees (2.9)")
+    with unit_of_work(services) as run:
+        _qa(run, replay, say, "DEMO-0001", "discussed")
+        _qa(run, replay, say, "DEMO-0005", "disagree", "The Team Manager disputes the grade for domain 6.")
+        _qa(run, replay, say, "DEMO-0005", "discussed")
 
     # 1 December: what is overdue is escalated (2.2, 2.6, 2.11).
-    run = day(D(2026, 12, 1), "the daily sweep: overdue audits and tasks are escalated")
-    result = sweep(run)
+    day(D(2026, 12, 1), "the daily sweep: overdue audits and tasks are escalated")
+    with unit_of_work(services) as run:
+        result = sweep(run)
     say(f"  {result.reminders} reminder(s), {result.escalations} escalation(s)")
     return replay
 

@@ -54,12 +54,18 @@ def read_form(
     deadlines: Deadlines,
     allocation_month: AuditMonth | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    core_checks: bool = True,
 ) -> FormOutcome:
-    """Read and check one returned form given as bytes; ``source`` names it in messages."""
+    """Read and check one returned form given as bytes; ``source`` names it in messages.
+
+    With ``core_checks`` false a case file audit's findings are only the reader's own (a copied
+    control, a lost one): intake runs the core's checks itself, once, when it knows the
+    allocation's month.
+    """
     try:
         package = open_package(data, source, limits)
         form = identify_form(package, schema)
-        return _check(package, data, form, schema, deadlines, allocation_month)
+        return _check(package, data, form, schema, deadlines, allocation_month, core_checks)
     except FormRejected as refusal:
         return rejected(source, refusal.rejection)
 
@@ -117,6 +123,7 @@ def _check(
     schema: AuditSchema,
     deadlines: Deadlines,
     allocation_month: AuditMonth | None,
+    core_checks: bool = True,
 ) -> FormOutcome:
     source = package.source
     form_findings: list[Finding] = []
@@ -158,7 +165,9 @@ def _check(
                     "controls). Fill in a fresh template in Word or Excel if the answer is needed.",
                 )
             )
-    findings = tuple(form_findings) + _core_findings(values, form, schema, deadlines, allocation_month)
+    findings = tuple(form_findings)
+    if core_checks or form.id != CASE_FILE_AUDIT:
+        findings += _core_findings(values, form, schema, deadlines, allocation_month)
     status = FormStatus.INVALID if any(f.severity is Severity.ERROR for f in findings) else FormStatus.VALID
     return FormOutcome(source, status, form.id, form.version, values, findings)
 

@@ -254,6 +254,11 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("qa_problem", "Why the QA decision could not be taken", _N),
                 _c("disagreement", "Area of disagreement (2.9)", _N),
                 _c("disagreement_resolved", "Disagreement resolved", _B),
+                # Exactly once (issue 11): the steps written with the item, so the Audit Trail
+                # is derived from them again after a crash (shared/workflow/run.py).
+                _c("steps_taken", "Steps taken", _NUM),
+                _c("recent_steps", "Recent steps (for the Audit Trail)", _N),
+                _c("set_aside", "Why Audit Desk set this allocation aside", _N),
             ),
             views=(
                 View(

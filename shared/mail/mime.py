@@ -10,10 +10,12 @@ from email.utils import format_datetime, make_msgid
 from shared.mail.port import OutgoingMessage
 
 
-def build_email(message: OutgoingMessage, sender: str, when: datetime) -> EmailMessage:
+def build_email(message: OutgoingMessage, sender: str, when: datetime, unique: bool = False) -> EmailMessage:
     """The message as MIME: plain text, with an HTML alternative when given, then attachments.
 
-    The Message-ID's domain is the sender's, never the local host name.
+    The Message-ID's domain is the sender's, never the local host name. It is made from the
+    idempotency key, so a redelivery after an interrupted send carries the same id; a deliberate
+    resend (``unique``) gets a new one.
     """
     email = EmailMessage(policy=SMTP)
     email["From"] = sender
@@ -22,7 +24,8 @@ def build_email(message: OutgoingMessage, sender: str, when: datetime) -> EmailM
         email["Cc"] = ", ".join(message.cc)
     email["Subject"] = message.subject
     email["Date"] = format_datetime(when)
-    email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "auditdesk.invalid")
+    domain = sender.rpartition("@")[2] or "auditdesk.invalid"
+    email["Message-ID"] = make_msgid(domain=domain) if unique else message.message_id(domain)
     email.set_content(message.text_body)
     if message.html_body is not None:
         email.add_alternative(message.html_body, subtype="html")

@@ -6,12 +6,27 @@ once, in :func:`shared.mail.factory.open_mailer`.
 
 Every message carries an idempotency key (for example ``highlights-report/2026-11/slt``): a
 mailer that is asked twice for the same key sends once and answers the second time with the
-record of the first, unless the caller says ``resend=True``. Delivery happens before the key is
-recorded, so a crash between the two can at worst send a message twice, never lose one.
+record of the first, unless the caller says ``resend=True``.
+
+Before delivering, the mailer *claims* the key in the sent log (a conditional insert), so two
+workers racing for one message cannot both send it. What a crash between the claim and the
+record of the send means depends on the message's :class:`Delivery`:
+
+- ``AT_MOST_ONCE`` (every notice and report): the claimed key is never delivered again. A
+  crash in the instant between handing the message over and recording it can lose that one
+  message; it can never send it twice.
+- ``AT_LEAST_ONCE`` (immediate safeguarding alerts, 2.6): a claimed key that was never recorded
+  as sent is delivered again on the next run. It is never lost; a duplicate is suppressed where
+  the transport allows (the outbox keeps one file per key; SMTP and Graph carry a Message-ID made
+  from the key, which mail clients use to fold duplicates).
+
+A delivery that fails releases the claim, so the same call can simply be repeated later.
 """
 
 from __future__ import annotations
 
+import enum
+import hashlib
 import logging
 import re
 from abc import ABC, abstractmethod
@@ -20,14 +35,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
+from shared.core.addresses import PLAIN_EMAIL
+
 if TYPE_CHECKING:
     from shared.mail.sent_log import SentLog
 
 log = logging.getLogger(__name__)
 
-# Deliberately loose: one "@", no spaces, no angle brackets or commas that would let one
-# string become several recipients, no line breaks that would let it become a header.
-_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+# One home for what a plain address is (the core's; see shared/core/addresses.py).
+_ADDRESS = PLAIN_EMAIL
 _CONTENT_TYPE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$")
 _UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
@@ -51,6 +67,21 @@ class MailConfigurationError(MailError):
 
 class MailDeliveryFailed(MailError):
     """The transport refused or failed; nothing was recorded as sent, so sending again is safe."""
+
+
+class Delivery(enum.Enum):
+    """What a crash between claiming a message and recording it as sent may cost."""
+
+    AT_MOST_ONCE = "at most once"
+    AT_LEAST_ONCE = "at least once"
+
+
+class ClaimState(enum.Enum):
+    """What the sent log says when a key is claimed."""
+
+    NEW = "new"  # this caller owns the key now and must deliver (then record or release)
+    SENT = "sent"  # recorded as sent before
+    IN_FLIGHT = "in flight"  # claimed earlier and never recorded: that delivery was interrupted
 
 
 class Attachment(NamedTuple):
@@ -77,6 +108,7 @@ class OutgoingMessage:
     cc: tuple[str, ...] = ()
     html_body: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    delivery: Delivery = Delivery.AT_MOST_ONCE
 
     def __post_init__(self) -> None:
         # Accept lists from callers but keep the value immutable.
@@ -109,6 +141,12 @@ class OutgoingMessage:
                 )
             if not isinstance(attachment.content, bytes):
                 raise InvalidMessage(f"Attachment {position} content must be bytes.")
+
+    def message_id(self, domain: str) -> str:
+        """A Message-ID made from the idempotency key: every delivery of one message carries the
+        same id, so a mail client folds a redelivery into the first (RFC 5322 3.6.4)."""
+        digest = hashlib.sha256(self.idempotency_key.encode("utf-8")).hexdigest()[:32]
+        return f"<{digest}@{domain or 'auditdesk.invalid'}>"
 
     @property
     def recipient_count(self) -> int:
@@ -157,16 +195,39 @@ class Mailer(ABC):
     def send(self, message: OutgoingMessage, *, resend: bool = False) -> SentMessage:
         """Send ``message`` unless its idempotency key was sent before (or ``resend`` is true).
 
-        Raises :class:`MailDeliveryFailed` when the transport fails; the key is then not
-        recorded, so the same call can simply be repeated later.
+        Raises :class:`MailDeliveryFailed` when the transport fails; the claim on the key is then
+        released, so the same call can simply be repeated later.
         """
-        if not resend:
-            earlier = self._sent_log.find(message.idempotency_key)
-            if earlier is not None:
-                log.info("mail not sent again: key already sent via %s", earlier.transport)
-                return replace(earlier, already_sent=True)
-        sent = self._deliver(message)
+        if resend:
+            sent = self._deliver(message)
+            self._sent_log.record(sent)
+            self._log_sent(message, sent)
+            return sent
+        state, earlier = self._sent_log.claim(message.idempotency_key, self._clock())
+        if state is ClaimState.SENT and earlier is not None:
+            log.info("mail not sent again: key already sent via %s", earlier.transport)
+            return replace(earlier, already_sent=True)
+        if state is ClaimState.IN_FLIGHT:
+            if message.delivery is Delivery.AT_MOST_ONCE:
+                log.warning("mail not sent again: an earlier attempt was interrupted (at most once)")
+                return SentMessage(
+                    message.idempotency_key, self.transport, "", "", self._clock(), already_sent=True
+                )
+            delivered = self._already_delivered(message)
+            if delivered is not None:
+                self._sent_log.record(delivered)
+                return replace(delivered, already_sent=True)
+            log.warning("mail sent again: an earlier attempt was interrupted (at least once)")
+        try:
+            sent = self._deliver(message)
+        except BaseException:
+            self._sent_log.release(message.idempotency_key)
+            raise
         self._sent_log.record(sent)
+        self._log_sent(message, sent)
+        return sent
+
+    def _log_sent(self, message: OutgoingMessage, sent: SentMessage) -> None:
         log.info(
             "mail sent via %s: %d recipient(s), %d attachment(s), %d attachment byte(s), id %s",
             sent.transport,
@@ -175,7 +236,10 @@ class Mailer(ABC):
             message.attachment_bytes,
             sent.message_id,
         )
-        return sent
+
+    def _already_delivered(self, message: OutgoingMessage) -> SentMessage | None:
+        """Where the transport can tell, the delivery an interrupted attempt already made."""
+        return None
 
     @abstractmethod
     def _deliver(self, message: OutgoingMessage) -> SentMessage:

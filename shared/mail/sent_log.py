@@ -4,16 +4,18 @@ embedded SQLite file can later be swapped for an Azure Table without touching th
 from __future__ import annotations
 
 import sqlite3
+import threading
 from abc import ABC, abstractmethod
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
-from shared.mail.port import SentMessage
+from shared.mail.port import ClaimState, SentMessage
 
 
 class SentLog(ABC):
-    """Remembers the last successful send for each idempotency key."""
+    """Remembers the last successful send for each idempotency key, and the keys claimed by a
+    delivery that has not finished (see :class:`shared.mail.port.Delivery`)."""
 
     @abstractmethod
     def find(self, idempotency_key: str) -> SentMessage | None:
@@ -21,7 +23,16 @@ class SentLog(ABC):
 
     @abstractmethod
     def record(self, sent: SentMessage) -> None:
-        """Remember a successful send (a resend replaces the earlier record)."""
+        """Remember a successful send (a resend replaces the earlier record); ends any claim."""
+
+    @abstractmethod
+    def claim(self, idempotency_key: str, when: datetime) -> tuple[ClaimState, SentMessage | None]:
+        """Claim the key for a delivery, atomically: NEW when this caller now owns it, SENT (with
+        the record) when it was sent before, IN_FLIGHT when an earlier claim never finished."""
+
+    @abstractmethod
+    def release(self, idempotency_key: str) -> None:
+        """Give up a claim whose delivery failed, so a later call may try again."""
 
 
 class MemorySentLog(SentLog):
@@ -29,12 +40,30 @@ class MemorySentLog(SentLog):
 
     def __init__(self) -> None:
         self._sent: dict[str, SentMessage] = {}
+        self._claims: set[str] = set()
+        self._lock = threading.Lock()
 
     def find(self, idempotency_key: str) -> SentMessage | None:
         return self._sent.get(idempotency_key)
 
     def record(self, sent: SentMessage) -> None:
-        self._sent[sent.idempotency_key] = sent
+        with self._lock:
+            self._sent[sent.idempotency_key] = sent
+            self._claims.discard(sent.idempotency_key)
+
+    def claim(self, idempotency_key: str, when: datetime) -> tuple[ClaimState, SentMessage | None]:
+        with self._lock:
+            earlier = self._sent.get(idempotency_key)
+            if earlier is not None:
+                return ClaimState.SENT, earlier
+            if idempotency_key in self._claims:
+                return ClaimState.IN_FLIGHT, None
+            self._claims.add(idempotency_key)
+            return ClaimState.NEW, None
+
+    def release(self, idempotency_key: str) -> None:
+        with self._lock:
+            self._claims.discard(idempotency_key)
 
 
 class SqliteSentLog(SentLog):
@@ -55,6 +84,9 @@ class SqliteSentLog(SentLog):
                 " message_id TEXT NOT NULL,"
                 " location TEXT NOT NULL,"
                 " sent_at TEXT NOT NULL)"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS mail_claims (idempotency_key TEXT PRIMARY KEY, claimed_at TEXT NOT NULL)"
             )
 
     def _connect(self) -> sqlite3.Connection:
@@ -77,8 +109,29 @@ class SqliteSentLog(SentLog):
             sent_at=datetime.fromisoformat(sent_at),
         )
 
+    def claim(self, idempotency_key: str, when: datetime) -> tuple[ClaimState, SentMessage | None]:
+        earlier = self.find(idempotency_key)
+        if earlier is not None:
+            return ClaimState.SENT, earlier
+        with closing(self._connect()) as db, db:
+            inserted = db.execute(
+                "INSERT INTO mail_claims (idempotency_key, claimed_at) VALUES (?, ?)"
+                " ON CONFLICT (idempotency_key) DO NOTHING",
+                (idempotency_key, when.isoformat()),
+            ).rowcount
+        if inserted == 1:
+            return ClaimState.NEW, None
+        # Claimed before: sent meanwhile by the claimant, or interrupted.
+        earlier = self.find(idempotency_key)
+        return (ClaimState.SENT, earlier) if earlier is not None else (ClaimState.IN_FLIGHT, None)
+
+    def release(self, idempotency_key: str) -> None:
+        with closing(self._connect()) as db, db:
+            db.execute("DELETE FROM mail_claims WHERE idempotency_key = ?", (idempotency_key,))
+
     def record(self, sent: SentMessage) -> None:
         with closing(self._connect()) as db, db:
+            db.execute("DELETE FROM mail_claims WHERE idempotency_key = ?", (sent.idempotency_key,))
             db.execute(
                 "INSERT OR REPLACE INTO sent_mail (idempotency_key, transport, message_id, location, sent_at)"
                 " VALUES (?, ?, ?, ?, ?)",

@@ -25,6 +25,7 @@ from shared.workflow.people import StaffDirectory, import_staff
 from shared.workflow.run import Run
 from shared.workflow.services import Services
 from shared.workflow.sweep import sweep
+from shared.workflow.unit_of_work import unit_of_work
 
 YEAR = 2027
 D = dt.date
@@ -49,17 +50,18 @@ def demo_programme(services: Services, say: Callable[[str], None]) -> None:
     say(f"  Planning observations again creates nothing: {again.created} items, {again.tasks_created} tasks")
     _by_month(services, say)
 
-    def day(when: dt.date, what: str) -> Run:
+    def day(when: dt.date, what: str) -> None:
         services.clock = Clock(when)
         say(f"\n{when:%a %d %b %Y}: {what}")
-        return Run(services)
 
-    run = day(D(2027, 1, 18), "practitioners with an observation in the next 10 working days are told (6.5)")
-    say(f"  {notify_coming_observations(run)} told, each sent the Staff Observation Form")
-    run = day(D(2027, 2, 15), "the daily sweep reminds and escalates; more practitioners told")
-    say(f"  {notify_coming_observations(run)} told; sweep: {_sweep(run)}")
+    day(D(2027, 1, 18), "practitioners with an observation in the next 10 working days are told (6.5)")
+    with unit_of_work(services) as run:
+        say(f"  {notify_coming_observations(run)} told, each sent the Staff Observation Form")
+    day(D(2027, 2, 15), "the daily sweep reminds and escalates; more practitioners told")
+    with unit_of_work(services) as run:
+        say(f"  {notify_coming_observations(run)} told; sweep: {_sweep(run)}")
 
-    run = day(D(2027, 2, 24), "a Team Manager returns a Staff Observation Form")
+    day(D(2027, 2, 24), "a Team Manager returns a Staff Observation Form")
     content = _observation_form(services, D(2027, 2, 22))
     if content is not None:
         with tempfile.TemporaryDirectory(prefix="auditdesk-programme-") as folder:
@@ -69,8 +71,9 @@ def demo_programme(services: Services, say: Callable[[str], None]) -> None:
         for submission in process_changes(services).submissions:
             say(f"  {submission.file_name}: {submission.outcome}. {submission.reason}")
 
-    run = day(D(2027, 3, 31), "end of the quarter: the daily sweep escalates what is overdue")
-    say(f"  {notify_coming_observations(run)} told; sweep: {_sweep(run)}")
+    day(D(2027, 3, 31), "end of the quarter: the daily sweep escalates what is overdue")
+    with unit_of_work(services) as run:
+        say(f"  {notify_coming_observations(run)} told; sweep: {_sweep(run)}")
     overdue = [
         e
         for e in entries_due_between(
@@ -89,7 +92,6 @@ def demo_programme(services: Services, say: Callable[[str], None]) -> None:
 
 def _sweep(run: Run) -> str:
     result = sweep(run)
-    run.finish()
     return f"{result.reminders} reminder(s), {result.escalations} escalation(s)"
 
 

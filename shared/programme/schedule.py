@@ -217,6 +217,22 @@ def write_plan(
     task_details: Callable[[ScheduledItem, StaffMember | None], str] = lambda item, member: "",
 ) -> ScheduleResult:
     """Add the plan's missing schedule items, then a task for each (made once by key)."""
+    from shared.workflow.unit_of_work import unit_of_work
+
+    with unit_of_work(services) as run:
+        return _write_plan(run, spec, plan, year, item_fields, task_title, task_details)
+
+
+def _write_plan(
+    run: Run,
+    spec: ScheduleList,
+    plan: Plan,
+    year: int,
+    item_fields: Callable[[ScheduledItem, StaffMember | None], dict[str, FieldValue]],
+    task_title: Callable[[ScheduledItem, StaffMember | None], str],
+    task_details: Callable[[ScheduledItem, StaffMember | None], str],
+) -> ScheduleResult:
+    services = run.services
     people = {r.member.email: r.member for r in staff_records(services)}
     present = _keys_present(services, spec, (item.key for item in plan.items))
     rows = []
@@ -238,7 +254,6 @@ def write_plan(
         )
     if rows:
         services.store.add_many(spec.list_name, rows)
-    run = Run(services)
     for item in plan.items:
         member = people.get(item.person_email)
         run.task(
@@ -251,7 +266,6 @@ def write_plan(
             details=task_details(item, member),
             team=item.team,
         )
-    run.finish()
     log.info(
         "%s %d: %d planned, %d new, %d new task(s)",
         spec.activity,

@@ -6,7 +6,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from shared.core.allocation import AllocationRequest, is_allocated_late
+from shared.core.allocation import AllocationRequest, is_allocated_late, reasons_request_is_incomplete
 from shared.core.deadlines import AuditMonth
 from shared.core.eligibility import CaseHolders, StaffMember, reasons_auditor_is_not_eligible
 from shared.core.grades import Grade
@@ -53,9 +53,17 @@ def allocate(
     auditor and the allocated worker (2.4). Allocating the same case and month again changes
     nothing."""
     result = AllocationResult(request)
+    # Refuse before writing anything: a refused allocation leaves no trace to trip over later.
+    result.problems = reasons_request_is_incomplete(request)
+    if result.problems:
+        return result
     existing = find_allocation(run, request.case_ref, request.month)
     if existing is not None:
         result.allocation = existing
+        if existing.stage is AuditStage.ALLOCATED and not existing.eligibility_problems:
+            # A run that stopped after adding it: finish what it started (each effect once).
+            run.ensure_trail(existing)
+            notify_allocation(run, existing, previous)
         return result
     result.problems = _eligibility_problems(run, request, staff, is_reaudit=previous is not None)
     if result.problems:
@@ -82,9 +90,10 @@ def allocate(
     if previous is not None:
         fields["previous_allocation"] = previous.id
         fields["previous_grade"] = Grade.INADEQUATE.value
+    fields.update(run.first_step_fields(f"{request.key}:allocated", "allocated", fields, who))
     item = run.services.store.add(ALLOCATIONS, fields)
     allocation = Allocation.from_item(item)
-    run.trail(f"{request.key}:allocated", "allocated", ALLOCATIONS, item.id, {}, fields, who)
+    run.ensure_trail(allocation)
     notify_allocation(run, allocation, previous)
     result.allocation, result.created = allocation, True
     log.info("allocation %d created (re-audit: %s, late: %s)", item.id, previous is not None, result.late)
@@ -128,7 +137,9 @@ def on_allocation_added(run: Run, item: ListItem, staff: StaffDirectory) -> None
         allocation.auditor_email,
         allocation.month,
     )
-    problems = _eligibility_problems(run, request, staff, allocation.is_reaudit)
+    problems = reasons_request_is_incomplete(request) or _eligibility_problems(
+        run, request, staff, allocation.is_reaudit
+    )
     deadlines = run.services.deadlines
     update: dict[str, FieldValue] = {
         "allocation_key": request.key,

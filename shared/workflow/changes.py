@@ -43,25 +43,37 @@ def token_key(list_name: str) -> str:
 
 
 def process_changes(services: Services, lists: Iterable[str] = WATCHED) -> ProcessResult:
-    """Everything that changed since the last run, list by list, in the framework's order."""
+    """Everything that changed since the last run, list by list, in the framework's order.
+
+    One unit of work: a second worker waits for the writer lease, then finds only what is new.
+    """
+    from shared.workflow.unit_of_work import recovery_done, recovery_pending, unit_of_work
+
     result = ProcessResult()
-    run = Run(services)
-    for list_name in lists:
-        token = services.state.get(token_key(list_name))
-        if token is None:
-            token = services.store.current_change_token(list_name)
-        changes, new_token = services.store.changes_since(list_name, token)
-        ids = sorted({c.item_id for c in changes if c.kind is not ChangeKind.DELETED})
-        items = _items(services, list_name, ids)
-        if list_name == SUBMISSIONS:
-            result.submissions.extend(process_submissions(run, items))
-        elif list_name == ALLOCATIONS:
-            _allocation_changes(run, items, result)
-        elif list_name == TASKS:
-            _task_changes(run, items, result)
-        run.finish()
-        services.state.put(token_key(list_name), new_token)
-    result.emails_sent, result.tasks_created = run.emails_sent, run.tasks_created
+    with unit_of_work(services) as run:
+        recovering = recovery_pending(services)
+        for list_name in lists:
+            token = services.state.get(token_key(list_name))
+            if token is None:
+                token = services.store.current_change_token(list_name)
+            changes, new_token = services.store.changes_since(list_name, token)
+            ids = sorted({c.item_id for c in changes if c.kind is not ChangeKind.DELETED})
+            items = _items(services, list_name, ids)
+            if list_name == SUBMISSIONS:
+                result.submissions.extend(process_submissions(run, items))
+            elif list_name == ALLOCATIONS:
+                if recovering:
+                    for item in items:
+                        run.ensure_trail(Allocation.from_item(item))
+                _allocation_changes(run, items, result)
+            elif list_name == TASKS:
+                _task_changes(run, items, result)
+            run.finish()
+            services.state.put(token_key(list_name), new_token)
+            if list_name == ALLOCATIONS and recovering:
+                recovery_done(services)
+        result.emails_sent, result.tasks_created = run.emails_sent, run.tasks_created
+        result.problems.extend(problem.message for problem in run.set_aside)
     return result
 
 
@@ -77,14 +89,15 @@ def _items(services: Services, list_name: str, ids: list[int]) -> list[ListItem]
 def _allocation_changes(run: Run, items: list[ListItem], result: ProcessResult) -> None:
     staff: StaffDirectory | None = None
     for item in items:
-        if not item.fields.get("allocated_on"):
-            staff = staff or StaffDirectory.load(run.services)
-            on_allocation_added(run, item, staff)
-            result.allocations_checked += 1
-            continue
-        decision = str(item.fields.get("qa_decision") or "")
-        if decision:
-            _apply_qa_decision(run, Allocation.from_item(item), decision, result)
+        with run.isolated(ALLOCATIONS, item.id):
+            if not item.fields.get("allocated_on"):
+                staff = staff or StaffDirectory.load(run.services)
+                on_allocation_added(run, item, staff)
+                result.allocations_checked += 1
+                continue
+            decision = str(item.fields.get("qa_decision") or "")
+            if decision:
+                _apply_qa_decision(run, Allocation.from_item(item), decision, result)
 
 
 def _apply_qa_decision(run: Run, allocation: Allocation, decision: str, result: ProcessResult) -> None:
@@ -107,14 +120,15 @@ def _task_changes(run: Run, items: list[ListItem], result: ProcessResult) -> Non
         task = Task.from_item(item)
         if task.task_type != "Discussion" or task.status != "Done" or task.allocation is None:
             continue
-        try:
-            allocation = Allocation.from_item(run.services.store.get(ALLOCATIONS, task.allocation))
-        except ItemNotFound:
-            continue
-        if allocation.stage.value != "Findings shared":
-            continue
-        try:
-            qa.record_discussion(run, allocation, who=task.assigned_to)
-            result.tasks_closed += 1
-        except qa.QaRefused as refused:
-            result.problems.append(str(refused))
+        with run.isolated(TASKS, item.id):
+            try:
+                allocation = Allocation.from_item(run.services.store.get(ALLOCATIONS, task.allocation))
+            except ItemNotFound:
+                continue
+            if allocation.stage.value != "Findings shared":
+                continue
+            try:
+                qa.record_discussion(run, allocation, who=task.assigned_to)
+                result.tasks_closed += 1
+            except qa.QaRefused as refused:
+                result.problems.append(str(refused))

@@ -45,5 +45,9 @@ class Effects:
     def mark_started(self, key: str) -> None:
         self.state.put(f"effect:{key}", STARTED)
 
+    def claim(self, key: str) -> bool:
+        """Mark the effect started only if nobody has: True when this caller may make it."""
+        return self.state.claim(f"effect:{key}", STARTED)
+
     def status(self, key: str) -> str | None:
         return self.state.get(f"effect:{key}")

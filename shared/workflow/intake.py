@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +22,7 @@ from shared.core.workflow import AuditEvent, AuditStage
 from shared.forms.outcome import FormOutcome, FormStatus
 from shared.forms.reader import read_form
 from shared.lists.definitions import PROGRAMME_FORM_RECORDED
-from shared.lists.port import BatchConflict, FieldValue, ItemUpdate, ListItem, ListStoreError, Query, where
-from shared.mail.port import MailError
+from shared.lists.port import BatchConflict, FieldValue, ItemUpdate, ListItem, Query, where
 from shared.programme.returns import is_programme_form, record_programme_form
 from shared.workflow import notices
 from shared.workflow.lists import (
@@ -97,27 +96,24 @@ def process_submissions(run: Run, items: Sequence[ListItem]) -> list[SubmissionR
     if not work:
         return []
 
+    for unit in work:
+        # Read each form once, inside the guard: a file whose reading fails is set aside alone.
+        with run.isolated(SUBMISSIONS, unit.item.id, on_problem=_quarantine_of(run, unit)):
+            unit.form = read_form(
+                unit.content, unit.name, services.schema, services.deadlines, core_checks=False
+            )
     duplicates = _processed_hashes(run, [w.digest for w in work])
     allocations = _allocations_for(run, work)
     for unit in work:
-        try:
+        if unit.result.outcome:
+            continue  # set aside while reading
+        with run.isolated(SUBMISSIONS, unit.item.id, on_problem=_quarantine_of(run, unit)):
             _process_one(run, unit, duplicates, allocations)
-        except (ListStoreError, MailError):
-            raise  # transient or configuration: the change is retried on the next run
-        except Exception as problem:
-            # The exception's type only: its message or traceback could quote the form's text.
-            log.error("submission %d could not be processed (%s)", unit.item.id, type(problem).__name__)
-            _quarantine(
-                run,
-                unit,
-                "Audit Desk could not process this file because of an internal error "
-                f"({type(problem).__name__}). Ask the Audit Desk support team to look at submission "
-                f"{unit.item.id}; the file is kept.",
-            )
         duplicates.setdefault(unit.digest, unit.item.id)
 
-    run.apply_plans()  # every allocation moved on, in one batched write
-    run.finish()  # tasks and trail entries before the write-back, so a crash redoes nothing
+    # Every allocation moved on in one batched write, then tasks and trail entries, before the
+    # write-back: a crash before the write-back redoes nothing twice.
+    run.finish()
     _write_back(run, work)
     return [unit.result for unit in work]
 
@@ -138,8 +134,9 @@ def _process_one(
             "If it was uploaded twice by mistake, delete this copy.",
         )
         return
-    form = unit.form or read_form(unit.content, unit.name, services.schema, services.deadlines)
-    unit.form = form
+    form = unit.form
+    if form is None:
+        return
     if form.status is FormStatus.REJECTED:
         reason = form.rejection.message if form.rejection else "The file could not be read."
         _quarantine(run, unit, reason)
@@ -172,7 +169,10 @@ def _process_one(
         _quarantine(run, unit, reason)
         return
 
-    check = check_audit(form.fields, services.schema, services.deadlines, allocation.month)
+    # The core's checks, once, with the allocation's month; the reader's own findings (a copied
+    # or lost answer box) go with them: the auditor fixes both.
+    core = check_audit(form.fields, services.schema, services.deadlines, allocation.month)
+    check = AuditCheck(core.record, _errors_first(form.findings + core.findings))
     unit.result.allocation_id = allocation.id
     unit.result.findings = check.findings
     _raise_safeguarding(run, allocation, check)
@@ -253,7 +253,8 @@ def _raise_safeguarding(run: Run, allocation: Allocation, check: AuditCheck) -> 
     if not check.record.safeguarding_concern:
         return
     due = run.services.deadlines.safeguarding_action_due_date(run.today)
-    run.mail(notices.safeguarding_alert(allocation, due, bool(check.record.safeguarding_details)))
+    qa_team = run.services.setting("qa_team_email")
+    run.mail(notices.safeguarding_alert(allocation, due, bool(check.record.safeguarding_details), qa_team))
     run.task(
         f"safeguarding/{allocation.key}",
         "Safeguarding",
@@ -265,6 +266,17 @@ def _raise_safeguarding(run: Run, allocation: Allocation, check: AuditCheck) -> 
         allocation.id,
         team=allocation.team,
     )
+
+
+def _quarantine_of(run: Run, unit: _Work) -> Callable[[str], None]:
+    def quarantine(reason: str) -> None:
+        _quarantine(
+            run,
+            unit,
+            f"{reason} (submission {unit.item.id}; the file is kept.)",
+        )
+
+    return quarantine
 
 
 def _quarantine(run: Run, unit: _Work, reason: str) -> None:
@@ -354,8 +366,8 @@ def _allocations_for(run: Run, work: list[_Work]) -> dict[str, list[Allocation]]
     """The allocations of every case in the batch, in one query per 50 cases."""
     refs = set()
     for unit in work:
-        # Read each form once, here: its case reference finds the allocation.
-        unit.form = read_form(unit.content, unit.name, run.services.schema, run.services.deadlines)
+        if unit.form is None:
+            continue
         ref = _text(unit.form.fields.get("case_ref")).upper()
         if ref:
             refs.add(ref)
@@ -381,6 +393,10 @@ def _match(candidates: list[Allocation], digest: str) -> Allocation | None:
         if allocation.last_submission_hash == digest:
             return allocation
     return None
+
+
+def _errors_first(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: not f.is_error))
 
 
 def _text(value: FieldValue) -> str:

@@ -71,6 +71,9 @@ class Allocation:
     safeguarding_raised: bool
     last_submission_hash: str
     times_returned: int
+    steps_taken: int = 0
+    recent_steps: str = ""
+    eligibility_problems: str = ""
 
     @classmethod
     def from_item(cls, item: ListItem) -> Allocation:
@@ -107,6 +110,9 @@ class Allocation:
             times_returned=int(returned)
             if isinstance(returned := f.get("times_returned"), int | float)
             else 0,
+            steps_taken=int(steps) if isinstance(steps := f.get("steps_taken"), int | float) else 0,
+            recent_steps=_text(f.get("recent_steps")),
+            eligibility_problems=_text(f.get("eligibility_problems")),
         )
 
     @property

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from shared.core.addresses import is_plain_email
 from shared.core.findings import Finding
-from shared.mail.port import Attachment, OutgoingMessage
+from shared.mail.port import Attachment, Delivery, OutgoingMessage
 from shared.workflow.lists import Allocation
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -80,13 +81,27 @@ def allocation_to_worker(allocation: Allocation) -> OutgoingMessage:
     )
 
 
-def safeguarding_alert(allocation: Allocation, due: dt.date, details_given: bool) -> OutgoingMessage:
+def safeguarding_alert(
+    allocation: Allocation, due: dt.date, details_given: bool, qa_team: str | None = None
+) -> OutgoingMessage:
+    """2.6: to the Team Manager now. Where the allocation's Team Manager address is unusable, the
+    alert goes to the QA team instead, saying so: a safeguarding concern is never stranded."""
+    manager_ok = is_plain_email(allocation.team_manager_email)
+    to = (allocation.team_manager_email,) if manager_ok or not qa_team else (qa_team,)
+    cc = tuple(a for a in (allocation.auditor_email,) if is_plain_email(a))
+    stranded = (
+        ""
+        if manager_ok
+        else "THE TEAM MANAGER COULD NOT BE TOLD: the allocation's Team Manager address is missing or "
+        "unusable. Tell the Team Manager today and correct the Team Manager column of the allocation.\n\n"
+    )
     return OutgoingMessage(
-        to=(allocation.team_manager_email,),
-        cc=(allocation.auditor_email,),
+        to=to,
+        cc=cc,
         subject=f"IMMEDIATE: safeguarding concern raised by audit of {allocation.label}",
         text_body=(
-            f"The auditor of {allocation.label} has identified an immediate concern about a child's "
+            stranded
+            + f"The auditor of {allocation.label} has identified an immediate concern about a child's "
             "safety (2.6).\n\n"
             "Please address the agreed corrective actions with the practitioner now and record them on "
             f"the child's file on Liquidlogic under Management Oversight, by {_day(due)}.\n\n"
@@ -98,6 +113,7 @@ def safeguarding_alert(allocation: Allocation, due: dt.date, details_given: bool
             + SIGN_OFF
         ),
         idempotency_key=f"safeguarding/{allocation.key}",
+        delivery=Delivery.AT_LEAST_ONCE,  # 2.6: never lost (shared/mail/port.py)
     )
 
 
@@ -123,6 +139,19 @@ def quarantined(file_name: str, reason: str, qa_team: str, key: str) -> Outgoing
         text_body=(
             f"The file '{file_name}' in the Audit Submissions library was not processed.\n\n"
             f"Reason: {reason}\n\nIt has been kept, marked Quarantined, so nothing is lost." + SIGN_OFF
+        ),
+        idempotency_key=key,
+    )
+
+
+def set_aside(qa_team: str, problem: str, key: str) -> OutgoingMessage:
+    """A record Audit Desk could not act on: everything else went ahead without it."""
+    return OutgoingMessage(
+        to=(qa_team,),
+        subject="Audit Desk set an item aside: it needs a person to correct it",
+        text_body=(
+            "Audit Desk could not act on one item and set it aside; every other item was dealt with.\n\n"
+            f"{problem}" + SIGN_OFF
         ),
         idempotency_key=key,
     )

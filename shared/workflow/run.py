@@ -9,22 +9,38 @@ Audit Trail.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any
 
+from shared.core.addresses import is_plain_email
 from shared.core.workflow import AuditEvent, AuditStage, IllegalTransition, next_stage
 from shared.lists.port import (
     BatchConflict,
     ConcurrencyConflict,
     FieldValue,
+    FileNotFoundInLibrary,
+    ItemNotFound,
     ItemUpdate,
     ListItem,
+    ListStoreError,
     Query,
+    UnknownList,
     where,
 )
-from shared.mail.port import OutgoingMessage, SentMessage
+from shared.mail.port import (
+    InvalidMessage,
+    MailConfigurationError,
+    MailDeliveryFailed,
+    OutgoingMessage,
+    SentMessage,
+)
+from shared.workflow import notices
+from shared.workflow.lease import LeaseLost
 from shared.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation, Task
 from shared.workflow.services import Services
 from shared.workflow.writes import PendingWrites
@@ -33,6 +49,42 @@ log = logging.getLogger(__name__)
 
 _CONFLICT_RETRIES = 3
 
+# Failures of the service, not of one record: the run stops and is tried again later (the
+# change token has not moved, so nothing is lost). Everything else is the record's problem.
+_SERVICE_FAILURES: tuple[type[BaseException], ...] = (
+    MailDeliveryFailed,
+    MailConfigurationError,
+    ConcurrencyConflict,
+    BatchConflict,
+    UnknownList,
+    LeaseLost,
+)
+# SharePoint answers that concern one request's content (a bad value, a missing item), not the
+# service: the record is set aside, the others go on.
+_RECORD_STATUSES = frozenset({400, 404, 413, 414, 422})
+
+
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """A record the run could not act on: which list and item, and what QA can do about it."""
+
+    list_name: str
+    item_id: int
+    message: str
+
+
+def is_record_problem(error: Exception) -> bool:
+    """Whether ``error`` concerns the record being handled (set it aside, go on with the rest)
+    rather than the service (stop; the run is tried again)."""
+    if isinstance(error, _SERVICE_FAILURES):
+        return False
+    if isinstance(error, ItemNotFound | FileNotFoundInLibrary | InvalidMessage):
+        return True
+    if isinstance(error, ListStoreError):
+        status = getattr(error, "status", None)
+        return isinstance(status, int) and status in _RECORD_STATUSES
+    return True
+
 
 class Run:
     def __init__(self, services: Services) -> None:
@@ -40,11 +92,72 @@ class Run:
         self.pending = PendingWrites(services.store, services.effects)
         self.emails_sent = 0
         self.tasks_created = 0
+        self.set_aside: list[SetAside] = []
         self._plans: dict[int, _Plan] = {}
 
     @property
     def today(self) -> dt.date:
         return self.services.clock.today()
+
+    # -- one record at a time ------------------------------------------------------------
+
+    @contextmanager
+    def isolated(
+        self, list_name: str, item_id: int, on_problem: Callable[[str], None] | None = None
+    ) -> Iterator[None]:
+        """Handle one record: a problem of that record (an unusable address, an item gone, a bug
+        met on its data) sets it aside with a reason QA can act on, and the run goes on with
+        the others. A failure of the service (mail server down, SharePoint throttling) stops the
+        run, to be tried again. Steps planned for the record before the problem are dropped."""
+        planned = set(self._plans)
+        try:
+            yield
+        except Exception as error:
+            if not is_record_problem(error):
+                raise
+            for allocation_id in set(self._plans) - planned:
+                del self._plans[allocation_id]
+            reason = _reason(error)
+            if isinstance(error, InvalidMessage) and list_name == ALLOCATIONS:
+                reason = self._unusable_addresses(item_id) + reason
+            if on_problem is None:
+                self.set_record_aside(list_name, item_id, reason)
+            else:
+                log.error("%s item %d set aside (%s)", list_name, item_id, type(error).__name__)
+                on_problem(reason)
+
+    def _unusable_addresses(self, allocation_id: int) -> str:
+        """Which address columns of the allocation are unusable, in QA's words, or ''."""
+        try:
+            allocation = Allocation.from_item(self.services.store.get(ALLOCATIONS, allocation_id))
+        except ListStoreError:
+            return ""
+        columns = [
+            title
+            for title, address in (
+                ("Auditor", allocation.auditor_email),
+                ("Allocated worker", allocation.allocated_worker_email),
+                ("Team Manager", allocation.team_manager_email),
+            )
+            if not is_plain_email(address)
+        ]
+        if not columns:
+            return ""
+        return f"The allocation of {allocation.label} has no usable address in: {', '.join(columns)}. "
+
+    def set_record_aside(self, list_name: str, item_id: int, reason: str) -> None:
+        """Record that ``item_id`` of ``list_name`` was set aside, and tell QA once per reason."""
+        # The error's type and the item only: the reason can quote an address or the form.
+        log.error("%s item %d set aside", list_name, item_id)
+        message = f"{list_name}, item {item_id}: {reason}"
+        self.set_aside.append(SetAside(list_name, item_id, message))
+        digest = hashlib.sha256(message.encode("utf-8")).hexdigest()[:16]
+        try:
+            self.mail(
+                notices.set_aside(self.services.setting("qa_team_email"), message, f"set-aside/{digest}")
+            )
+        except Exception as error:  # QA's own address is unusable: the CLI and logs still say it
+            log.error("QA could not be told of a record set aside (%s)", type(error).__name__)
 
     # -- effects ------------------------------------------------------------------------
 
@@ -119,7 +232,9 @@ class Run:
         return done
 
     def finish(self) -> None:
-        """Write every queued task and trail entry (one batched call per list)."""
+        """Write every planned step, then every queued task and trail entry (one batched call per
+        list). :func:`shared.workflow.unit_of_work.unit_of_work` calls it on a clean exit."""
+        self.apply_plans()
         self.pending.flush()
 
     # -- steps --------------------------------------------------------------------------
@@ -133,20 +248,22 @@ class Run:
     ) -> Allocation:
         """Move ``allocation`` on by ``event`` and set ``fields`` with it; returns the new state."""
 
-        def change(current: Allocation) -> dict[str, FieldValue]:
-            return {"status": next_stage(current.stage, event).value, **fields}
+        def change(current: Allocation) -> tuple[dict[str, FieldValue], list[StepEntry]]:
+            after = next_stage(current.stage, event)
+            written = {"status": after.value, **fields}
+            entry = self._entry(
+                current,
+                0,
+                f"{event.value}: {current.stage.value} → {after.value}",
+                current.stage,
+                written,
+                who,
+            )
+            return written, [entry]
 
-        before, item = self._write(allocation, change)
+        before, item, entries = self._write(allocation, change)
         after = Allocation.from_item(item)
-        self.trail(
-            f"{before.id}@{before.etag}:{event.name}",
-            f"{event.value}: {before.stage.value} → {after.stage.value}",
-            ALLOCATIONS,
-            before.id,
-            {"status": before.stage.value},
-            change(before),
-            who,
-        )
+        self._queue_entries(before.id, entries)
         log.info("allocation %d: %s -> %s", before.id, before.stage.name, after.stage.name)
         return after
 
@@ -174,7 +291,23 @@ class Run:
         if not plans:
             return
         store = self.services.store
-        updates = [ItemUpdate(p.original.id, p.fields(), p.original.etag) for p in plans]
+        updates = []
+        entries: dict[int, list[StepEntry]] = {}
+        for plan in plans:
+            original = plan.original
+            entries[original.id] = [
+                self._entry(
+                    original,
+                    number,
+                    f"{event.value}: {before.value} → {after.value}",
+                    before,
+                    {"status": after.value, **fields},
+                    plan.who,
+                )
+                for number, (event, before, after, fields) in enumerate(plan.events)
+            ]
+            fields = {**plan.fields(), **_step_fields(original, entries[original.id])}
+            updates.append(ItemUpdate(original.id, fields, original.etag))
         try:
             written = {item.id for item in store.update_many(ALLOCATIONS, updates)}
         except BatchConflict as conflict:
@@ -182,16 +315,7 @@ class Run:
         for plan in plans:
             original = plan.original
             if original.id in written:
-                for event, before, after, fields in plan.events:
-                    self.trail(
-                        f"{original.id}@{original.etag}:{event.name}",
-                        f"{event.value}: {before.value} → {after.value}",
-                        ALLOCATIONS,
-                        original.id,
-                        {"status": before.value},
-                        {"status": after.value, **fields},
-                        plan.who,
-                    )
+                self._queue_entries(original.id, entries[original.id])
                 continue
             log.info("allocation %d changed while being updated: re-reading", original.id)
             current = Allocation.from_item(store.get(ALLOCATIONS, original.id))
@@ -208,25 +332,111 @@ class Run:
         self, allocation: Allocation, fields: Mapping[str, FieldValue], what: str, who: str | None = None
     ) -> Allocation:
         """Change fields of an allocation without a change of stage, with the same safety."""
-        before, item = self._write(allocation, lambda _: fields)
-        self.trail(f"{before.id}@{before.etag}:{what}", what, ALLOCATIONS, before.id, {}, fields, who)
+
+        def change(current: Allocation) -> tuple[dict[str, FieldValue], list[StepEntry]]:
+            return dict(fields), [self._entry(current, 0, what, None, fields, who)]
+
+        before, item, entries = self._write(allocation, change)
+        self._queue_entries(before.id, entries)
         return Allocation.from_item(item)
 
+    def first_step_fields(
+        self, key: str, what: str, fields: Mapping[str, FieldValue], who: str | None = None
+    ) -> dict[str, FieldValue]:
+        """The step columns of an allocation being added: its first trail entry goes with it."""
+        entry: StepEntry = {
+            "key": key,
+            "what": what,
+            "who": who or self.services.actor,
+            "when": self.services.clock.now().isoformat(),
+            "before": {},
+            "after": {k: _plain(v) for k, v in fields.items()},
+        }
+        return {"steps_taken": 1, "recent_steps": json.dumps([entry], ensure_ascii=False, sort_keys=True)}
+
+    def ensure_trail(self, allocation: Allocation) -> None:
+        """Add the Audit Trail entries of the steps written with ``allocation`` that a crashed run
+        did not get to add (each once: they carry their keys)."""
+        self._queue_entries(allocation.id, _entries_of(allocation))
+
+    def _entry(
+        self,
+        current: Allocation,
+        number: int,
+        what: str,
+        before: AuditStage | None,
+        after: Mapping[str, FieldValue],
+        who: str | None,
+    ) -> StepEntry:
+        """The trail entry of the ``number``-th step written to ``current`` in one write. Its key
+        is the allocation's step count, not its ETag: a re-run derives the same key."""
+        return {
+            "key": f"{current.id}#{current.steps_taken + number + 1}",
+            "what": what,
+            "who": who or self.services.actor,
+            "when": self.services.clock.now().isoformat(),
+            "before": {"status": before.value} if before is not None else {},
+            "after": {k: _plain(v) for k, v in after.items()},
+        }
+
+    def _queue_entries(self, item_id: int, entries: list[StepEntry]) -> None:
+        for entry in entries:
+            self.pending.add(
+                TRAIL,
+                str(entry["key"]),
+                {
+                    "Title": entry["what"],
+                    "who": entry["who"],
+                    "what": entry["what"],
+                    "when": dt.datetime.fromisoformat(str(entry["when"])),
+                    "list_title": ALLOCATIONS,
+                    "item_ref": item_id,
+                    "before": _json(entry["before"]),
+                    "after": _json(entry["after"]),
+                },
+            )
+
     def _write(
-        self, allocation: Allocation, change: Callable[[Allocation], Mapping[str, FieldValue]]
-    ) -> tuple[Allocation, ListItem]:
+        self,
+        allocation: Allocation,
+        change: Callable[[Allocation], tuple[dict[str, FieldValue], list[StepEntry]]],
+    ) -> tuple[Allocation, ListItem, list[StepEntry]]:
         """Write ``change(current)`` with the ETag ``current`` was read at. When someone changed
         the item meanwhile, re-read it and work the change out again: never overwrite."""
         store = self.services.store
         current = allocation
         for _ in range(_CONFLICT_RETRIES):
-            fields = change(current)
+            fields, entries = change(current)
             try:
-                return current, store.update(ALLOCATIONS, current.id, fields, current.etag)
+                written = {**fields, **_step_fields(current, entries)}
+                return current, store.update(ALLOCATIONS, current.id, written, current.etag), entries
             except ConcurrencyConflict:
                 log.info("allocation %d changed while being updated: re-reading", current.id)
                 current = Allocation.from_item(store.get(ALLOCATIONS, current.id))
         raise ConcurrencyConflict(ALLOCATIONS, allocation.id, current.etag)
+
+
+StepEntry = dict[str, Any]
+_RECENT_STEPS = 8
+_RECENT_STEPS_CHARACTERS = 30_000  # well inside a SharePoint multiple-lines column
+
+
+def _entries_of(allocation: Allocation) -> list[StepEntry]:
+    try:
+        entries = json.loads(allocation.recent_steps) if allocation.recent_steps else []
+    except ValueError:
+        return []
+    return [e for e in entries if isinstance(e, dict) and isinstance(e.get("key"), str)]
+
+
+def _step_fields(current: Allocation, entries: list[StepEntry]) -> dict[str, FieldValue]:
+    """The columns that carry the steps with the item: the count and the latest entries."""
+    kept = (_entries_of(current) + entries)[-_RECENT_STEPS:]
+    text = json.dumps(kept, ensure_ascii=False, sort_keys=True)
+    while len(kept) > len(entries) and len(text) > _RECENT_STEPS_CHARACTERS:
+        kept = kept[1:]
+        text = json.dumps(kept, ensure_ascii=False, sort_keys=True)
+    return {"steps_taken": current.steps_taken + len(entries), "recent_steps": text}
 
 
 class _Plan:
@@ -243,11 +453,20 @@ class _Plan:
         return merged
 
 
-def _json(values: Mapping[str, FieldValue]) -> str:
+def _reason(error: Exception) -> str:
+    if isinstance(error, InvalidMessage | ItemNotFound | FileNotFoundInLibrary | ListStoreError):
+        return f"{error} Correct the item, and Audit Desk acts on it the next time it changes."
+    return (
+        f"Audit Desk met an internal error ({type(error).__name__}) on this item and set it aside; the "
+        "other items were dealt with. Ask the Audit Desk support team to look at it."
+    )
+
+
+def _json(values: Mapping[str, Any]) -> str:
     return json.dumps({k: _plain(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True)
 
 
-def _plain(value: FieldValue) -> str | int | float | bool | None:
+def _plain(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return value

@@ -19,6 +19,7 @@ from shared.mail.port import Mailer
 from shared.mail.sent_log import SentLog
 from shared.workflow.clock import Clock
 from shared.workflow.effects import Effects
+from shared.workflow.lease import MemoryLease, WriterLease
 from shared.workflow.lists import SETTINGS
 from shared.workflow.state import StateStore
 
@@ -60,6 +61,9 @@ class Services:
     actor: str = "Audit Desk"
     # True on the embedded store, where fictional defaults stand in for missing settings.
     embedded: bool = True
+    # One writer at a time (see shared.workflow.lease); bootstrap gives a file or Table lease.
+    lease: WriterLease = field(default_factory=MemoryLease)
+    lease_wait_seconds: float = 600.0
     _settings_cache: dict[str, str] | None = field(default=None, repr=False)
 
     @property
@@ -111,6 +115,7 @@ def bootstrap(settings: Settings, schema: AuditSchema, deadlines: Deadlines, clo
     state, sent_log = open_state(settings)
     services = Services(schema, deadlines, store, open_mailer(settings, sent_log), state, clock)
     services.embedded = settings.sharepoint is None
+    services.lease = open_lease(settings)
     start_change_tracking(services)
     return services
 
@@ -132,6 +137,20 @@ def open_state(settings: Settings) -> tuple[StateStore, SentLog]:
             AzureTableSentLog(table_client(azure, azure.sent_mail_table)),
         )
     return SqliteStateStore(settings.home / "state.sqlite3"), SqliteSentLog(settings.home / SENT_LOG_FILE)
+
+
+def open_lease(settings: Settings) -> WriterLease:
+    """The writer lease: an Azure Table entity where the Functions app keeps its state (many
+    instances), else a lock file in the home folder (every process on this machine)."""
+    from shared.workflow.lease import FileLease
+
+    azure = settings.azure
+    if azure.tables_configured:
+        from shared.azure.storage import table_client
+        from shared.workflow.lease import TableLease
+
+        return TableLease(table_client(azure, azure.state_table))
+    return FileLease(settings.home / "writer.lock")
 
 
 def start_change_tracking(services: Services) -> None:

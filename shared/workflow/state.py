@@ -1,7 +1,10 @@
 """Service state that is not a list: change tokens and the keys of effects already made.
 
 A small port: SQLite under the home folder for the embedded default; Azure Table storage in
-Azure (``shared.functions_state``). Values are short strings.
+Azure (:mod:`shared.workflow.state_azure`). Values are short strings.
+
+:meth:`StateStore.claim` is the one conditional write: it stores a value only when the key is
+absent, atomically, so two workers that race for the same effect cannot both win.
 """
 
 from __future__ import annotations
@@ -21,6 +24,14 @@ class StateStore(ABC):
     def put(self, key: str, value: str) -> None:
         """Store ``value`` under ``key``, replacing what was there."""
 
+    @abstractmethod
+    def claim(self, key: str, value: str) -> bool:
+        """Store ``value`` under ``key`` only if the key is absent; True when this call stored it."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Forget ``key`` (nothing happens when it is absent)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
 
@@ -30,12 +41,23 @@ class MemoryStateStore(StateStore):
 
     def __init__(self) -> None:
         self._values: dict[str, str] = {}
+        self._lock = threading.Lock()
 
     def get(self, key: str) -> str | None:
         return self._values.get(key)
 
     def put(self, key: str, value: str) -> None:
         self._values[key] = value
+
+    def claim(self, key: str, value: str) -> bool:
+        with self._lock:
+            if key in self._values:
+                return False
+            self._values[key] = value
+            return True
+
+    def delete(self, key: str) -> None:
+        self._values.pop(key, None)
 
 
 class SqliteStateStore(StateStore):
@@ -60,6 +82,17 @@ class SqliteStateStore(StateStore):
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    def claim(self, key: str, value: str) -> bool:
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value)
+            )
+        return cursor.rowcount == 1
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM state WHERE key = ?", (key,))
 
     def close(self) -> None:
         with self._lock:

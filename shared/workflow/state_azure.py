@@ -1,36 +1,29 @@
 """The state port on Azure Table storage: change tokens and effect keys for the Functions app.
 
-One entity per key in a single partition. Table keys may not hold ``/ \\ # ?`` or control
-characters, so the state key is percent-encoded into the RowKey (and kept readable in ``key``).
+One entity per key in a single partition. The RowKey is a hash of the state key
+(:func:`shared.azure.table_keys.row_key`): keys can hold case references and Table keys appear
+in request URLs, so neither the key nor anything readable from it is stored or sent.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
+from shared.azure.table_keys import row_key
 from shared.workflow.state import StateStore
 
 if TYPE_CHECKING:
     from azure.data.tables import TableClient
 
 PARTITION = "state"
-_MAX_ROW_KEY = 512  # Table storage allows 1 KiB; long keys are shortened with a hash
 
-
-def row_key(key: str) -> str:
-    """A RowKey Table storage accepts for any state key, distinct keys staying distinct."""
-    encoded = quote(key, safe="-_.~:@=+,;!*'()")
-    if len(encoded) <= _MAX_ROW_KEY:
-        return encoded
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-    return f"{encoded[: _MAX_ROW_KEY - 65]}~{digest}"
+__all__ = ["PARTITION", "AzureTableStateStore", "row_key"]
 
 
 class AzureTableStateStore(StateStore):
-    """State in an Azure table (Azurite in tests). Each get/put is one request, so several
-    function instances share it safely; a put replaces the value whole."""
+    """State in an Azure table (Azurite in tests). Each call is one request, so several function
+    instances share it safely; a put replaces the value whole, a claim is an insert that Table
+    storage refuses (409) when the entity exists."""
 
     def __init__(self, table: TableClient) -> None:
         self._table = table
@@ -47,8 +40,20 @@ class AzureTableStateStore(StateStore):
     def put(self, key: str, value: str) -> None:
         from azure.data.tables import UpdateMode
 
-        entity = {"PartitionKey": PARTITION, "RowKey": row_key(key), "key": key, "value": value}
+        entity = {"PartitionKey": PARTITION, "RowKey": row_key(key), "value": value}
         self._table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+
+    def claim(self, key: str, value: str) -> bool:
+        from azure.core.exceptions import ResourceExistsError
+
+        try:
+            self._table.create_entity({"PartitionKey": PARTITION, "RowKey": row_key(key), "value": value})
+        except ResourceExistsError:
+            return False
+        return True
+
+    def delete(self, key: str) -> None:
+        self._table.delete_entity(PARTITION, row_key(key))
 
     def close(self) -> None:
         self._table.close()

@@ -44,69 +44,12 @@ def sweep(run: Run) -> SweepResult:
     for item in services.store.query_all(
         Query(ALLOCATIONS, (where("status", "in", WITH_AUDITOR),), page_size=500)
     ):
-        allocation = Allocation.from_item(item)
-        due = (
-            allocation.amendment_due
-            if allocation.stage is AuditStage.RETURNED_FOR_AMENDMENT
-            else allocation.due_date
-        )
-        if due is None:
-            continue
-        what = (
-            f"Amended audit of {allocation.label}"
-            if allocation.stage is AuditStage.RETURNED_FOR_AMENDMENT
-            else f"Case file audit and improvement plan for {allocation.label}"
-        )
-        section = "2.11" if allocation.stage is AuditStage.RETURNED_FOR_AMENDMENT else "2.2"
-        if due < today:
-            sent = run.mail(
-                notices.overdue(
-                    [allocation.auditor_email, allocation.team_manager_email, qa_team],
-                    what,
-                    due,
-                    section,
-                    f"overdue/allocation/{allocation.id}/{today}",
-                )
-            )
-            result.escalations += not sent.already_sent
-        elif due <= remind_until:
-            sent = run.mail(
-                notices.reminder(
-                    allocation.auditor_email,
-                    what,
-                    due,
-                    section,
-                    f"reminder/allocation/{allocation.id}/{today}",
-                )
-            )
-            result.reminders += not sent.already_sent
+        with run.isolated(ALLOCATIONS, item.id):
+            _allocation_due(run, Allocation.from_item(item), today, remind_until, qa_team, result)
 
     for item in services.store.query_all(Query(TASKS, (where("status", "eq", "Open"),), page_size=500)):
-        task = Task.from_item(item)
-        if task.due_date is None or not task.assigned_to:
-            continue
-        if task.due_date < today:
-            manager = staff.get(task.assigned_to)
-            to = [task.assigned_to, qa_team]
-            if manager is not None and manager.manager_email:
-                to.insert(1, manager.manager_email)
-            sent = run.mail(
-                notices.overdue(
-                    to, task.title, task.due_date, task.section, f"overdue/task/{task.id}/{today}"
-                )
-            )
-            result.escalations += not sent.already_sent
-        elif task.due_date <= remind_until:
-            sent = run.mail(
-                notices.reminder(
-                    task.assigned_to,
-                    task.title,
-                    task.due_date,
-                    task.section,
-                    f"reminder/task/{task.id}/{today}",
-                )
-            )
-            result.reminders += not sent.already_sent
+        with run.isolated(TASKS, item.id):
+            _task_due(run, Task.from_item(item), today, remind_until, qa_team, staff, result)
 
     result.allocation_week_alert = _allocation_week_check(run, today, qa_team)
     # 6.5: practitioners hear of an observation before it happens, with the form.
@@ -115,6 +58,79 @@ def sweep(run: Run) -> SweepResult:
     result.observation_notices = notify_coming_observations(run)
     log.info("sweep: %d reminder(s), %d escalation(s)", result.reminders, result.escalations)
     return result
+
+
+def _allocation_due(
+    run: Run, allocation: Allocation, today: dt.date, remind_until: dt.date, qa_team: str, result: SweepResult
+) -> None:
+    due = (
+        allocation.amendment_due
+        if allocation.stage is AuditStage.RETURNED_FOR_AMENDMENT
+        else allocation.due_date
+    )
+    if due is None:
+        return
+    what = (
+        f"Amended audit of {allocation.label}"
+        if allocation.stage is AuditStage.RETURNED_FOR_AMENDMENT
+        else f"Case file audit and improvement plan for {allocation.label}"
+    )
+    section = "2.11" if allocation.stage is AuditStage.RETURNED_FOR_AMENDMENT else "2.2"
+    if due < today:
+        sent = run.mail(
+            notices.overdue(
+                [allocation.auditor_email, allocation.team_manager_email, qa_team],
+                what,
+                due,
+                section,
+                f"overdue/allocation/{allocation.id}/{today}",
+            )
+        )
+        result.escalations += not sent.already_sent
+    elif due <= remind_until:
+        sent = run.mail(
+            notices.reminder(
+                allocation.auditor_email,
+                what,
+                due,
+                section,
+                f"reminder/allocation/{allocation.id}/{today}",
+            )
+        )
+        result.reminders += not sent.already_sent
+
+
+def _task_due(
+    run: Run,
+    task: Task,
+    today: dt.date,
+    remind_until: dt.date,
+    qa_team: str,
+    staff: StaffDirectory,
+    result: SweepResult,
+) -> None:
+    if task.due_date is None or not task.assigned_to:
+        return
+    if task.due_date < today:
+        manager = staff.get(task.assigned_to)
+        to = [task.assigned_to, qa_team]
+        if manager is not None and manager.manager_email:
+            to.insert(1, manager.manager_email)
+        sent = run.mail(
+            notices.overdue(to, task.title, task.due_date, task.section, f"overdue/task/{task.id}/{today}")
+        )
+        result.escalations += not sent.already_sent
+    elif task.due_date <= remind_until:
+        sent = run.mail(
+            notices.reminder(
+                task.assigned_to,
+                task.title,
+                task.due_date,
+                task.section,
+                f"reminder/task/{task.id}/{today}",
+            )
+        )
+        result.reminders += not sent.already_sent
 
 
 def _allocation_week_check(run: Run, today: dt.date, qa_team: str) -> bool:

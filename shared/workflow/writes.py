@@ -69,11 +69,13 @@ class PendingWrites:
             if status == DONE or item.key in present:
                 self.effects.mark_done(effect[item.key])
                 continue
-            todo.append(item)
+            if status == STARTED:
+                todo.append(item)  # a crashed run's claim, and the item is not in the list: ours now
+            elif self.effects.claim(effect[item.key]):
+                todo.append(item)
+            # else: another writer claimed it a moment ago and adds it itself
         if not todo:
             return 0
-        for item in todo:
-            self.effects.mark_started(effect[item.key])
         self.store.add_many(list_name, [item.fields for item in todo])
         for item in todo:
             self.effects.mark_done(effect[item.key])

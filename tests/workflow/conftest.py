@@ -37,6 +37,7 @@ from shared.workflow.people import StaffDirectory, import_staff
 from shared.workflow.run import Run
 from shared.workflow.services import DEFAULT_SETTINGS, Services, start_change_tracking
 from shared.workflow.state import SqliteStateStore
+from shared.workflow.unit_of_work import unit_of_work
 from tests.sharepoint_server.server import LoopbackSharePoint
 
 SCHEMA = load_schema()
@@ -72,14 +73,12 @@ class Desk:
     def allocate(
         self, case: str, auditor: str = WEST_MANAGER, worker: str = EAST_WORKER, manager: str = EAST_MANAGER
     ) -> allocations.AllocationResult:
-        run = self.run()
-        result = allocations.allocate(
-            run,
-            AllocationRequest(case, "Demo Team East", worker, manager, auditor, NOVEMBER),
-            StaffDirectory.load(self.services),
-        )
-        run.finish()
-        return result
+        with unit_of_work(self.services) as run:
+            return allocations.allocate(
+                run,
+                AllocationRequest(case, "Demo Team East", worker, manager, auditor, NOVEMBER),
+                StaffDirectory.load(self.services),
+            )
 
     def submit(self, name: str, fields: Mapping[str, FieldValue] | bytes) -> ProcessResult:
         path = self.home / "uploads" / name
@@ -97,11 +96,8 @@ class Desk:
         return process_changes(self.services)
 
     def qa(self, action: str, case: str, text: str = "") -> qa.QaResult:
-        run = self.run()
-        try:
+        with unit_of_work(self.services) as run:
             return qa.take(run, qa.allocation_by_case(run, case), action, text)
-        finally:
-            run.finish()
 
     def allocation(self, case: str, month: AuditMonth = NOVEMBER) -> Allocation:
         query = Query(ALLOCATIONS, (where("case_ref", "eq", case), where("audit_month", "eq", str(month))))
