@@ -14,4 +14,9 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]  # azure-functions 1.x is
 def process_changes(message: func.QueueMessage, context: func.Context) -> None:
     from shared.azure.worker import handle_change_message
 
-    handle_change_message(message.get_body(), message.dequeue_count or 1, context.invocation_id)
+    handle_change_message(
+        message.get_body(),
+        message.dequeue_count or 1,
+        context.invocation_id,
+        queued_at=message.insertion_time,
+    )

@@ -10,6 +10,7 @@ which poisons the message itself. Nothing is lost either way.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
 import logging
@@ -30,7 +31,15 @@ MAX_DEQUEUE_COUNT = 5
 
 class WorkerOutcome(enum.Enum):
     PROCESSED = "processed"
+    COALESCED = "coalesced"  # a run that started after this message was queued did its work
     POISONED = "poisoned"
+
+
+# The state key of when the latest completed run started (UTC, ISO 8601).
+LAST_RUN_STARTED = "changes:last-run-started"
+# Queue insertion times come from Azure Storage's clock, run starts from the instance's: a
+# message is covered by a run only if it was queued this long before the run started.
+CLOCK_MARGIN = dt.timedelta(seconds=30)
 
 
 def handle_change_message(
@@ -39,7 +48,10 @@ def handle_change_message(
     invocation_id: str,
     open_services: Callable[[], Services] | None = None,
     settings: Settings | None = None,
+    queued_at: dt.datetime | None = None,
 ) -> WorkerOutcome:
+    """Run the workflow on what changed. Many notifications for one site coalesce: a message
+    queued before the latest completed run started is covered by that run and does nothing."""
     from shared.config import Settings
 
     settings = settings or Settings.from_environment()
@@ -51,7 +63,7 @@ def handle_change_message(
         return WorkerOutcome.POISONED
     ids = {"invocation_id": invocation_id, "subscription_id": notification.subscription_id}
     try:
-        result = _process(open_services)
+        result = _process(open_services, queued_at)
     except Exception as error:
         if dequeue_count < MAX_DEQUEUE_COUNT:
             log_event(
@@ -64,6 +76,9 @@ def handle_change_message(
             raise
         poison(settings, body, f"{type(error).__name__}: {error}", invocation_id)
         return WorkerOutcome.POISONED
+    if result is None:
+        log_event(logging.INFO, "changes already processed by a later run", **ids)
+        return WorkerOutcome.COALESCED
     log_event(
         logging.INFO,
         "changes processed",
@@ -79,13 +94,25 @@ def handle_change_message(
     return WorkerOutcome.PROCESSED
 
 
-def _process(open_services: Callable[[], Services] | None) -> ProcessResult:
+def _process(
+    open_services: Callable[[], Services] | None, queued_at: dt.datetime | None
+) -> ProcessResult | None:
+    """Process the changes under the writer lease; None when a run that started after the
+    message was queued has already done it."""
     from shared.azure.services import open_services as open_azure_services
     from shared.workflow.changes import process_changes
 
     services = (open_services or open_azure_services)()
     try:
-        return process_changes(services)
+        with services.lease.hold(services.lease_wait_seconds):
+            last = services.state.get(LAST_RUN_STARTED)
+            if queued_at is not None and last is not None:
+                if queued_at.astimezone(dt.UTC) + CLOCK_MARGIN < dt.datetime.fromisoformat(last):
+                    return None
+            started = dt.datetime.now(dt.UTC)
+            result = process_changes(services)
+            services.state.put(LAST_RUN_STARTED, started.isoformat())
+            return result
     finally:
         services.close()
 

@@ -4,8 +4,8 @@ Any mail client opens these files, so on a laptop or in ``make demo`` the outbox
 what would have been sent. File names start with the UTC time so they sort in sending order,
 and end with a hash of the idempotency key: they never contain a name, address or case ref.
 
-A message is written to ``outbox/.sending/`` first and moved into the outbox whole; a file a
-crashed run left there is removed when the outbox is next opened (at most once: a safeguarding
+A message is written to ``.outbox-sending/`` beside the outbox first and moved into the outbox
+whole; a file a crashed run left there is removed when the outbox is next used (at most once: a safeguarding
 alert, sent at least once, is delivered again by the next run, see :class:`Delivery`).
 """
 
@@ -22,11 +22,11 @@ from shared.mail.port import MailDeliveryFailed, Mailer, OutgoingMessage, SentMe
 from shared.mail.sent_log import SentLog
 
 DEFAULT_OUTBOX_SENDER = "audit-desk@localhost.invalid"
-SENDING = ".sending"
 
 
 class OutboxMailer(Mailer):
     transport = "outbox"
+    knows_deliveries = True
 
     def __init__(
         self,
@@ -39,13 +39,14 @@ class OutboxMailer(Mailer):
         self.folder = folder
         self.sender = sender or DEFAULT_OUTBOX_SENDER
         self._cleared = False
+        self._sending = folder.with_name(f".{folder.name}-sending")
 
     def _clear_interrupted(self) -> None:
         """Remove what a crashed run left half-delivered: nobody must read it as sent."""
         if self._cleared:
             return
         self._cleared = True
-        for leftover in (self.folder / SENDING).glob("*.part"):
+        for leftover in self._sending.glob("*.part"):
             if not _writer_alive(leftover):
                 leftover.unlink(missing_ok=True)
 
@@ -66,10 +67,11 @@ class OutboxMailer(Mailer):
         email = build_email(message, self.sender, when)
         stem = f"{when.strftime('%Y%m%dT%H%M%S%fZ')}-{_key_hash(message)}"
         try:
-            (self.folder / SENDING).mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._sending.mkdir(parents=True, exist_ok=True)
             self._clear_interrupted()
             path = _unused_path(self.folder, stem)
-            temporary = self.folder / SENDING / f"{path.name}.{os.getpid()}.part"
+            temporary = self._sending / f"{path.name}.{os.getpid()}.part"
             temporary.write_bytes(email.as_bytes())
             # Readers (a demo, a test, a person) never see a half-written file.
             os.replace(temporary, path)

@@ -187,6 +187,9 @@ class Mailer(ABC):
     """
 
     transport: str = "abstract"
+    # True when the transport can tell whether a message was delivered (the outbox can: its
+    # file is there or not), so an interrupted attempt is finished exactly once.
+    knows_deliveries: bool = False
 
     def __init__(self, sent_log: SentLog, clock: Callable[[], datetime] = utc_now) -> None:
         self._sent_log = sent_log
@@ -203,21 +206,25 @@ class Mailer(ABC):
             self._sent_log.record(sent)
             self._log_sent(message, sent)
             return sent
-        state, earlier = self._sent_log.claim(message.idempotency_key, self._clock())
+        state, earlier = self._sent_log.claim(message.idempotency_key, utc_now())
         if state is ClaimState.SENT and earlier is not None:
             log.info("mail not sent again: key already sent via %s", earlier.transport)
             return replace(earlier, already_sent=True)
         if state is ClaimState.IN_FLIGHT:
-            if message.delivery is Delivery.AT_MOST_ONCE:
-                log.warning("mail not sent again: an earlier attempt was interrupted (at most once)")
-                return SentMessage(
-                    message.idempotency_key, self.transport, "", "", self._clock(), already_sent=True
-                )
+            # An earlier attempt was interrupted between its claim and its record.
             delivered = self._already_delivered(message)
             if delivered is not None:
                 self._sent_log.record(delivered)
                 return replace(delivered, already_sent=True)
-            log.warning("mail sent again: an earlier attempt was interrupted (at least once)")
+            if self.knows_deliveries:
+                log.info("mail sent now: an interrupted attempt had not delivered it")
+            elif message.delivery is Delivery.AT_MOST_ONCE:
+                log.warning("mail not sent again: an earlier attempt was interrupted (at most once)")
+                return SentMessage(
+                    message.idempotency_key, self.transport, "", "", utc_now(), already_sent=True
+                )
+            else:
+                log.warning("mail sent again: an earlier attempt was interrupted (at least once)")
         try:
             sent = self._deliver(message)
         except BaseException:
@@ -238,7 +245,8 @@ class Mailer(ABC):
         )
 
     def _already_delivered(self, message: OutgoingMessage) -> SentMessage | None:
-        """Where the transport can tell, the delivery an interrupted attempt already made."""
+        """Where the transport can tell (:attr:`knows_deliveries`), the delivery an interrupted
+        attempt already made, or None when it made none."""
         return None
 
     @abstractmethod

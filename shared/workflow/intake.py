@@ -196,7 +196,7 @@ def _process_one(
     if allocation.stage is AuditStage.RESUBMITTED:
         run.complete_tasks(allocation.id, "Amendment")
     if check.errors:
-        _return_at_once(run, allocation, check, unit)
+        allocation = _return_at_once(run, allocation, check, unit)
     else:
         unit.result.outcome, unit.result.reason = (
             WAITING_FOR_QA,
@@ -227,7 +227,7 @@ def _record_programme_form(run: Run, unit: _Work, form: FormOutcome) -> None:
     }
 
 
-def _return_at_once(run: Run, allocation: Allocation, check: AuditCheck, unit: _Work) -> None:
+def _return_at_once(run: Run, allocation: Allocation, check: AuditCheck, unit: _Work) -> Allocation:
     """Errors send the form straight back to the auditor with every finding (2.11)."""
     due = run.services.deadlines.amendment_due_date(run.today)
     if allocation.stage in WAITING_STAGES:
@@ -246,6 +246,7 @@ def _return_at_once(run: Run, allocation: Allocation, check: AuditCheck, unit: _
     amendment_task(run, allocation, unit.digest[:16], due, notices.findings_text(check.errors))
     unit.result.outcome = RETURNED
     unit.result.reason = f"{len(check.errors)} error(s) to fix"
+    return allocation
 
 
 def _raise_safeguarding(run: Run, allocation: Allocation, check: AuditCheck) -> None:

@@ -110,12 +110,18 @@ def bootstrap(settings: Settings, schema: AuditSchema, deadlines: Deadlines, clo
     from shared.mail.factory import open_mailer
 
     store = open_list_store(settings, schema)
+    lease = open_lease(settings)
     if settings.sharepoint is None:
-        provision(provisioner_of(store), list_definitions(schema))
+        from shared.workflow.lease import FileLease
+
+        # Several processes may start on a new home at once: one creates the lists, the others
+        # wait a moment (a lock of its own, so a long run holding the writer lease blocks nobody).
+        with FileLease(settings.home / "provision.lock").hold():
+            provision(provisioner_of(store), list_definitions(schema))
     state, sent_log = open_state(settings)
     services = Services(schema, deadlines, store, open_mailer(settings, sent_log), state, clock)
     services.embedded = settings.sharepoint is None
-    services.lease = open_lease(settings)
+    services.lease = lease
     start_change_tracking(services)
     return services
 
