@@ -106,9 +106,12 @@ def _process(
     try:
         with services.lease.hold(services.lease_wait_seconds):
             last = services.state.get(LAST_RUN_STARTED)
-            if queued_at is not None and last is not None:
-                if queued_at.astimezone(dt.UTC) + CLOCK_MARGIN < dt.datetime.fromisoformat(last):
-                    return None
+            if (
+                queued_at is not None
+                and last is not None
+                and queued_at.astimezone(dt.UTC) + CLOCK_MARGIN < dt.datetime.fromisoformat(last)
+            ):
+                return None
             started = dt.datetime.now(dt.UTC)
             result = process_changes(services)
             services.state.put(LAST_RUN_STARTED, started.isoformat())

@@ -45,7 +45,8 @@ def test_the_reference_month_reaches_every_outcome_2_2_2_6_2_11(reference: dict[
     subjects = [subject for (_, _, subject, _), _count in shot["emails"].items()]
     assert sum(s.startswith("IMMEDIATE: safeguarding concern") for s in subjects) == 4
     assert all(count == 1 for count in shot["emails"].values())
-    assert shot["lists"]["Tasks"] and shot["lists"]["Audit Trail"]
+    assert shot["lists"]["Tasks"]
+    assert shot["lists"]["Audit Trail"]
     assert shot["half_written"] == []
 
 
