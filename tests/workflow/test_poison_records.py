@@ -1,0 +1,233 @@
+"""One bad record never stops the others (issue 11): each kind of bad record is set aside with a
+reason QA can act on, naming the record and the field, and everything else in the same run goes
+ahead. Refusals happen before anything is written (2.1, 2.4-2.6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from shared.cli.main import app
+from shared.core.record import FieldValue
+from shared.core.workflow import AuditStage
+from shared.demo.examples import good_audit, inadequate_audit_with_safeguarding_concern
+from shared.forms.hostile import part, with_parts
+from shared.forms.word import fill_word_form
+from shared.lists.port import Query
+from shared.workflow import intake
+from shared.workflow.intake import submit_file
+from shared.workflow.lists import ALLOCATIONS, QUARANTINED, RETURNED, WAITING_FOR_QA
+from tests.workflow.conftest import EAST_MANAGER, QA_TEAM, TEMPLATES, Desk, body
+
+D = dt.date
+
+
+def fields_for(case: str, make: Callable[[], dict[str, FieldValue]] = good_audit) -> dict[str, FieldValue]:
+    fields = make()
+    fields["case_ref"] = case
+    return fields
+
+
+def _break_team_manager(desk: Desk, case: str, address: str | None) -> None:
+    """What a person can do to an allocation in the list: clear or mistype a column."""
+    allocation = desk.allocation(case)
+    desk.store.update(ALLOCATIONS, allocation.id, {"team_manager_email": address}, None)
+
+
+def _upload(desk: Desk, name: str, fields: dict[str, FieldValue] | bytes) -> None:
+    path = desk.home / "uploads" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        fields if isinstance(fields, bytes) else fill_word_form(TEMPLATES / "case-file-audit.docx", fields)
+    )
+    submit_file(desk.services, path)
+
+
+def test_an_allocation_without_a_team_manager_does_not_stop_other_audits_and_its_alert_reaches_qa_2_6(
+    any_desk: Desk,
+) -> None:
+    any_desk.allocate("DEMO-0001")
+    any_desk.allocate("DEMO-0002")
+    _break_team_manager(any_desk, "DEMO-0001", None)
+    any_desk.at(D(2026, 11, 20))
+    _upload(any_desk, "a.docx", fields_for("DEMO-0001", inadequate_audit_with_safeguarding_concern))
+    _upload(any_desk, "b.docx", fields_for("DEMO-0002"))
+    result = any_desk.process()
+
+    assert [s.outcome for s in result.submissions] == [WAITING_FOR_QA, WAITING_FOR_QA]
+    assert {s.allocation_id for s in result.submissions} == {
+        any_desk.allocation("DEMO-0001").id,
+        any_desk.allocation("DEMO-0002").id,
+    }
+    assert any_desk.allocation("DEMO-0002").stage is AuditStage.SUBMITTED
+    (alert,) = [m for m in any_desk.emails_to(QA_TEAM) if "IMMEDIATE" in str(m["Subject"])]
+    assert "THE TEAM MANAGER COULD NOT BE TOLD" in body(alert)
+    assert str(alert["To"]) == QA_TEAM
+    # Processing again finds nothing new: the tokens moved past both.
+    assert any_desk.process().submissions == []
+
+
+def test_a_mistyped_team_manager_address_is_set_aside_by_the_sweep_naming_the_column_2_2(desk: Desk) -> None:
+    desk.allocate("DEMO-0001")
+    desk.allocate("DEMO-0002")
+    _break_team_manager(desk, "DEMO-0001", "morgan.example@example.org,\r\nBcc: someone@example.org")
+    desk.process()
+    from shared.workflow.sweep import sweep
+    from shared.workflow.unit_of_work import unit_of_work
+
+    with unit_of_work(desk.at(D(2026, 12, 1)).services) as run:  # both audits overdue
+        result = sweep(run)
+    assert result.escalations == 1  # DEMO-0002, to its auditor, Team Manager and QA
+    (set_aside,) = run.set_aside
+    assert set_aside.item_id == desk.allocation("DEMO-0001").id
+    assert "Team Manager" in set_aside.message
+    (told,) = [m for m in desk.emails_to(QA_TEAM) if "set an item aside" in str(m["Subject"])]
+    assert "Team Manager" in body(told)
+    assert "DEMO-0001" in body(told)
+    assert told.get("Bcc") is None
+
+
+def test_a_form_whose_reading_fails_is_quarantined_alone_and_the_batch_goes_on(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk.allocate("DEMO-0001")
+    desk.allocate("DEMO-0002")
+    real = intake.read_form
+
+    def reader(content: bytes, name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "breaks-the-reader.docx":
+            raise RuntimeError("a bug met while reading this one file")
+        return real(content, name, *args, **kwargs)
+
+    monkeypatch.setattr(intake, "read_form", reader)
+    _upload(desk, "breaks-the-reader.docx", fields_for("DEMO-0001"))
+    _upload(desk, "fine.docx", fields_for("DEMO-0002"))
+    result = desk.at(D(2026, 11, 20)).process()
+    by_name = {s.file_name: s for s in result.submissions}
+    assert by_name["fine.docx"].outcome == WAITING_FOR_QA
+    assert by_name["breaks-the-reader.docx"].outcome == QUARANTINED
+    assert "internal error (RuntimeError)" in by_name["breaks-the-reader.docx"].reason
+    assert "a bug met" not in by_name["breaks-the-reader.docx"].reason  # its text could quote the form
+    assert desk.process().submissions == []  # the change token moved on
+
+
+def test_what_the_reader_finds_returns_the_form_to_the_auditor(desk: Desk) -> None:
+    """A judgement control copied with another answer: the reader's finding, not a silent pick."""
+    desk.allocate("DEMO-0001")
+    good = fill_word_form(TEMPLATES / "case-file-audit.docx", fields_for("DEMO-0001"))
+    document = part(good, "word/document.xml")
+    copy = (
+        b'<w:p><w:sdt><w:sdtPr><w:tag w:val="overall_grade"/></w:sdtPr><w:sdtContent>'
+        b"<w:r><w:t>Inadequate</w:t></w:r></w:sdtContent></w:sdt></w:p>"
+    )
+    tampered = with_parts(good, {"word/document.xml": document.replace(b"</w:body>", copy + b"</w:body>")})
+    (submission,) = desk.at(D(2026, 11, 20)).submit("copied-control.docx", tampered).submissions
+    assert submission.outcome == RETURNED
+    assert "field-duplicated" in {f.code for f in submission.findings}
+    (returned,) = [m for m in desk.emails() if "returned for amendment" in str(m["Subject"]).lower()]
+    assert "appears more than once" in body(returned)
+
+
+# --- refused before anything is written (2.1, 2.4-2.6) -------------------------------------------
+
+runner = CliRunner()
+
+
+def _auditdesk(home: Path, *args: str) -> tuple[int, str]:
+    answer = runner.invoke(app, ["--home", str(home), "--today", "2026-11-02", *args])
+    return answer.exit_code, answer.output
+
+
+@pytest.fixture
+def cli_home(tmp_path: Path) -> Path:
+    from shared.core.schema import load_schema
+    from shared.registers.examples import write_example_staff_register
+
+    home = tmp_path / "home"
+    register = write_example_staff_register(tmp_path / "staff.xlsx", load_schema())
+    assert _auditdesk(home, "staff", "import", str(register))[0] == 0
+    return home
+
+
+@pytest.mark.parametrize(
+    ("case", "worker", "manager", "says"),
+    [
+        ("DEMO-0001", "alex.example@example.org", "", "No Team Manager's email address"),
+        ("DEMO-0001", "", "morgan.example@example.org", "No allocated worker's email address"),
+        (
+            "DEMO-0001",
+            "alex.example@example.org",
+            "morgan.example@example.org,x@example.org",
+            "Team Manager's email",
+        ),
+        ("DEMO-0001\r\nBcc: x", "alex.example@example.org", "morgan.example@example.org", "case reference"),
+        ("DEMO-0001,DEMO-0002", "alex.example@example.org", "morgan.example@example.org", "case reference"),
+    ],
+)
+def test_an_allocation_missing_or_mistyping_a_person_or_the_case_is_refused_before_anything_is_written_2_4(
+    cli_home: Path, case: str, worker: str, manager: str, says: str
+) -> None:
+    code, output = _auditdesk(
+        cli_home,
+        "allocate",
+        "--case",
+        case,
+        "--auditor",
+        "riley.sample@example.org",
+        "--worker",
+        worker,
+        "--manager",
+        manager,
+    )
+    assert code == 1
+    assert says in " ".join(output.split())
+    code, output = _auditdesk(cli_home, "status", "--json")
+    assert json.loads(output) == []
+    assert not list((cli_home / "outbox").glob("*.eml"))
+    # Corrected, the same allocation goes through, and its emails go (none were stranded).
+    code, output = _auditdesk(
+        cli_home,
+        "allocate",
+        "--case",
+        "DEMO-0001",
+        "--auditor",
+        "riley.sample@example.org",
+        "--worker",
+        "alex.example@example.org",
+        "--manager",
+        EAST_MANAGER,
+    )
+    assert code == 0, output
+    assert len(list((cli_home / "outbox").glob("*.eml"))) == 2  # the auditor and the worker (2.4)
+
+
+def test_the_trail_of_a_crashed_qa_step_is_written_by_the_next_run(desk: Desk) -> None:
+    """The Audit Trail cannot drift from the list: a step whose trail entry was never added (the
+    process died in between) gets it from the next processing run, once."""
+    desk.allocate("DEMO-0001")
+    desk.at(D(2026, 11, 20)).submit("a.docx", fields_for("DEMO-0001"))
+    trail_before = desk.trail_count()
+    from shared.workflow import qa
+    from shared.workflow.run import Run
+    from shared.workflow.unit_of_work import RUN_OPEN
+
+    run = Run(desk.services)  # a unit of work that dies before it finishes
+    desk.services.state.put(RUN_OPEN, "a run that was killed")
+    qa.take(run, qa.allocation_by_case(run, "DEMO-0001"), "accept", "")
+    assert desk.trail_count() == trail_before  # the accept is on the allocation, not yet in the trail
+    desk.process()  # the next unit of work sees the dead run and derives the trail
+    assert desk.trail_count() == trail_before + 1
+    desk.process()
+    assert desk.trail_count() == trail_before + 1
+    entries = [
+        item
+        for item in desk.store.query_all(Query("Audit Trail", page_size=500))
+        if "accept" in str(item["what"])
+    ]
+    assert len(entries) == 1
