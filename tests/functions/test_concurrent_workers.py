@@ -153,12 +153,12 @@ def _table(azurite: Azurite) -> Any:
 def test_a_table_lease_is_held_by_one_instance_at_a_time(azurite: Azurite) -> None:
     table = _table(azurite)
     first, second = TableLease(table, duration_seconds=15), TableLease(table, duration_seconds=15)
-    with first.hold():
-        with (
-            pytest.raises(LeaseBusy, match="queue will deliver this message again"),
-            second.hold(wait_seconds=1),
-        ):
-            pass
+    with (
+        first.hold(),
+        pytest.raises(LeaseBusy, match="queue will deliver this message again"),
+        second.hold(wait_seconds=1),
+    ):
+        pass
     with second.hold(wait_seconds=1):
         assert second.held
 
