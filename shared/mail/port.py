@@ -234,6 +234,10 @@ class Mailer(ABC):
         self._log_sent(message, sent)
         return sent
 
+    def close(self) -> None:
+        """Release the sent log's connections."""
+        self._sent_log.close()
+
     def _log_sent(self, message: OutgoingMessage, sent: SentMessage) -> None:
         log.info(
             "mail sent via %s: %d recipient(s), %d attachment(s), %d attachment byte(s), id %s",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
-from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -33,6 +32,9 @@ class SentLog(ABC):
     @abstractmethod
     def release(self, idempotency_key: str) -> None:
         """Give up a claim whose delivery failed, so a later call may try again."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
 
 
 class MemorySentLog(SentLog):
@@ -69,32 +71,32 @@ class MemorySentLog(SentLog):
 class SqliteSentLog(SentLog):
     """The embedded default: one small SQLite file under the home folder.
 
-    A connection is opened per call so the log can be shared by threads and processes; SQLite's
-    own locking keeps concurrent writers safe.
+    One connection per log, in WAL mode (a commit is one write of the log; each send commits
+    twice, the claim and then the record), shared by threads under a lock; SQLite's own locking
+    keeps several processes safe.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db, db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS sent_mail ("
-                " idempotency_key TEXT PRIMARY KEY,"
-                " transport TEXT NOT NULL,"
-                " message_id TEXT NOT NULL,"
-                " location TEXT NOT NULL,"
-                " sent_at TEXT NOT NULL)"
-            )
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS mail_claims (idempotency_key TEXT PRIMARY KEY, claimed_at TEXT NOT NULL)"
-            )
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS sent_mail ("
+            " idempotency_key TEXT PRIMARY KEY,"
+            " transport TEXT NOT NULL,"
+            " message_id TEXT NOT NULL,"
+            " location TEXT NOT NULL,"
+            " sent_at TEXT NOT NULL)"
+        )
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS mail_claims (idempotency_key TEXT PRIMARY KEY, claimed_at TEXT NOT NULL)"
+        )
 
     def find(self, idempotency_key: str) -> SentMessage | None:
-        with closing(self._connect()) as db:
-            row = db.execute(
+        with self._lock:
+            row = self._db.execute(
                 "SELECT transport, message_id, location, sent_at FROM sent_mail WHERE idempotency_key = ?",
                 (idempotency_key,),
             ).fetchone()
@@ -113,8 +115,8 @@ class SqliteSentLog(SentLog):
         earlier = self.find(idempotency_key)
         if earlier is not None:
             return ClaimState.SENT, earlier
-        with closing(self._connect()) as db, db:
-            inserted = db.execute(
+        with self._lock:
+            inserted = self._db.execute(
                 "INSERT INTO mail_claims (idempotency_key, claimed_at) VALUES (?, ?)"
                 " ON CONFLICT (idempotency_key) DO NOTHING",
                 (idempotency_key, when.isoformat()),
@@ -126,20 +128,30 @@ class SqliteSentLog(SentLog):
         return (ClaimState.SENT, earlier) if earlier is not None else (ClaimState.IN_FLIGHT, None)
 
     def release(self, idempotency_key: str) -> None:
-        with closing(self._connect()) as db, db:
-            db.execute("DELETE FROM mail_claims WHERE idempotency_key = ?", (idempotency_key,))
+        with self._lock:
+            self._db.execute("DELETE FROM mail_claims WHERE idempotency_key = ?", (idempotency_key,))
 
     def record(self, sent: SentMessage) -> None:
-        with closing(self._connect()) as db, db:
-            db.execute("DELETE FROM mail_claims WHERE idempotency_key = ?", (sent.idempotency_key,))
-            db.execute(
-                "INSERT OR REPLACE INTO sent_mail (idempotency_key, transport, message_id, location, sent_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (
-                    sent.idempotency_key,
-                    sent.transport,
-                    sent.message_id,
-                    sent.location,
-                    sent.sent_at.isoformat(),
-                ),
-            )
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("DELETE FROM mail_claims WHERE idempotency_key = ?", (sent.idempotency_key,))
+                self._db.execute(
+                    "INSERT OR REPLACE INTO sent_mail (idempotency_key, transport, message_id, location, sent_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (
+                        sent.idempotency_key,
+                        sent.transport,
+                        sent.message_id,
+                        sent.location,
+                        sent.sent_at.isoformat(),
+                    ),
+                )
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -98,6 +98,7 @@ class Services:
     def close(self) -> None:
         self.store.close()
         self.state.close()
+        self.mailer.close()
 
 
 def bootstrap(settings: Settings, schema: AuditSchema, deadlines: Deadlines, clock: Clock) -> Services:
