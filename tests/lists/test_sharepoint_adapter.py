@@ -21,7 +21,7 @@ from shared.lists.port import ConcurrencyConflict, ListStoreError, Query, where
 from shared.lists.provision import provision
 from shared.lists.sharepoint_store import RetryPolicy
 from tests.lists.conftest import sharepoint_store
-from tests.sharepoint_server.server import FaultPlan, LoopbackSharePoint
+from tests.sharepoint_server.server import FIXTURE_TOKEN, FaultPlan, LoopbackSharePoint
 
 ALLOCATIONS = "Audit Allocations"
 
@@ -111,7 +111,10 @@ def test_filters_stay_on_indexed_columns_when_a_list_passes_the_threshold(
             assert [i["case_ref"] for i in page.items] == ["CASE-0007"]
             raw = requests.get(
                 f"{sharepoint.url}/_api/web/lists/GetByTitle('Audit Allocations')/items?$filter=previous_grade eq 'Good'",
-                headers={"Authorization": "Bearer fictional", "Accept": "application/json;odata=verbose"},
+                headers={
+                    "Authorization": f"Bearer {FIXTURE_TOKEN}",
+                    "Accept": "application/json;odata=verbose",
+                },
                 timeout=5,
             )
             assert raw.status_code == 500
