@@ -432,7 +432,7 @@ class SharePointListStore(ListStore):
         return definition_of(self.definitions, title)
 
     def _list_url(self, title: str) -> str:
-        return f"{self.site_url}/_api/web/lists/GetByTitle('{quote(title.replace(chr(39), chr(39) * 2))}')"
+        return f"{self.site_url}/_api/Web/lists/GetByTitle('{quote(title.replace(chr(39), chr(39) * 2))}')"
 
     def _entity_type(self, definition: ListDefinition) -> str:
         if definition.title not in self._entity_types:
@@ -769,7 +769,8 @@ class SharePointListStore(ListStore):
         operations = [
             Operation(
                 "MERGE",
-                f"{self._list_url(definition.title)}/items({int(u.item_id)})",
+                # The client's address for one item (``lst.items.get_by_id(n)``).
+                f"{self._list_url(definition.title)}/items/GetById({int(u.item_id)})",
                 {"__metadata": {"type": entity_type}, **self._encode(definition, u.fields)},
                 # Without IF-MATCH the client sends "*": last writer wins. The ETag makes it safe.
                 {"IF-MATCH": u.etag or "*"},
@@ -1097,9 +1098,15 @@ def _unwrap(payload: Any) -> Any:
 
 
 def _path_literal(path: str) -> str:
-    """A decoded path as an OData string literal in a URL, as the client builds it:
-    apostrophes doubled, everything else percent-encoded (``#`` -> ``%23``, ``%`` -> ``%25``)."""
-    return "'" + quote(path.replace("'", "''"), safe="/'") + "'"
+    """A decoded path as an OData string literal in a URL, escaped exactly as the client escapes
+    it (office365 ``runtime/paths/builder.py``, ``ODataPathBuilder._SPECIAL_CHARS``): ``%``, ``+``,
+    ``?``, ``#``, ``&``, ``*`` percent-encoded, apostrophes doubled; ``requests`` encodes spaces."""
+    for char, replacement in _SPECIAL_CHARS.items():
+        path = path.replace(char, replacement)
+    return f"'{path}'"
+
+
+_SPECIAL_CHARS = {"%": "%25", "+": "%2B", "?": "%3F", "#": "%23", "&": "%26", "'": "''", "*": "%2A"}
 
 
 def _check_file_name(name: str) -> None:

@@ -472,23 +472,25 @@ class LoopbackSharePoint:
             return self._ensure_user({"logonName": m.group(1)})
         if low == "web/lists":
             return self._lists(verb, body, query)
-        m = re.match(r"web/getfolderbyserverrelativeurl\('((?:[^']|'')*)'\)/files/add\((.*)\)$", route, re.I)
-        if m:
-            # [PATHS] the string-based APIs take % and # as signs of an encoded URL: a name with
-            # them is decoded again and cut at the '#', so it lands under another name or fails.
-            args = _args(m.group(2))
-            return self._file_add(
-                _legacy(_undouble(m.group(1))), _legacy(args.get("url", "")), args, body, query
-            )
         m = re.match(
-            r"web/getfolderbyserverrelativepath\(decodedurl='((?:[^']|'')*)'\)/files/addusingpath\((.*)\)$",
+            r"web/(?:getfolderbyserverrelativeurl\('((?:[^']|'')*)'\)"
+            r"|getfolderbyserverrelativepath\(decodedurl='((?:[^']|'')*)'\))"
+            r"/files/(add|addusingpath)\((.*)\)$",
             route,
             re.I,
         )
         if m:
-            # [PATHS] ResourcePath APIs take the decoded path: '#' and '%' are plain characters.
-            args = _args(m.group(2))
-            return self._file_add(_undouble(m.group(1)), args.get("decodedurl", ""), args, body, query)
+            # [PATHS] the string-based APIs (GetFolderByServerRelativeUrl, Files/add(url=...)) take
+            # % and # as signs of an encoded URL: such a name is decoded again and cut at the '#'.
+            # The ResourcePath APIs (GetFolderByServerRelativePath, Files/AddUsingPath) take the
+            # decoded path: '#' and '%' are plain characters.
+            folder = _legacy(_undouble(m.group(1))) if m.group(1) is not None else _undouble(m.group(2))
+            args = _args(m.group(4))
+            if m.group(3).lower() == "add":
+                name = _legacy(args.get("url", ""))
+            else:
+                name = args.get("decodedurl", "")
+            return self._file_add(folder, name, args, body, query)
         m = re.match(
             r"web/(?:getfilebyserverrelativeurl\('((?:[^']|'')*)'\)"
             r"|getfilebyserverrelativepath\(decodedurl='((?:[^']|'')*)'\))"
@@ -548,12 +550,18 @@ class LoopbackSharePoint:
             return self._query_items(sp_list, query)
         if low == "/items" and verb == "POST":
             return self._add_item(sp_list, json.loads(body or b"{}"))
-        m = re.match(r"/(?:items\((\d+)\)|getitembyid\((\d+)\))(/parentlist|/recycle)?$", rest, re.I)
+        m = re.match(
+            r"/(?:items\((\d+)\)|getitembyid\((\d+)\)|items/getbyid\((\d+)\))(/parentlist|/recycle)?$",
+            rest,
+            re.I,
+        )
         if m:
-            item_id = int(m.group(1) or m.group(2))
-            if m.group(3) and m.group(3).lower() == "/parentlist":
+            # [ITEMS] items(n), getItemById(n) and items/GetById(n) all address one item.
+            item_id = int(m.group(1) or m.group(2) or m.group(3))
+            suffix = (m.group(4) or "").lower()
+            if suffix == "/parentlist":
                 return Response.json({"d": _select(self._list_json(sp_list), query)})
-            if verb == "DELETE" or (m.group(3) and verb == "POST"):
+            if verb == "DELETE" or (suffix == "/recycle" and verb == "POST"):
                 # [ITEMS] DELETE (or recycle) removes the item; GetChanges reports DeleteObject (3).
                 item = self._item_or_404(sp_list, item_id)
                 del sp_list.items[item_id]
