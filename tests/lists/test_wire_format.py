@@ -123,7 +123,7 @@ def test_get_changes_asks_what_the_client_asks_plus_restore_with_a_change_token_
         Update=True,
         DeleteObject=True,
         Restore=True,
-        FetchLimit=1000,
+        FetchLimit=1000,  # type: ignore[arg-type]
         ChangeTokenStart=ChangeToken(token),  # type: ignore[arg-type]
     )
     ctx.web.lists.get_by_title("Tasks").get_changes(query).execute_query()

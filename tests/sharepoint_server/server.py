@@ -486,10 +486,8 @@ class LoopbackSharePoint:
             # decoded path: '#' and '%' are plain characters.
             folder = _legacy(_undouble(m.group(1))) if m.group(1) is not None else _undouble(m.group(2))
             args = _args(m.group(4))
-            if m.group(3).lower() == "add":
-                name = _legacy(args.get("url", ""))
-            else:
-                name = args.get("decodedurl", "")
+            legacy = m.group(3).lower() == "add"
+            name = _legacy(args.get("url", "")) if legacy else args.get("decodedurl", "")
             return self._file_add(folder, name, args, body, query)
         m = re.match(
             r"web/(?:getfilebyserverrelativeurl\('((?:[^']|'')*)'\)"
