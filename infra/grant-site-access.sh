@@ -15,7 +15,7 @@ if [ $# -lt 2 ]; then
 fi
 site_url="${1%/}"
 client_id="$2"
-role="${3:-write}"
+role="${3:-manage}"
 case "$role" in
   write|manage) ;;
   *) echo "role must be write or manage, not '$role'" >&2; exit 2 ;;
