@@ -196,6 +196,7 @@ class SharePointListStore(ListStore):
         self._filter_user_ids: dict[str, int] = {}  # from site users, for filters (-1: nobody)
         self._lock = threading.Lock()
         self._zone: dt.tzinfo | None = None
+        self.change_fetch_limit = CHANGE_FETCH_LIMIT  # `auditdesk doctor` lowers it to prove paging
         self._requests = 0
         self._retries = 0
         self._waited = 0.0
@@ -297,6 +298,11 @@ class SharePointListStore(ListStore):
         if response.status_code not in ok:
             raise SharePointError(response.status_code, _message(response))
         return response
+
+    def sign_in(self) -> None:
+        """Sign in and take a form digest now (``auditdesk doctor``'s first check)."""
+        self._digest = None
+        self._form_digest()
 
     def _form_digest(self) -> str:
         # One contextinfo per store (the digest lasts 30 minutes; a store lives for one run).
@@ -830,7 +836,7 @@ class SharePointListStore(ListStore):
                 "Update": True,
                 "DeleteObject": True,
                 "Restore": True,
-                "FetchLimit": CHANGE_FETCH_LIMIT,
+                "FetchLimit": self.change_fetch_limit,
                 # An SP.ChangeToken object: the client's bare string is what its own docs warn about.
                 "ChangeTokenStart": {"__metadata": {"type": "SP.ChangeToken"}, "StringValue": token},
             }
@@ -854,7 +860,7 @@ class SharePointListStore(ListStore):
             new_token = str(raw["ChangeToken"]["StringValue"])
             if kind is not None:
                 changes.append(Change(definition.title, int(raw["ItemId"]), kind))
-        return changes, new_token, len(raw_changes) >= CHANGE_FETCH_LIMIT
+        return changes, new_token, len(raw_changes) >= self.change_fetch_limit
 
     # --- libraries ------------------------------------------------------------------------
     def _folder(self, definition: ListDefinition) -> str:
@@ -978,6 +984,11 @@ class SharePointListStore(ListStore):
             for raw in views_answer.json()["d"]["results"]
         }
         return ListShape(definition.title, found["BaseTemplate"] == 101, columns, views)
+
+    def delete_list(self, title: str) -> None:
+        """Remove a list or library (``auditdesk doctor`` removes its scratch lists with it)."""
+        self._request("POST", self._list_url(title), headers={"X-HTTP-Method": "DELETE", "IF-MATCH": "*"})
+        self._entity_types.pop(title, None)
 
     def create_list(self, definition: ListDefinition) -> None:
         # Created under its URL name, then titled: the URL stays free of spaces.

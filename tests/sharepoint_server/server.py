@@ -50,6 +50,9 @@ Fault injection (for crash tests; :meth:`set_faults` with a :class:`FaultPlan`):
   1 since the last :meth:`reset_counts` / :meth:`set_faults`. ``drop-before`` closes the connection
   without doing anything; ``drop-after`` applies the request (a whole ``$batch`` included) and
   then closes the connection without answering, so the caller cannot know the outcome.
+- ``FaultPlan(fail_paths={"/getchanges": 500})``: every request (or batch part) whose URL
+  contains the fragment gets that status, for proving that a check reports the failure.
+- ``FaultPlan(ignore_if_match=True)``: stale ETags are not refused (as behind a broken proxy).
 - ``throttle_ratio`` / ``throttle_status`` / ``retry_after``: a share of requests throttled.
 """
 
@@ -199,6 +202,8 @@ class FaultPlan:
         default_factory=list
     )  # ("status", 429) / ("drop", 0) / ("slow", ms)
     at_request: dict[int, str] = field(default_factory=dict)  # n -> "drop-before" | "drop-after"
+    fail_paths: dict[str, int] = field(default_factory=dict)  # URL fragment (lower case) -> status
+    ignore_if_match: bool = False  # a broken proxy that drops IF-MATCH: stale writes succeed
 
 
 @dataclass
@@ -434,6 +439,9 @@ class LoopbackSharePoint:
     def dispatch(
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes, level: int = 4
     ) -> Response:
+        for fragment, status in self.faults.fail_paths.items():
+            if fragment in raw_path.lower():
+                raise _HttpError(status, "Injected failure.", "-2147024809, System.ArgumentException")
         parts = urlsplit(raw_path)
         path = unquote(parts.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
@@ -492,13 +500,13 @@ class LoopbackSharePoint:
         m = re.match(
             r"web/(?:getfilebyserverrelativeurl\('((?:[^']|'')*)'\)"
             r"|getfilebyserverrelativepath\(decodedurl='((?:[^']|'')*)'\))"
-            r"/(\$value|listitemallfields)$",
+            r"(/\$value|/listitemallfields|)$",
             route,
             re.I,
         )
         if m:
             url = _legacy(_undouble(m.group(1))) if m.group(1) is not None else _undouble(m.group(2))
-            return self._file_get(url, m.group(3).lower(), query)
+            return self._file_get(url, m.group(3).lower().lstrip("/"), query, verb)
         m = re.match(
             r"web/lists(?:/getbytitle\('((?:[^']|'')+)'\)|\(guid'([0-9a-f-]+)'\)|\('([0-9a-f-]+)'\))(.*)$",
             route,
@@ -536,6 +544,16 @@ class LoopbackSharePoint:
     ) -> Response:
         low = rest.lower()
         if low == "":
+            if verb == "DELETE":
+                # [BASIC] DELETE on a list removes it (to the recycle bin).
+                del self.lists[sp_list.title]
+                for url in [
+                    u
+                    for u in self.files
+                    if u.lower().startswith(f"{self.site_path}/{sp_list.url_name}/".lower())
+                ]:
+                    del self.files[url]
+                return Response(200, b"", {"Content-Type": VERBOSE})
             if verb == "MERGE":
                 data = json.loads(body)
                 if "Title" in data:
@@ -1016,7 +1034,7 @@ class LoopbackSharePoint:
         if_match = headers.get("if-match")
         if if_match is None:
             raise _HttpError(400, "The If-Match header is required for MERGE.")
-        if if_match != "*" and if_match != f'"{item.version}"':
+        if if_match != "*" and if_match != f'"{item.version}"' and not self.faults.ignore_if_match:
             # [ITEMS] a stale ETag in IF-MATCH is refused with 412 Precondition Failed.
             raise _HttpError(
                 412,
@@ -1147,13 +1165,21 @@ class LoopbackSharePoint:
             payload["ListItemAllFields"] = self._item_json(library, item, {})
         return Response.json({"d": payload})
 
-    def _file_get(self, url: str, what: str, query: dict[str, str]) -> Response:
+    def _file_get(self, url: str, what: str, query: dict[str, str], verb: str = "GET") -> Response:
         if url not in self.files:
             raise _HttpError(404, f"File Not Found: {url}", "-2147024894, System.IO.FileNotFoundException")
+        folder, _, name = url.rpartition("/")
+        if what == "" and verb == "DELETE":
+            # [FILES] DELETE on a file (X-HTTP-Method: DELETE) removes it and its list item.
+            library = self._library_of(folder)
+            del self.files[url]
+            for item in [i for i in library.items.values() if i.values.get("FileLeafRef") == name]:
+                del library.items[item.id]
+                self._record_change(library, item.id, 3)
+            return Response(200, b"", {"Content-Type": VERBOSE})
         if what == "$value":
             # [FILES] .../$value returns the file's bytes.
             return Response(200, self.files[url], {"Content-Type": "application/octet-stream"})
-        folder, _, name = url.rpartition("/")
         library = self._library_of(folder)
         item = next(i for i in library.items.values() if i.values.get("FileLeafRef") == name)
         return Response.json({"d": self._item_json(library, item, query)})
@@ -1311,6 +1337,7 @@ def _level_needed(verb: str, route: str) -> int:
         or "/items" in route
         or "getitembyid" in route
         or "/files/" in route
+        or route.startswith("web/getfile")
     ):
         return LEVELS["write"]
     return LEVELS["manage"]  # lists, fields, views
