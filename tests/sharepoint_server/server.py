@@ -450,8 +450,10 @@ class LoopbackSharePoint:
             raise _HttpError(404, f"No such endpoint: {path}")
         route = path[len(prefix) :]
         verb = headers.get("x-http-method", method).upper()
-        if method == "POST" and route.lower() != "contextinfo" and headers.get("x-requestdigest") != DIGEST:
-            # [BASIC] POSTs need the form digest from /_api/contextinfo in X-RequestDigest.
+        digest = headers.get("x-requestdigest")
+        if method == "POST" and route.lower() != "contextinfo" and digest and digest != DIGEST:
+            # [BASIC] without OAuth a POST needs the form digest from /_api/contextinfo; with a
+            # bearer token none is needed, but a wrong one is still refused.
             raise _HttpError(
                 403,
                 "The security validation for this page is invalid. Refresh the form digest.",
@@ -565,7 +567,7 @@ class LoopbackSharePoint:
         if low == "/items" and verb == "GET":
             return self._query_items(sp_list, query)
         if low == "/items" and verb == "POST":
-            return self._add_item(sp_list, json.loads(body or b"{}"))
+            return self._add_item(sp_list, json.loads(body or b"{}"), _verbose_body(headers))
         m = re.match(
             r"/(?:items\((\d+)\)|getitembyid\((\d+)\)|items/getbyid\((\d+)\))(/parentlist|/recycle)?$",
             rest,
@@ -585,7 +587,9 @@ class LoopbackSharePoint:
                 self._record_change(sp_list, item_id, 3)
                 return Response(200, b"", {"Content-Type": VERBOSE})
             if verb == "MERGE":
-                return self._merge_item(sp_list, item_id, headers, json.loads(body or b"{}"))
+                return self._merge_item(
+                    sp_list, item_id, headers, json.loads(body or b"{}"), _verbose_body(headers)
+                )
             item = self._item_or_404(sp_list, item_id)
             return Response.json(
                 {"d": self._item_json(sp_list, item, query)}, headers={"ETag": f'"{item.version}"'}
@@ -990,10 +994,12 @@ class LoopbackSharePoint:
             )
         return Response.json({"d": result})
 
-    def _check_body(self, sp_list: SPList, data: dict[str, Any]) -> dict[str, Any]:
+    def _check_body(self, sp_list: SPList, data: dict[str, Any], verbose: bool = True) -> dict[str, Any]:
         meta = data.pop("__metadata", None)
-        # [ITEMS] the body's __metadata.type must be the list's ListItemEntityTypeFullName.
-        if not meta or meta.get("type") != sp_list.entity_type:
+        data.pop("odata.type", None)
+        # [ITEMS] a verbose body's __metadata.type must be the list's ListItemEntityTypeFullName;
+        # [JSONLIGHT] a light JSON body (PnPjs) carries no type: the list's is implied.
+        if verbose and (not meta or meta.get("type") != sp_list.entity_type):
             raise _HttpError(
                 400,
                 f"A type named '{(meta or {}).get('type')}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.",
@@ -1019,8 +1025,8 @@ class LoopbackSharePoint:
         self.change_number += 1
         sp_list.changes.append((self.change_number, item_id, change_type, _now()))
 
-    def _add_item(self, sp_list: SPList, data: dict[str, Any]) -> Response:
-        values = self._check_body(sp_list, data)
+    def _add_item(self, sp_list: SPList, data: dict[str, Any], verbose: bool = True) -> Response:
+        values = self._check_body(sp_list, data, verbose)
         item = SPItem(sp_list.next_id, 1, {"Title": None, **values, "Created": _now(), "Modified": _now()})
         sp_list.next_id += 1
         sp_list.items[item.id] = item
@@ -1028,7 +1034,12 @@ class LoopbackSharePoint:
         return Response.json({"d": self._item_json(sp_list, item, {})}, 201, {"ETag": '"1"'})
 
     def _merge_item(
-        self, sp_list: SPList, item_id: int, headers: dict[str, str], data: dict[str, Any]
+        self,
+        sp_list: SPList,
+        item_id: int,
+        headers: dict[str, str],
+        data: dict[str, Any],
+        verbose: bool = True,
     ) -> Response:
         item = self._item_or_404(sp_list, item_id)
         if_match = headers.get("if-match")
@@ -1041,7 +1052,7 @@ class LoopbackSharePoint:
                 f"The request ETag value '{if_match}' does not match the object's ETag value '\"{item.version}\"'.",
                 "-1, Microsoft.SharePoint.Client.ClientServiceException",
             )
-        values = self._check_body(sp_list, data)
+        values = self._check_body(sp_list, data, verbose)
         item.values.update(values)
         item.values["Modified"] = _now()
         item.version += 1
@@ -1258,7 +1269,8 @@ class LoopbackSharePoint:
             path = urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")
             self.recorded_parts.append(Recorded(method, url, dict(op_headers), op_body))
             lower = {k.lower(): v for k, v in op_headers.items()}
-            lower.setdefault("x-requestdigest", headers.get("x-requestdigest", ""))
+            if headers.get("x-requestdigest"):
+                lower.setdefault("x-requestdigest", headers["x-requestdigest"])
             try:
                 if len(url) > self.max_url_length:
                     raise _HttpError(414, "Request-URI Too Long", "-1, System.UriFormatException")
@@ -1341,6 +1353,11 @@ def _level_needed(verb: str, route: str) -> int:
     ):
         return LEVELS["write"]
     return LEVELS["manage"]  # lists, fields, views
+
+
+def _verbose_body(headers: dict[str, str]) -> bool:
+    """Whether a request body is verbose JSON (it then names its type in ``__metadata``)."""
+    return "odata=verbose" in headers.get("content-type", "application/json;odata=verbose").lower()
 
 
 def _light(value: Any) -> Any:
