@@ -588,7 +588,14 @@ class SharePointListStore(ListStore):
                 f"The SharePoint site has no list '{definition.title}': run `auditdesk provision`."
             )
         if answer.status != 200:
-            raise SharePointError(answer.status, _message(answer))
+            message = _message(answer)
+            if "SPQueryThrottledException" in message:
+                raise InvalidQuery(
+                    f"'{definition.title}' has too many items for this filter: SharePoint runs the "
+                    "first indexed condition first and it matched 5,000 items or more. Add an equality "
+                    "condition on a more selective indexed column."
+                )
+            raise SharePointError(answer.status, message)
         data = answer.json()["d"]
         items = tuple(self._decode(definition, raw) for raw in data["results"])
         return Page(items, data.get("__next"))

@@ -1079,7 +1079,11 @@ class LoopbackSharePoint:
                     "-2146232832, Microsoft.SharePoint.SPInvalidChangeTokenException",
                 )
             start_number = int(bits[4])
-            if start_number < self.change_log_start:
+            token_time = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(
+                microseconds=(int(bits[3]) - TICKS_AT_EPOCH) / 10
+            )
+            too_old = dt.datetime.now(dt.UTC) - token_time > dt.timedelta(days=self.change_log_days)
+            if start_number < self.change_log_start or too_old:
                 # [LOG] the change log keeps about 60 days; an older token is refused like this.
                 raise _HttpError(
                     500,
@@ -1360,15 +1364,23 @@ def _verbose_body(headers: dict[str, str]) -> bool:
     return "odata=verbose" in headers.get("content-type", "application/json;odata=verbose").lower()
 
 
-def _light(value: Any) -> Any:
+def _light(value: Any, minimal: bool = False) -> Any:
+    """A verbose value in light JSON: no ``__metadata`` (nometadata), or its type, id and ETag as
+    ``odata.type``, ``odata.id``, ``odata.etag`` (minimalmetadata, what ``application/json`` gets)."""
     if isinstance(value, dict):
         if "__deferred" in value:
             return None
         if set(value) <= {"__metadata", "results"} and "results" in value:
-            return [_light(v) for v in value["results"]]
-        return {k: _light(v) for k, v in value.items() if k != "__metadata"}
+            return [_light(v, minimal) for v in value["results"]]
+        out = {k: _light(v, minimal) for k, v in value.items() if k != "__metadata"}
+        meta = value.get("__metadata")
+        if minimal and isinstance(meta, dict):
+            for key in ("type", "id", "etag"):
+                if key in meta:
+                    out[f"odata.{key}"] = meta[key]
+        return out
     if isinstance(value, list):
-        return [_light(v) for v in value]
+        return [_light(v, minimal) for v in value]
     return value
 
 
@@ -1380,17 +1392,20 @@ def _shape(response: Response, accept: str) -> Response:
     if not response.body:
         return response
     payload = json.loads(response.body)
+    kind = "nometadata" if "nometadata" in accept.lower() else "minimalmetadata"
+    minimal = kind == "minimalmetadata"
     if "error" in payload:
         shaped: Any = {"odata.error": payload["error"]}
     else:
         inner = payload.get("d", payload)
+        if isinstance(inner, dict) and "GetContextWebInformation" in inner:
+            inner = inner["GetContextWebInformation"]  # light JSON does not wrap function results
         if isinstance(inner, dict) and "results" in inner and isinstance(inner["results"], list):
-            shaped = {"value": [_light(v) for v in inner["results"]]}
+            shaped = {"value": [_light(v, minimal) for v in inner["results"]]}
             if inner.get("__next"):
                 shaped["odata.nextLink"] = inner["__next"]
         else:
-            shaped = _light(inner)
-    kind = "nometadata" if "nometadata" in accept.lower() else "minimalmetadata"
+            shaped = _light(inner, minimal)
     return Response(
         response.status,
         json.dumps(shaped).encode(),
