@@ -2,7 +2,8 @@
 
 The client's :class:`ClientContext` authenticates (msal certificate credentials in
 production, ``with_access_token`` in tests). The requests themselves go through one
-``requests`` session because the client leaves out what this service needs:
+``requests`` session (:mod:`shared.lists.sp_http`, the transport) because the client leaves
+out what this service needs:
 
 - ``Retry-After`` on 429/503 is honoured (tenacity), and waits are counted;
 - reads (GET and read-only ``$batch``) are retried after a dropped connection; a write whose
@@ -32,16 +33,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
-
-import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from shared.lists.definitions import Column, ColumnKind, ListDefinition, View, definition_of
 from shared.lists.port import (
@@ -66,10 +62,18 @@ from shared.lists.port import (
     Query,
     StoreStats,
     UnknownList,
-    WriteOutcomeUnknown,
 )
 from shared.lists.shapes import ColumnShape, ListShape, ViewShape
-from shared.lists.sp_batch import Operation, OperationResult, build_batch, parse_batch_response
+from shared.lists.sp_batch import Operation, OperationResult
+
+# The transport's public names stay importable from here, as before the split.
+from shared.lists.sp_http import RetryPolicy as RetryPolicy
+from shared.lists.sp_http import SharePointError as SharePointError
+from shared.lists.sp_http import SharePointHttp
+from shared.lists.sp_http import Throttled as Throttled
+from shared.lists.sp_http import Unreachable as Unreachable
+from shared.lists.sp_http import error_message as _message
+from shared.lists.sp_http import user_agent as user_agent
 from shared.lists.values import check_fields, check_filters, from_stored
 
 if TYPE_CHECKING:
@@ -77,9 +81,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VERBOSE = "application/json;odata=verbose"
 JSON = "application/json"  # what the webhook docs send and read (no "d" wrapper)
-MAX_BATCH_OPERATIONS = 100
 # Request URLs past about 2,000 characters fail on SharePoint Online (sp-dev-docs issue 7848,
 # pnpjs issue 2678); stay well under it, the host included.
 MAX_URL_LENGTH = 1900
@@ -108,65 +110,6 @@ _FIELD_TYPES = {
 }
 
 
-def user_agent() -> str:
-    """Microsoft asks callers to decorate traffic so throttling can tell apps apart."""
-    try:
-        from importlib.metadata import version
-
-        app_version = version("auditdesk")
-    except Exception:  # not installed as a package
-        app_version = "0.1.0"
-    return f"NONISV|HullCC|AuditDesk/{app_version}"
-
-
-class Throttled(Exception):
-    """429 or 503: SharePoint asks us to wait ``retry_after`` seconds."""
-
-    def __init__(self, status: int, retry_after: float | None) -> None:
-        super().__init__(f"SharePoint answered {status}; retry after {retry_after} s")
-        self.status = status
-        self.retry_after = retry_after
-
-
-class Unreachable(ListStoreError):
-    """SharePoint could not be reached (DNS, TLS, refused connection) and nothing was sent."""
-
-
-class SharePointError(ListStoreError):
-    """SharePoint refused a request; the message is SharePoint's, with the status."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"SharePoint answered {status}: {message}")
-        self.status = status
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    max_attempts: int = 8
-    max_wait_seconds: float = 120.0  # never sleep longer than this for one Retry-After
-    fallback_wait_seconds: float = 2.0  # when SharePoint gives no Retry-After
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
-
-
-def _message(response: requests.Response | OperationResult) -> str:
-    try:
-        data = response.json()
-        error = data.get("error") or data.get("odata.error")
-        code = str(error.get("code", "")).partition(", ")[2]
-        return str(error["message"]["value"]) + (f" ({code})" if code else "")
-    except Exception:
-        return f"no details (HTTP {response.status_code if isinstance(response, requests.Response) else response.status})"
-
-
 class SharePointListStore(ListStore):
     """Lists and libraries of one SharePoint site, as defined in :mod:`shared.lists.definitions`."""
 
@@ -185,200 +128,27 @@ class SharePointListStore(ListStore):
         self.site_path = urlsplit(self.site_url).path.rstrip("/")
         self.definitions = definitions
         self.context = context
-        self.retry = retry or RetryPolicy()
-        self.timeout = timeout_seconds
-        self._sleep = sleep
-        self._session = requests.Session()
-        self._session.headers.update({"User-Agent": user_agent(), "Accept": VERBOSE})
-        self._digest: str | None = None
+        self._http = SharePointHttp(self.site_url, context, retry, timeout_seconds, sleep)
+        self._request = self._http.request
+        self._batch = self._http.batch
         self._entity_types: dict[str, str] = {}
         self._user_ids: dict[str, int] = {}
         self._filter_user_ids: dict[str, int] = {}  # from site users, for filters (-1: nobody)
-        self._lock = threading.Lock()
         self._zone: dt.tzinfo | None = None
         self.change_fetch_limit = CHANGE_FETCH_LIMIT  # `auditdesk doctor` lowers it to prove paging
-        self._requests = 0
-        self._retries = 0
-        self._waited = 0.0
 
-    # --- transport ------------------------------------------------------------------------
-    def _authorization(self) -> str:
-        from office365.runtime.http.request_options import RequestOptions
+    # --- transport (shared.lists.sp_http) -----------------------------------------------
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._http.retry
 
-        request = RequestOptions(self.site_url)
-        self.context.authentication_context.authenticate_request(request)
-        return str(request.headers["Authorization"])
-
-    def _wait(self, state: RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, Throttled) and error.retry_after is not None:
-            seconds = min(error.retry_after, self.retry.max_wait_seconds)
-        else:
-            seconds = min(self.retry.fallback_wait_seconds * 2 ** (state.attempt_number - 1), 30.0)
-        with self._lock:
-            self._retries += 1
-            self._waited += seconds
-        log.info("SharePoint asked to wait: retry %d in %.1f s", state.attempt_number, seconds)
-        return seconds
-
-    def _retrying(self, retry_connection_errors: bool) -> Retrying:
-        def should_retry(error: BaseException) -> bool:
-            if isinstance(error, Throttled):
-                return True
-            return retry_connection_errors and isinstance(error, requests.ConnectionError)
-
-        kwargs: dict[str, Any] = {}
-        if self._sleep is not None:
-            kwargs["sleep"] = self._sleep
-        return Retrying(
-            retry=retry_if_exception(should_retry),
-            wait=self._wait,
-            stop=stop_after_attempt(self.retry.max_attempts),
-            reraise=True,
-            **kwargs,
-        )
-
-    def _request(
-        self,
-        method: str,
-        url: str,
-        *,
-        json_body: Any = None,
-        data: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        ok: tuple[int, ...] = (200, 201, 204),
-        idempotent: bool | None = None,
-    ) -> requests.Response:
-        """One REST call, retried on 429/503 after Retry-After, and on dropped connections for reads.
-
-        A write (``idempotent`` false) whose connection drops raises :class:`WriteOutcomeUnknown`:
-        it may have been applied, so it is never repeated blindly.
-        """
-        full = url if url.startswith("http") else f"{self.site_url}/_api/{url}"
-        safe = method == "GET" if idempotent is None else idempotent
-        if method != "GET":
-            self._form_digest()
-
-        def attempt() -> requests.Response:
-            sent = {"Authorization": self._authorization(), **(headers or {})}
-            if method != "GET":
-                sent.setdefault("X-RequestDigest", self._form_digest())
-            if json_body is not None:
-                sent["Content-Type"] = VERBOSE
-            with self._lock:
-                self._requests += 1
-            response = self._session.request(
-                method,
-                full,
-                data=json.dumps(json_body).encode("utf-8") if json_body is not None else data,
-                headers=sent,
-                timeout=self.timeout,
-            )
-            if response.status_code in (429, 503):
-                raise Throttled(response.status_code, _retry_after(response))
-            return response
-
-        try:
-            response = self._retrying(safe)(attempt)
-        except Throttled as error:
-            raise ListStoreError(
-                f"SharePoint kept throttling ({error.status}) after {self.retry.max_attempts} attempts: "
-                "try again later; nothing was lost."
-            ) from error
-        except requests.ConnectionError as error:
-            if not safe:
-                raise WriteOutcomeUnknown(
-                    f"The connection to SharePoint dropped during a write ({type(error).__name__}): it may "
-                    "or may not have been applied. Re-read the items before redoing it."
-                ) from error
-            raise Unreachable(
-                f"Could not reach SharePoint at {self.site_url} ({type(error).__name__}). Check the site "
-                "URL and the network; nothing was changed."
-            ) from error
-        if response.status_code not in ok:
-            raise SharePointError(response.status_code, _message(response))
-        return response
+    @retry.setter
+    def retry(self, policy: RetryPolicy) -> None:
+        self._http.retry = policy
 
     def sign_in(self) -> None:
         """Sign in and take a form digest now (``auditdesk doctor``'s first check)."""
-        self._digest = None
-        self._form_digest()
-
-    def _form_digest(self) -> str:
-        # One contextinfo per store (the digest lasts 30 minutes; a store lives for one run).
-        # Asking for a digest changes nothing, so a dropped connection is simply retried.
-        if self._digest is None:
-
-            def attempt() -> requests.Response:
-                with self._lock:
-                    self._requests += 1
-                response = self._session.post(
-                    f"{self.site_url}/_api/contextinfo",
-                    headers={"Authorization": self._authorization(), "Content-Type": VERBOSE},
-                    timeout=self.timeout,
-                )
-                if response.status_code in (429, 503):
-                    raise Throttled(response.status_code, _retry_after(response))
-                return response
-
-            try:
-                response = self._retrying(True)(attempt)
-            except Throttled as error:
-                raise ListStoreError(
-                    f"SharePoint kept throttling ({error.status}): try again later; nothing was lost."
-                ) from error
-            except requests.ConnectionError as error:
-                raise Unreachable(
-                    f"Could not reach SharePoint at {self.site_url} ({type(error).__name__}). Check the "
-                    "site URL and the network."
-                ) from error
-            if response.status_code != 200:
-                raise SharePointError(response.status_code, _message(response))
-            self._digest = str(response.json()["d"]["GetContextWebInformation"]["FormDigestValue"])
-        return self._digest
-
-    def _batch(self, operations: Sequence[Operation]) -> list[OperationResult]:
-        """Run operations in ``$batch`` requests of at most 100; throttled parts are retried alone."""
-        results: list[OperationResult | None] = [None] * len(operations)
-        read_only = all(not op.is_write for op in operations)
-        for start in range(0, len(operations), MAX_BATCH_OPERATIONS):
-            chunk = list(range(start, min(start + MAX_BATCH_OPERATIONS, len(operations))))
-            pending = {"indexes": chunk}
-
-            def attempt(pending: dict[str, list[int]] = pending) -> None:
-                indexes = pending["indexes"]
-                content_type, body = build_batch([operations[i] for i in indexes])
-                response = self._request(
-                    "POST",
-                    "$batch",
-                    data=body,
-                    headers={"Content-Type": content_type},
-                    ok=(200,),
-                    idempotent=read_only,
-                )
-                answers = parse_batch_response(response.headers.get("Content-Type", ""), response.content)
-                if len(answers) != len(indexes):
-                    raise ListStoreError(
-                        f"SharePoint answered {len(answers)} of {len(indexes)} batched operations: retry the run."
-                    )
-                throttled = [(i, a) for i, a in zip(indexes, answers, strict=True) if a.status in (429, 503)]
-                for i, answer in zip(indexes, answers, strict=True):
-                    if answer.status not in (429, 503):
-                        results[i] = answer
-                if throttled:
-                    pending["indexes"] = [i for i, _ in throttled]
-                    waits = [_retry_after_text(a.headers.get("retry-after")) for _, a in throttled]
-                    raise Throttled(
-                        throttled[0][1].status, max((w for w in waits if w is not None), default=None)
-                    )
-
-            try:
-                self._retrying(False)(attempt)
-            except Throttled as error:
-                raise ListStoreError(
-                    f"SharePoint kept throttling parts of a batch ({error.status}): try again later."
-                ) from error
-        return [r for r in results if r is not None]
+        self._http.sign_in()
 
     # --- the site's time zone -------------------------------------------------------------
     def _zone_operation(self) -> list[Operation]:
@@ -1103,11 +873,10 @@ class SharePointListStore(ListStore):
 
     # --- housekeeping ---------------------------------------------------------------------
     def stats(self) -> StoreStats:
-        with self._lock:
-            return StoreStats(self._requests, self._retries, self._waited)
+        return self._http.stats()
 
     def close(self) -> None:
-        self._session.close()
+        self._http.close()
 
 
 def _unwrap(payload: Any) -> Any:
@@ -1151,15 +920,7 @@ def _token_age_days(token: str) -> float:
     return (dt.datetime.now(dt.UTC) - moment).total_seconds() / 86400
 
 
-def _retry_after_text(value: str | None) -> float | None:
-    try:
-        return None if value is None else max(0.0, float(value))
-    except ValueError:
-        return None
-
-
 def _json_bytes(body: Mapping[str, Any]) -> bytes:
-    import json
 
     return json.dumps(body).encode("utf-8")
 
