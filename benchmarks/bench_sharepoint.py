@@ -34,7 +34,7 @@ DEFINITIONS = definitions_by_title(load_schema())
 
 
 def token() -> dict[str, object]:
-    return {"access_token": "fictional-benchmark-token", "token_type": "Bearer", "expires_in": 3600}
+    return {"access_token": "fictional-test-token", "token_type": "Bearer", "expires_in": 3600}
 
 
 def store_for(server: LoopbackSharePoint) -> SharePointListStore:

@@ -5,8 +5,9 @@
 #
 #   infra/grant-site-access.sh https://contoso.sharepoint.com/sites/qa-audits <client-id> [write|manage]
 #
-# "write" lets the app read and write list items and files and keep its webhooks; "manage"
-# also lets it create lists and columns (only needed if `auditdesk provision` runs as the app).
+# "manage" (the default) is what the service needs: it provisions its lists, columns and views
+# and lists the webhook subscriptions on them (Microsoft's webhook docs ask for manage-list
+# rights for that). "write" is enough only for items, files, changes and creating webhooks.
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
@@ -15,7 +16,7 @@ if [ $# -lt 2 ]; then
 fi
 site_url="${1%/}"
 client_id="$2"
-role="${3:-write}"
+role="${3:-manage}"
 case "$role" in
   write|manage) ;;
   *) echo "role must be write or manage, not '$role'" >&2; exit 2 ;;

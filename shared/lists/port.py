@@ -68,6 +68,29 @@ class BatchConflict(ListStoreError):
         self.written = tuple(written)
 
 
+class WriteOutcomeUnknown(ListStoreError):
+    """The connection dropped while a write was in flight: it may or may not have been applied.
+
+    Nothing is retried blindly (a repeated add would add twice). Re-read what the write was
+    meant to change (by a key the caller chose, e.g. the submission's id), then redo it or not.
+    """
+
+
+class ChangeTokenExpired(ListStoreError):
+    """The stored change token is older than the store's change log (SharePoint keeps about 60 days).
+
+    Changes since then cannot be listed: call :meth:`ListStore.resync` for a new token and every
+    item id, reconcile those items (idempotently), store the new token, and tell QA once.
+    """
+
+    def __init__(self, list_name: str) -> None:
+        super().__init__(
+            f"The change token for '{list_name}' is older than SharePoint's change log: the list is "
+            "re-read in full once (resync) and processing carries on from a new token."
+        )
+        self.list_name = list_name
+
+
 class InvalidQuery(ListStoreError):
     """A filter the store cannot run safely, e.g. on a column without an index."""
 
@@ -243,6 +266,16 @@ class ListStore(abc.ABC):
     @abc.abstractmethod
     def changes_since(self, list_name: str, token: str) -> tuple[list[Change], str]:
         """Changes after ``token``, oldest first, and the token to store for next time."""
+
+    def resync(self, list_name: str) -> tuple[str, list[int]]:
+        """A fresh change token and the id of every item, for when :class:`ChangeTokenExpired`.
+
+        The token is taken first, so anything that changes while the ids are read is reported
+        again by :meth:`changes_since` later: reconciling must be idempotent (it is, by design).
+        """
+        token = self.current_change_token(list_name)
+        ids = [item.id for item in self.query_all(Query(list_name, page_size=5000), max_pages=10_000)]
+        return token, ids
 
     # Document libraries ----------------------------------------------------------------
     @abc.abstractmethod

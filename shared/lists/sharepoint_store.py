@@ -2,14 +2,28 @@
 
 The client's :class:`ClientContext` authenticates (msal certificate credentials in
 production, ``with_access_token`` in tests). The requests themselves go through one
-``requests`` session because the client leaves out what this service needs:
+``requests`` session (:mod:`shared.lists.sp_http`, the transport) because the client leaves
+out what this service needs:
 
 - ``Retry-After`` on 429/503 is honoured (tenacity), and waits are counted;
+- reads (GET and read-only ``$batch``) are retried after a dropped connection; a write whose
+  connection dropped raises :class:`WriteOutcomeUnknown` (the caller re-reads);
 - ``IF-MATCH`` carries the item's ETag, and 412 becomes :class:`ConcurrencyConflict`;
-- GetChanges is sent with an ``SP.ChangeToken`` object;
-- pages past 100 items follow ``__next``; filters stay on indexed columns (5,000-item threshold);
-- writes go in ``$batch`` changesets (the client splits them on entity-type look-ups);
+- writes go in ``$batch`` changesets with the verb on the request line (``MERGE``), as the
+  client's own serializer sends them (it splits batches of writes on entity-type look-ups);
+- GetChanges is sent with an ``SP.ChangeToken`` object, asks for Restore too, and pages until
+  drained; a token older than the change log raises :class:`ChangeTokenExpired`;
+- files go through the ResourcePath APIs (``GetFileByServerRelativePath(DecodedUrl=...)``,
+  ``Files/AddUsingPath(DecodedUrl=...)``), so names with ``#``, ``%`` and ``'`` work;
+- date-only columns are the site's local midnight in UTC (read from
+  ``web/RegionalSettings/TimeZone`` once per store, riding along in the first read's ``$batch``);
+- request URLs stay under 2,000 characters (id filters are split into batched parts);
+- filters stay threshold-safe: indexed columns only, equality clauses first, person columns
+  filtered by their ``{Name}Id`` (never the joined ``/EMail``);
 - the User-Agent is decorated ``NONISV|HullCC|AuditDesk/<version>``.
+
+Wire formats are checked against office365-rest-python-client 3.3.0 in
+``tests/lists/test_wire_format.py``.
 
 Nothing here logs item contents: only list titles, counts and status codes.
 """
@@ -17,16 +31,13 @@ Nothing here logs item contents: only list titles, counts and status codes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
-import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
-
-import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from zoneinfo import ZoneInfo
 
 from shared.lists.definitions import Column, ColumnKind, ListDefinition, View, definition_of
 from shared.lists.port import (
@@ -34,6 +45,7 @@ from shared.lists.port import (
     BatchConflict,
     Change,
     ChangeKind,
+    ChangeTokenExpired,
     ConcurrencyConflict,
     Fields,
     FieldValue,
@@ -52,7 +64,16 @@ from shared.lists.port import (
     UnknownList,
 )
 from shared.lists.shapes import ColumnShape, ListShape, ViewShape
-from shared.lists.sp_batch import Operation, OperationResult, build_batch, parse_batch_response
+from shared.lists.sp_batch import Operation, OperationResult
+
+# The transport's public names stay importable from here, as before the split.
+from shared.lists.sp_http import RetryPolicy as RetryPolicy
+from shared.lists.sp_http import SharePointError as SharePointError
+from shared.lists.sp_http import SharePointHttp
+from shared.lists.sp_http import Throttled as Throttled
+from shared.lists.sp_http import Unreachable as Unreachable
+from shared.lists.sp_http import error_message as _message
+from shared.lists.sp_http import user_agent as user_agent
 from shared.lists.values import check_fields, check_filters, from_stored
 
 if TYPE_CHECKING:
@@ -60,9 +81,22 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VERBOSE = "application/json;odata=verbose"
-MAX_BATCH_OPERATIONS = 100
-_CHANGE_KINDS = {1: ChangeKind.ADDED, 2: ChangeKind.UPDATED, 3: ChangeKind.DELETED}
+JSON = "application/json"  # what the webhook docs send and read (no "d" wrapper)
+# Request URLs past about 2,000 characters fail on SharePoint Online (sp-dev-docs issue 7848,
+# pnpjs issue 2678); stay well under it, the host included.
+MAX_URL_LENGTH = 1900
+CHANGE_FETCH_LIMIT = 1000
+# SharePoint keeps the change log about 60 days (sp-dev-docs issue 2361; SPChangeToken docs) and
+# SharePoint Online may answer an older token with nothing rather than an error (sp-dev-docs
+# issue 10389): a token this old is treated as expired without asking.
+CHANGE_LOG_DAYS = 55
+_TICKS_AT_EPOCH = 621355968000000000
+# SP.ChangeType: Add 1, Update 2, DeleteObject 3, Restore 7 (restored from the recycle bin).
+_CHANGE_KINDS = {1: ChangeKind.ADDED, 2: ChangeKind.UPDATED, 3: ChangeKind.DELETED, 7: ChangeKind.ADDED}
+# SharePoint's own time zone ids (SP.TimeZone.Id) for the zones a UK council's site may use.
+# Unknown ids fall back to the fixed offset SharePoint reports (Information.Bias), with a warning.
+SHAREPOINT_TIME_ZONES = {2: "Europe/London"}
+_ZONE_URL = "web/RegionalSettings/TimeZone"
 _FIELD_TYPES = {
     ColumnKind.TEXT: ("Text", "SP.Field"),
     ColumnKind.NOTE: ("Note", "SP.FieldMultiLineText"),
@@ -74,59 +108,6 @@ _FIELD_TYPES = {
     ColumnKind.PERSON: ("User", "SP.FieldUser"),
     ColumnKind.LOOKUP: ("Lookup", "SP.FieldLookup"),
 }
-
-
-def user_agent() -> str:
-    """Microsoft asks callers to decorate traffic so throttling can tell apps apart."""
-    try:
-        from importlib.metadata import version
-
-        app_version = version("auditdesk")
-    except Exception:  # not installed as a package
-        app_version = "0.1.0"
-    return f"NONISV|HullCC|AuditDesk/{app_version}"
-
-
-class Throttled(Exception):
-    """429 or 503: SharePoint asks us to wait ``retry_after`` seconds."""
-
-    def __init__(self, status: int, retry_after: float | None) -> None:
-        super().__init__(f"SharePoint answered {status}; retry after {retry_after} s")
-        self.status = status
-        self.retry_after = retry_after
-
-
-class SharePointError(ListStoreError):
-    """SharePoint refused a request; the message is SharePoint's, with the status."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"SharePoint answered {status}: {message}")
-        self.status = status
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    max_attempts: int = 8
-    max_wait_seconds: float = 120.0  # never sleep longer than this for one Retry-After
-    fallback_wait_seconds: float = 2.0  # when SharePoint gives no Retry-After
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
-
-
-def _message(response: requests.Response | OperationResult) -> str:
-    try:
-        data = response.json()
-        return str(data["error"]["message"]["value"])
-    except Exception:
-        return f"no details (HTTP {response.status_code if isinstance(response, requests.Response) else response.status})"
 
 
 class SharePointListStore(ListStore):
@@ -147,175 +128,109 @@ class SharePointListStore(ListStore):
         self.site_path = urlsplit(self.site_url).path.rstrip("/")
         self.definitions = definitions
         self.context = context
-        self.retry = retry or RetryPolicy()
-        self.timeout = timeout_seconds
-        self._sleep = sleep
-        self._session = requests.Session()
-        self._session.headers.update({"User-Agent": user_agent(), "Accept": VERBOSE})
-        self._digest: str | None = None
+        self._http = SharePointHttp(self.site_url, context, retry, timeout_seconds, sleep)
+        self._request = self._http.request
+        self._batch = self._http.batch
         self._entity_types: dict[str, str] = {}
         self._user_ids: dict[str, int] = {}
-        self._lock = threading.Lock()
-        self._requests = 0
-        self._retries = 0
-        self._waited = 0.0
+        self._filter_user_ids: dict[str, int] = {}  # from site users, for filters (-1: nobody)
+        self._zone: dt.tzinfo | None = None
+        self.change_fetch_limit = CHANGE_FETCH_LIMIT  # `auditdesk doctor` lowers it to prove paging
 
-    # --- transport ------------------------------------------------------------------------
-    def _authorization(self) -> str:
-        from office365.runtime.http.request_options import RequestOptions
+    # --- transport (shared.lists.sp_http) -----------------------------------------------
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._http.retry
 
-        request = RequestOptions(self.site_url)
-        self.context.authentication_context.authenticate_request(request)
-        return str(request.headers["Authorization"])
+    @retry.setter
+    def retry(self, policy: RetryPolicy) -> None:
+        self._http.retry = policy
 
-    def _wait(self, state: RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, Throttled) and error.retry_after is not None:
-            seconds = min(error.retry_after, self.retry.max_wait_seconds)
-        else:
-            seconds = min(self.retry.fallback_wait_seconds * 2 ** (state.attempt_number - 1), 30.0)
-        with self._lock:
-            self._retries += 1
-            self._waited += seconds
-        log.info("SharePoint asked to wait: retry %d in %.1f s", state.attempt_number, seconds)
-        return seconds
+    def sign_in(self) -> None:
+        """Sign in and take a form digest now (``auditdesk doctor``'s first check)."""
+        self._http.sign_in()
 
-    def _retrying(self, retry_connection_errors: bool) -> Retrying:
-        def should_retry(error: BaseException) -> bool:
-            if isinstance(error, Throttled):
-                return True
-            return retry_connection_errors and isinstance(error, requests.ConnectionError)
+    # --- the site's time zone -------------------------------------------------------------
+    def _zone_operation(self) -> list[Operation]:
+        """The time zone read, to ride along in a read's ``$batch`` until it is known."""
+        return [] if self._zone is not None else [Operation("GET", f"{self.site_url}/_api/{_ZONE_URL}")]
 
-        kwargs: dict[str, Any] = {}
-        if self._sleep is not None:
-            kwargs["sleep"] = self._sleep
-        return Retrying(
-            retry=retry_if_exception(should_retry),
-            wait=self._wait,
-            stop=stop_after_attempt(self.retry.max_attempts),
-            reraise=True,
-            **kwargs,
+    def _take_zone(self, answers: list[OperationResult]) -> list[OperationResult]:
+        """Strip the time zone answer added by :meth:`_zone_operation` (it comes last)."""
+        if self._zone is not None:
+            return answers
+        answer = answers[-1]
+        if answer.status != 200:
+            raise SharePointError(answer.status, _message(answer))
+        self._set_zone(answer.json()["d"])
+        return answers[:-1]
+
+    def _set_zone(self, raw: Mapping[str, Any]) -> None:
+        name = SHAREPOINT_TIME_ZONES.get(int(raw.get("Id", -1)))
+        if name is not None:
+            self._zone = ZoneInfo(name)
+            return
+        bias = int((raw.get("Information") or {}).get("Bias", 0))
+        log.warning(
+            "SharePoint site time zone id %s is not in SHAREPOINT_TIME_ZONES: using a fixed UTC offset "
+            "of %d minutes (no daylight saving); add the zone to shared/lists/sharepoint_store.py",
+            raw.get("Id"),
+            -bias,
         )
+        self._zone = dt.timezone(dt.timedelta(minutes=-bias))
 
-    def _request(
-        self,
-        method: str,
-        url: str,
-        *,
-        json_body: Any = None,
-        data: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        ok: tuple[int, ...] = (200, 201, 204),
-    ) -> requests.Response:
-        """One REST call, retried on 429/503 after Retry-After (and on dropped connections for reads)."""
-        full = url if url.startswith("http") else f"{self.site_url}/_api/{url}"
+    def site_time_zone(self) -> dt.tzinfo:
+        """The site's time zone (``web/RegionalSettings/TimeZone``), read once per store."""
+        if self._zone is None:
+            self._set_zone(self._request("GET", _ZONE_URL).json()["d"])
+        assert self._zone is not None
+        return self._zone
 
-        def attempt() -> requests.Response:
-            sent = {"Authorization": self._authorization(), **(headers or {})}
-            if method != "GET":
-                sent.setdefault("X-RequestDigest", self._form_digest())
-            if json_body is not None:
-                sent["Content-Type"] = VERBOSE
-            with self._lock:
-                self._requests += 1
-            response = self._session.request(
-                method, full, json=json_body, data=data, headers=sent, timeout=self.timeout
-            )
-            if response.status_code in (429, 503):
-                raise Throttled(response.status_code, _retry_after(response))
-            return response
+    def _date_to_wire(self, day: dt.date) -> str:
+        """A date-only value as the web UI stores it: the site's local midnight, in UTC
+        (sp-dev-docs issue 6083; a UK date in summer is 23:00Z the day before)."""
+        local = dt.datetime.combine(day, dt.time(0), self.site_time_zone())
+        return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-        try:
-            response = self._retrying(method == "GET")(attempt)
-        except Throttled as error:
-            raise ListStoreError(
-                f"SharePoint kept throttling ({error.status}) after {self.retry.max_attempts} attempts: "
-                "try again later; nothing was lost."
-            ) from error
-        except requests.ConnectionError as error:
-            raise ListStoreError(
-                f"Could not reach SharePoint at {self.site_url} ({type(error).__name__}). Check the site "
-                "URL and the network; a write may or may not have been applied: re-read before retrying."
-            ) from error
-        if response.status_code not in ok:
-            raise SharePointError(response.status_code, _message(response))
-        return response
-
-    def _form_digest(self) -> str:
-        # One contextinfo per store (the digest lasts 30 minutes; a store lives for one run).
-        if self._digest is None:
-            with self._lock:
-                self._requests += 1
-            response = self._session.post(
-                f"{self.site_url}/_api/contextinfo",
-                headers={"Authorization": self._authorization(), "Content-Type": VERBOSE},
-                timeout=self.timeout,
-            )
-            if response.status_code in (429, 503):
-                raise Throttled(response.status_code, _retry_after(response))
-            if response.status_code != 200:
-                raise SharePointError(response.status_code, _message(response))
-            self._digest = str(response.json()["d"]["GetContextWebInformation"]["FormDigestValue"])
-        return self._digest
-
-    def _batch(self, operations: Sequence[Operation]) -> list[OperationResult]:
-        """Run operations in ``$batch`` requests of at most 100; throttled parts are retried alone."""
-        results: list[OperationResult | None] = [None] * len(operations)
-        for start in range(0, len(operations), MAX_BATCH_OPERATIONS):
-            chunk = list(range(start, min(start + MAX_BATCH_OPERATIONS, len(operations))))
-            pending = {"indexes": chunk}
-
-            def attempt(pending: dict[str, list[int]] = pending) -> None:
-                indexes = pending["indexes"]
-                content_type, body = build_batch([operations[i] for i in indexes])
-                response = self._request(
-                    "POST", "$batch", data=body, headers={"Content-Type": content_type}, ok=(200,)
-                )
-                answers = parse_batch_response(response.headers.get("Content-Type", ""), response.content)
-                if len(answers) != len(indexes):
-                    raise ListStoreError(
-                        f"SharePoint answered {len(answers)} of {len(indexes)} batched operations: retry the run."
-                    )
-                throttled = [(i, a) for i, a in zip(indexes, answers, strict=True) if a.status in (429, 503)]
-                for i, answer in zip(indexes, answers, strict=True):
-                    if answer.status not in (429, 503):
-                        results[i] = answer
-                if throttled:
-                    pending["indexes"] = [i for i, _ in throttled]
-                    waits = [_retry_after_text(a.headers.get("retry-after")) for _, a in throttled]
-                    raise Throttled(
-                        throttled[0][1].status, max((w for w in waits if w is not None), default=None)
-                    )
-
-            try:
-                self._retrying(False)(attempt)
-            except Throttled as error:
-                raise ListStoreError(
-                    f"SharePoint kept throttling parts of a batch ({error.status}): try again later."
-                ) from error
-        return [r for r in results if r is not None]
+    def _date_from_wire(self, raw: object) -> dt.date | None:
+        if raw is None or raw == "":
+            return None
+        text = str(raw)
+        if "T" not in text:
+            return dt.date.fromisoformat(text[:10])
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(self.site_time_zone()).date()
 
     # --- lists and columns ----------------------------------------------------------------
     def _definition(self, title: str) -> ListDefinition:
         return definition_of(self.definitions, title)
 
     def _list_url(self, title: str) -> str:
-        return f"{self.site_url}/_api/web/lists/GetByTitle('{quote(title.replace(chr(39), chr(39) * 2))}')"
+        return f"{self.site_url}/_api/Web/lists/GetByTitle('{quote(title.replace(chr(39), chr(39) * 2))}')"
 
     def _entity_type(self, definition: ListDefinition) -> str:
         if definition.title not in self._entity_types:
-            try:
-                response = self._request(
-                    "GET", self._list_url(definition.title) + "?$select=ListItemEntityTypeFullName,Id"
+            url = self._list_url(definition.title) + "?$select=ListItemEntityTypeFullName,Id"
+            answer = self._read(url)
+            if answer.status == 404:
+                raise UnknownList(
+                    f"The SharePoint site has no list '{definition.title}': run `auditdesk provision`."
                 )
-            except SharePointError as error:
-                if error.status == 404:
-                    raise UnknownList(
-                        f"The SharePoint site has no list '{definition.title}': run `auditdesk provision`."
-                    ) from None
-                raise
-            self._entity_types[definition.title] = str(response.json()["d"]["ListItemEntityTypeFullName"])
+            if answer.status != 200:
+                raise SharePointError(answer.status, _message(answer))
+            self._entity_types[definition.title] = str(answer.json()["d"]["ListItemEntityTypeFullName"])
         return self._entity_types[definition.title]
+
+    def _read(self, url: str) -> OperationResult:
+        """One GET; while the site's time zone is unknown it rides along in a ``$batch`` (still
+        one request)."""
+        if self._zone is not None:
+            response = self._request("GET", url, ok=tuple(range(200, 600)))
+            return OperationResult(response.status_code, dict(response.headers), response.content)
+        answers = self._take_zone(self._batch([Operation("GET", url), *self._zone_operation()]))
+        return answers[0]
 
     def _select(self, definition: ListDefinition) -> str:
         names = ["Id", "Title", "Created", "Modified"]
@@ -347,6 +262,8 @@ class SharePointListStore(ListStore):
                 fields[column.name] = person.get("EMail") if isinstance(person, dict) else None
             elif column.kind is ColumnKind.LOOKUP:
                 fields[column.name] = from_stored(column, raw.get(f"{column.name}Id"))
+            elif column.kind is ColumnKind.DATE:
+                fields[column.name] = self._date_from_wire(raw.get(column.name))
             else:
                 fields[column.name] = from_stored(column, raw.get(column.name))
         item_id = int(raw["Id"])
@@ -364,7 +281,7 @@ class SharePointListStore(ListStore):
             elif isinstance(value, dt.datetime):
                 body[name] = value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             elif isinstance(value, dt.date):
-                body[name] = f"{value.isoformat()}T00:00:00Z"
+                body[name] = self._date_to_wire(value)
             else:
                 body[name] = value
         return body
@@ -399,6 +316,8 @@ class SharePointListStore(ListStore):
 
     # --- reading --------------------------------------------------------------------------
     def query(self, query: Query) -> Page:
+        """One page; an ``in`` filter too long for one URL is split into parts of one ``$batch``
+        (then the page holds every match and has no continuation)."""
         definition = self._definition(query.list_name)
         check_filters(definition, query.filters)
         if not 1 <= query.page_size <= 5000:
@@ -406,43 +325,166 @@ class SharePointListStore(ListStore):
         if query.continuation is not None:
             if not query.continuation.startswith(self.site_url):
                 raise InvalidQuery("That continuation did not come from this site: start the query again.")
-            url = query.continuation
+            urls = [query.continuation]
         else:
-            url = (
-                f"{self._list_url(definition.title)}/items?{self._select(definition)}&$top={query.page_size}"
+            urls = self._query_urls(definition, query)
+        if len(urls) == 1:
+            answers = [self._read(urls[0])]
+        else:
+            answers = self._take_zone(
+                self._batch([*(Operation("GET", u) for u in urls), *self._zone_operation()])
             )
-            if query.filters:
-                url += "&$filter=" + quote(
-                    " and ".join(_odata_filter(definition, f) for f in query.filters), safe=""
+        pages = [self._page_of(definition, answer) for answer in answers]
+        if len(pages) == 1:
+            return pages[0]
+        if any(page.continuation for page in pages):
+            raise InvalidQuery(
+                f"Too many items of '{definition.title}' match a long 'in' filter for one page: "
+                "ask for fewer values at a time."
+            )
+        items = sorted((i for page in pages for i in page.items), key=lambda i: i.id)
+        for order in reversed(query.order_by):
+            column = order.column
+
+            def key(item: ListItem, column: str = column) -> tuple[int, str]:
+                return _sort_key(item[column])
+
+            items.sort(key=key, reverse=order.descending)
+        return Page(tuple(items), None)
+
+    def _page_of(self, definition: ListDefinition, answer: OperationResult) -> Page:
+        if answer.status == 404:
+            raise UnknownList(
+                f"The SharePoint site has no list '{definition.title}': run `auditdesk provision`."
+            )
+        if answer.status != 200:
+            message = _message(answer)
+            if "SPQueryThrottledException" in message:
+                raise InvalidQuery(
+                    f"'{definition.title}' has too many items for this filter: SharePoint runs the "
+                    "first indexed condition first and it matched 5,000 items or more. Add an equality "
+                    "condition on a more selective indexed column."
                 )
-            if query.order_by:
-                url += "&$orderby=" + quote(
-                    ",".join(
-                        _path(definition, o.column) + (" desc" if o.descending else "")
-                        for o in query.order_by
-                    ),
-                    safe=",",
-                )
-        try:
-            data = self._request("GET", url).json()["d"]
-        except SharePointError as error:
-            if error.status == 404:
-                raise UnknownList(
-                    f"The SharePoint site has no list '{definition.title}': run `auditdesk provision`."
-                ) from None
-            raise
+            raise SharePointError(answer.status, message)
+        data = answer.json()["d"]
         items = tuple(self._decode(definition, raw) for raw in data["results"])
         return Page(items, data.get("__next"))
+
+    def _query_urls(self, definition: ListDefinition, query: Query) -> list[str]:
+        """The query's URL, or several when one ``in`` filter would make it too long.
+
+        Threshold-safe: equality clauses go first (SharePoint runs the first indexed clause
+        first, and it must match under 5,000 items on a big list), ranges and ``ne`` last.
+        """
+        filters = sorted(query.filters, key=_selectivity)
+        self._resolve_filter_people(definition, filters)
+        base = f"{self._list_url(definition.title)}/items?{self._select(definition)}&$top={query.page_size}"
+        order = ""
+        if query.order_by:
+            order = "&$orderby=" + quote(
+                ",".join(
+                    _path(definition, o.column) + (" desc" if o.descending else "") for o in query.order_by
+                ),
+                safe=",",
+            )
+
+        def url_for(clauses: Sequence[Filter]) -> str:
+            if not clauses:
+                return base + order
+            text = " and ".join(self._odata_filter(definition, f) for f in clauses)
+            return base + "&$filter=" + quote(text, safe="") + order
+
+        whole = url_for(filters)
+        if len(whole) <= MAX_URL_LENGTH:
+            return [whole]
+        longest = max(
+            (f for f in filters if f.op is Op.IN and isinstance(f.value, tuple)),
+            key=lambda f: len(f.value) if isinstance(f.value, tuple) else 0,
+            default=None,
+        )
+        if longest is None or not isinstance(longest.value, tuple):
+            raise InvalidQuery(
+                f"The filter on '{definition.title}' makes a URL SharePoint would refuse: shorten it."
+            )
+        rest = [f for f in filters if f is not longest]
+        urls: list[str] = []
+        chunk: list[FieldValue] = []
+        for value in longest.value:
+            candidate = url_for([Filter(longest.column, Op.IN, (*chunk, value)), *rest])
+            if len(candidate) > MAX_URL_LENGTH and chunk:
+                urls.append(url_for([Filter(longest.column, Op.IN, tuple(chunk)), *rest]))
+                chunk = []
+            chunk.append(value)
+        if chunk:
+            final = url_for([Filter(longest.column, Op.IN, tuple(chunk)), *rest])
+            if len(final) > MAX_URL_LENGTH:
+                raise InvalidQuery(
+                    f"The filter on '{definition.title}' makes a URL SharePoint would refuse: shorten it."
+                )
+            urls.append(final)
+        return urls
+
+    def _resolve_filter_people(self, definition: ListDefinition, filters: Sequence[Filter]) -> None:
+        """Person filters compare site user ids ({Name}Id, indexed with the column): look up the
+        addresses not seen yet in the site's users, all in one read-only ``$batch``."""
+        people = {c.name for c in definition.columns if c.kind is ColumnKind.PERSON}
+        wanted: set[str] = set()
+        for item_filter in filters:
+            if item_filter.column in people:
+                values = item_filter.value if isinstance(item_filter.value, tuple) else (item_filter.value,)
+                wanted |= {str(v).casefold() for v in values if v is not None}
+        unknown = sorted(wanted - set(self._user_ids) - set(self._filter_user_ids))
+        if not unknown:
+            return
+        operations = [
+            Operation(
+                "GET",
+                f"{self.site_url}/_api/web/siteusers?$select=Id,Email&$filter="
+                + quote(f"Email eq {_literal(email)}", safe=""),
+            )
+            for email in unknown
+        ]
+        for email, answer in zip(unknown, self._batch(operations), strict=True):
+            if answer.status != 200:
+                raise SharePointError(answer.status, _message(answer))
+            found = answer.json()["d"]["results"]
+            # Nobody with that address on the site: no item can name them (-1 matches nothing).
+            self._filter_user_ids[email] = int(found[0]["Id"]) if found else -1
+
+    def _odata_filter(self, definition: ListDefinition, item_filter: Filter) -> str:
+        column = definition.column(item_filter.column)
+        values = item_filter.value if isinstance(item_filter.value, tuple) else (item_filter.value,)
+        if column is not None and column.kind is ColumnKind.PERSON:
+            path = f"{column.name}Id"
+            literals = [
+                "null"
+                if v is None
+                else str(
+                    self._user_ids.get(str(v).casefold(), self._filter_user_ids.get(str(v).casefold(), -1))
+                )
+                for v in values
+            ]
+        else:
+            path = _path(definition, item_filter.column)
+            literals = [self._literal(v) for v in values]
+        if item_filter.op is Op.IN:
+            return "(" + " or ".join(f"{path} eq {lit}" for lit in literals) + ")"
+        return f"{path} {item_filter.op.value} {literals[0]}"
+
+    def _literal(self, value: FieldValue) -> str:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return f"datetime'{self._date_to_wire(value)}'"
+        return _literal(value)
 
     def get(self, list_name: str, item_id: int) -> ListItem:
         definition = self._definition(list_name)
         url = f"{self._list_url(definition.title)}/items({int(item_id)})?{self._select(definition)}"
-        try:
-            return self._decode(definition, self._request("GET", url).json()["d"])
-        except SharePointError as error:
-            if error.status in (400, 404):
-                raise ItemNotFound(list_name, item_id) from None
-            raise
+        answer = self._read(url)
+        if answer.status in (400, 404):
+            raise ItemNotFound(list_name, item_id)
+        if answer.status != 200:
+            raise SharePointError(answer.status, _message(answer))
+        return self._decode(definition, answer.json()["d"])
 
     # --- writing --------------------------------------------------------------------------
     def add_many(self, list_name: str, rows: Sequence[Fields]) -> list[ListItem]:
@@ -467,15 +509,29 @@ class SharePointListStore(ListStore):
         return self._read_many(definition, added_ids)
 
     def _read_many(self, definition: ListDefinition, ids: Sequence[int]) -> list[ListItem]:
-        """Items by id, read back in batched GETs (person columns need the expanded email)."""
+        """Items by id, read back in batched GETs (person columns need the expanded email).
+
+        Each part's URL stays under :data:`MAX_URL_LENGTH`: as many ids as fit, per part.
+        """
         base = f"{self._list_url(definition.title)}/items?{self._select(definition)}"
-        operations = []
-        chunks = [list(ids[i : i + 40]) for i in range(0, len(ids), 40)]  # keeps URLs short
-        for chunk in chunks:
+
+        def url_for(chunk: Sequence[int]) -> str:
             condition = quote(" or ".join(f"Id eq {i}" for i in chunk), safe="")
-            operations.append(Operation("GET", f"{base}&$filter={condition}&$top={len(chunk)}"))
+            return f"{base}&$filter={condition}&$top={len(chunk)}"
+
+        operations = []
+        chunk: list[int] = []
+        for item_id in ids:
+            if chunk and len(url_for([*chunk, item_id])) > MAX_URL_LENGTH:
+                operations.append(Operation("GET", url_for(chunk)))
+                chunk = []
+            chunk.append(item_id)
+        if chunk:
+            operations.append(Operation("GET", url_for(chunk)))
+        if not operations:
+            return []
         by_id: dict[int, ListItem] = {}
-        for answer in self._batch(operations):
+        for answer in self._take_zone(self._batch([*operations, *self._zone_operation()])):
             if answer.status != 200:
                 raise SharePointError(answer.status, _message(answer))
             for raw in answer.json()["d"]["results"]:
@@ -495,11 +551,12 @@ class SharePointListStore(ListStore):
         self._resolve_people(definition, [u.fields for u in updates])
         operations = [
             Operation(
-                "POST",
-                f"{self._list_url(definition.title)}/items({int(u.item_id)})",
+                "MERGE",
+                # The client's address for one item (``lst.items.get_by_id(n)``).
+                f"{self._list_url(definition.title)}/items/GetById({int(u.item_id)})",
                 {"__metadata": {"type": entity_type}, **self._encode(definition, u.fields)},
                 # Without IF-MATCH the client sends "*": last writer wins. The ETag makes it safe.
-                {"X-HTTP-Method": "MERGE", "IF-MATCH": u.etag or "*"},
+                {"IF-MATCH": u.etag or "*"},
             )
             for u in updates
         ]
@@ -529,7 +586,25 @@ class SharePointListStore(ListStore):
         return str(data["d"]["CurrentChangeToken"]["StringValue"])
 
     def changes_since(self, list_name: str, token: str) -> tuple[list[Change], str]:
+        """Every change after ``token``: GetChanges is asked again until fewer than ``FetchLimit``
+        come back (SharePoint returns at most that many per call).
+
+        Raises :class:`ChangeTokenExpired` when SharePoint refuses the token as older than its
+        change log (``SPInvalidChangeTokenException``), or when the token is older than
+        :data:`CHANGE_LOG_DAYS` (SharePoint Online may answer such a token with nothing).
+        """
         definition = self._definition(list_name)
+        if _token_age_days(token) > CHANGE_LOG_DAYS:
+            raise ChangeTokenExpired(definition.title)
+        changes: list[Change] = []
+        current = token
+        while True:
+            batch, current, full = self._changes_page(definition, current)
+            changes += batch
+            if not full:
+                return changes, current
+
+    def _changes_page(self, definition: ListDefinition, token: str) -> tuple[list[Change], str, bool]:
         query = {
             "query": {
                 "__metadata": {"type": "SP.ChangeQuery"},
@@ -537,26 +612,32 @@ class SharePointListStore(ListStore):
                 "Add": True,
                 "Update": True,
                 "DeleteObject": True,
-                "FetchLimit": 1000,
-                # An SP.ChangeToken object, not a bare string.
+                "Restore": True,
+                "FetchLimit": self.change_fetch_limit,
+                # An SP.ChangeToken object: the client's bare string is what its own docs warn about.
                 "ChangeTokenStart": {"__metadata": {"type": "SP.ChangeToken"}, "StringValue": token},
             }
         }
         try:
-            results = self._request("POST", self._list_url(definition.title) + "/getchanges", json_body=query)
+            # GetChanges changes nothing, so it is retried after a dropped connection.
+            results = self._request(
+                "POST", self._list_url(definition.title) + "/getchanges", json_body=query, idempotent=True
+            )
         except SharePointError as error:
+            if "SPInvalidChangeTokenException" in str(error) or "change log" in str(error):
+                raise ChangeTokenExpired(definition.title) from None
             raise ListStoreError(
-                f"SharePoint refused the change token for '{definition.title}' ({error}): take a new one "
-                "with current_change_token and reconcile the list once."
+                f"SharePoint refused the change query for '{definition.title}' ({error})."
             ) from None
+        raw_changes = results.json()["d"]["results"]
         changes = []
         new_token = token
-        for raw in results.json()["d"]["results"]:
+        for raw in raw_changes:
             kind = _CHANGE_KINDS.get(int(raw["ChangeType"]))
             new_token = str(raw["ChangeToken"]["StringValue"])
             if kind is not None:
                 changes.append(Change(definition.title, int(raw["ItemId"]), kind))
-        return changes, new_token
+        return changes, new_token, len(raw_changes) >= self.change_fetch_limit
 
     # --- libraries ------------------------------------------------------------------------
     def _folder(self, definition: ListDefinition) -> str:
@@ -565,15 +646,17 @@ class SharePointListStore(ListStore):
         return f"{self.site_path}/{definition.url_name}"
 
     def add_file(self, library: str, name: str, content: bytes, fields: Fields | None = None) -> ListItem:
+        """Upload through ``Files/AddUsingPath(DecodedUrl=...)``: the ResourcePath API takes the
+        decoded name, so ``#`` and ``%`` are plain characters (the string-based ``Files/add``
+        would cut or decode them). Apostrophes are doubled inside the OData string literal."""
         definition = self._definition(library)
         folder = self._folder(definition)
         metadata = dict(fields or {})
         check_fields(definition, metadata)
-        if not name or "/" in name or "'" in name:
-            raise ListStoreError(f"'{name}' is not a file name a library accepts (no folders or quotes).")
+        _check_file_name(name)
         url = (
-            f"{self.site_url}/_api/web/GetFolderByServerRelativeUrl('{quote(folder)}')/Files/"
-            f"add(url='{quote(name)}',overwrite=true)?$expand=ListItemAllFields"
+            f"{self.site_url}/_api/web/GetFolderByServerRelativePath(DecodedUrl={_path_literal(folder)})"
+            f"/Files/AddUsingPath(DecodedUrl={_path_literal(name)},Overwrite=true)?$expand=ListItemAllFields"
         )
         answer = self._request("POST", url, data=content)
         item_id = int(answer.json()["d"]["ListItemAllFields"]["Id"])
@@ -582,15 +665,25 @@ class SharePointListStore(ListStore):
         return self._read_many(definition, [item_id])[0]
 
     def read_file(self, library: str, name: str) -> bytes:
+        """Download through ``GetFileByServerRelativePath(DecodedUrl=...)/$value``, as the client's
+        ``web.get_file_by_server_relative_path`` does."""
         definition = self._definition(library)
+        _check_file_name(name)
         path = f"{self._folder(definition)}/{name}"
-        url = f"{self.site_url}/_api/web/GetFileByServerRelativeUrl('{quote(path)}')/$value"
+        url = f"{self.site_url}/_api/web/GetFileByServerRelativePath(DecodedUrl={_path_literal(path)})/$value"
         try:
             return self._request("GET", url).content
         except SharePointError as error:
             if error.status == 404:
                 raise FileNotFoundInLibrary(library, name) from None
             raise
+
+    def delete_file(self, library: str, name: str) -> None:
+        """Remove a file (``auditdesk doctor`` cleans up after itself with it)."""
+        definition = self._definition(library)
+        path = f"{self._folder(definition)}/{name}"
+        url = f"{self.site_url}/_api/web/GetFileByServerRelativePath(DecodedUrl={_path_literal(path)})"
+        self._request("POST", url, headers={"X-HTTP-Method": "DELETE", "IF-MATCH": "*"})
 
     # --- webhooks -------------------------------------------------------------------------
     def subscribe(self, list_name: str, notification_url: str, client_state: str, days: int = 90) -> str:
@@ -606,18 +699,19 @@ class SharePointListStore(ListStore):
             "expirationDateTime": expiry,
             "clientState": client_state,
         }
+        # The webhook docs send and read application/json: a verbose answer would be {"d": ...}.
         answer = self._request(
             "POST",
             self._list_url(definition.title) + "/subscriptions",
             data=_json_bytes(body),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": JSON, "Accept": JSON},
         )
-        return str(answer.json()["id"])
+        return str(_unwrap(answer.json())["id"])
 
     def subscriptions(self, list_name: str) -> list[dict[str, Any]]:
         """The list's webhooks as SharePoint describes them (id, notificationUrl, expirationDateTime)."""
         url = self._list_url(self._definition(list_name).title) + "/subscriptions"
-        payload = self._request("GET", url, headers={"Accept": "application/json"}).json()
+        payload = self._request("GET", url, headers={"Accept": JSON}).json()
         # SharePoint answers {"value": [...]} to application/json and {"d": {"results": [...]}} to verbose.
         found = payload.get("value") if "value" in payload else payload.get("d", {}).get("results", [])
         return list(found or [])
@@ -629,8 +723,13 @@ class SharePointListStore(ListStore):
             "PATCH",
             url,
             data=_json_bytes({"expirationDateTime": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": JSON, "Accept": JSON},
         )
+
+    def delete_subscription(self, list_name: str, subscription_id: str) -> None:
+        """Remove a webhook (``DELETE .../subscriptions('id')``, 204)."""
+        url = self._list_url(self._definition(list_name).title) + f"/subscriptions('{subscription_id}')"
+        self._request("DELETE", url, headers={"Accept": JSON})
 
     # --- provisioning ---------------------------------------------------------------------
     def describe(self, definition: ListDefinition) -> ListShape | None:
@@ -662,6 +761,11 @@ class SharePointListStore(ListStore):
             for raw in views_answer.json()["d"]["results"]
         }
         return ListShape(definition.title, found["BaseTemplate"] == 101, columns, views)
+
+    def delete_list(self, title: str) -> None:
+        """Remove a list or library (``auditdesk doctor`` removes its scratch lists with it)."""
+        self._request("POST", self._list_url(title), headers={"X-HTTP-Method": "DELETE", "IF-MATCH": "*"})
+        self._entity_types.pop(title, None)
 
     def create_list(self, definition: ListDefinition) -> None:
         # Created under its URL name, then titled: the URL stays free of spaces.
@@ -769,22 +873,54 @@ class SharePointListStore(ListStore):
 
     # --- housekeeping ---------------------------------------------------------------------
     def stats(self) -> StoreStats:
-        with self._lock:
-            return StoreStats(self._requests, self._retries, self._waited)
+        return self._http.stats()
 
     def close(self) -> None:
-        self._session.close()
+        self._http.close()
 
 
-def _retry_after_text(value: str | None) -> float | None:
+def _unwrap(payload: Any) -> Any:
+    """A JSON answer's object whether SharePoint answered light JSON or verbose ({"d": ...})."""
+    return payload["d"] if isinstance(payload, dict) and "d" in payload else payload
+
+
+def _path_literal(path: str) -> str:
+    """A decoded path as an OData string literal in a URL, escaped exactly as the client escapes
+    it (office365 ``runtime/paths/builder.py``, ``ODataPathBuilder._SPECIAL_CHARS``): ``%``, ``+``,
+    ``?``, ``#``, ``&``, ``*`` percent-encoded, apostrophes doubled; ``requests`` encodes spaces."""
+    for char, replacement in _SPECIAL_CHARS.items():
+        path = path.replace(char, replacement)
+    return f"'{path}'"
+
+
+_SPECIAL_CHARS = {"%": "%25", "+": "%2B", "?": "%3F", "#": "%23", "&": "%26", "'": "''", "*": "%2A"}
+
+
+def _check_file_name(name: str) -> None:
+    # SharePoint Online refuses " * : < > ? / \ | in names and a leading space; folders are not
+    # used by Audit Desk (a name is one file in the library's root).
+    bad = [c for c in '"*:<>?/\\|' if c in name]
+    if not name or bad or name.startswith(" ") or name.endswith("."):
+        raise ListStoreError(
+            f"'{name}' is not a file name a SharePoint library accepts"
+            + (f" (no {' '.join(bad)})" if bad else "")
+            + ": rename the file."
+        )
+
+
+def _token_age_days(token: str) -> float:
+    """How old a change token is, from its ticks (``1;3;<list id>;<ticks>;<number>``); 0 if unreadable."""
+    bits = token.split(";")
     try:
-        return None if value is None else max(0.0, float(value))
-    except ValueError:
-        return None
+        moment = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(
+            microseconds=(int(bits[3]) - _TICKS_AT_EPOCH) / 10
+        )
+    except (IndexError, ValueError, OverflowError):
+        return 0.0
+    return (dt.datetime.now(dt.UTC) - moment).total_seconds() / 86400
 
 
 def _json_bytes(body: Mapping[str, Any]) -> bytes:
-    import json
 
     return json.dumps(body).encode("utf-8")
 
@@ -812,10 +948,18 @@ def _literal(value: FieldValue) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _odata_filter(definition: ListDefinition, item_filter: Filter) -> str:
-    path = _path(definition, item_filter.column)
-    if item_filter.op is Op.IN:
-        assert isinstance(item_filter.value, tuple)
-        return "(" + " or ".join(f"{path} eq {_literal(v)}" for v in item_filter.value) + ")"
-    assert not isinstance(item_filter.value, tuple)
-    return f"{path} {item_filter.op.value} {_literal(item_filter.value)}"
+def _selectivity(item_filter: Filter) -> int:
+    """Sort key putting the clauses SharePoint can run first cheaply first: Id, then equality."""
+    if item_filter.column == "Id" and item_filter.op in (Op.EQ, Op.IN):
+        return 0
+    if item_filter.op in (Op.EQ, Op.IN):
+        return 1
+    return 2
+
+
+def _sort_key(value: FieldValue) -> tuple[int, str]:
+    if value is None:
+        return (0, "")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (1, f"{value:020.6f}")
+    return (1, str(value))

@@ -31,6 +31,13 @@ Behaviours reproduced, each from Microsoft's documentation:
   an ``{"error": {"code", "message"}}`` body. https://learn.microsoft.com/graph/throttling and
   https://learn.microsoft.com/graph/errors
 - Missing bearer token -> ``401`` with an error body. https://learn.microsoft.com/graph/errors
+- Permissions: an app-only token (a JWT from ``tests.sharepoint_server.server.app_token``) carries
+  ``roles``. Creating a message, adding attachments, upload sessions and deleting a draft need
+  ``Mail.ReadWrite`` (https://learn.microsoft.com/graph/api/user-post-messages,
+  .../message-post-attachments, .../attachment-createuploadsession, .../message-delete);
+  sending a message needs ``Mail.Send`` (https://learn.microsoft.com/graph/api/message-send).
+  A missing role is ``403 ErrorAccessDenied``. Opaque fixture tokens (not JWTs) carry
+  ``opaque_roles`` (both, by default), so older tests keep their fictional tokens.
 """
 
 from __future__ import annotations
@@ -45,6 +52,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from tests.sharepoint_server.server import token_claims
 
 MB = 1024 * 1024
 REQUEST_LIMIT_BYTES = 4 * MB
@@ -109,6 +118,7 @@ class LoopbackGraph:
         self._sessions: dict[str, _UploadSession] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self.opaque_roles = {"Mail.ReadWrite", "Mail.Send"}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         # A short poll interval so shutdown() at the end of each test returns quickly.
@@ -222,8 +232,18 @@ def _handler_for(graph: LoopbackGraph) -> type[BaseHTTPRequestHandler]:
             match = _USER_MESSAGES.match(path)
             if match is None:
                 return 404, {}, _error("ResourceNotFound", "Unsupported path on the loopback Graph.")
-            if not (self.headers.get("Authorization") or "").startswith("Bearer "):
+            authorization = self.headers.get("Authorization") or ""
+            if not authorization.startswith("Bearer "):
                 return 401, {}, _error("InvalidAuthenticationToken", "Access token is empty.")
+            claims = token_claims(authorization[len("Bearer ") :])
+            roles = set(claims.get("roles") or []) if claims is not None else graph.opaque_roles
+            needed = "Mail.Send" if self.command == "POST" and path.endswith("/send") else "Mail.ReadWrite"
+            if needed not in roles:
+                return (
+                    403,
+                    {},
+                    _error("ErrorAccessDenied", "Access is denied. Check credentials and try again."),
+                )
             if len(body) > REQUEST_LIMIT_BYTES:
                 return 413, {}, _error("RequestEntityTooLarge", "The request exceeds the 4 MB limit.")
             mailbox, message_id, rest = match.group("mailbox"), match.group("id"), match.group("rest") or ""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -58,3 +61,25 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ListStore]
         server = request.getfixturevalue("sharepoint")
         with sharepoint_store(server) as remote:
             yield remote
+
+
+@pytest.fixture
+def webhook_endpoint() -> Iterator[str]:
+    class Echo(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            token = parse_qs(urlsplit(self.path).query).get("validationtoken", [""])[0].encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(token)))
+            self.end_headers()
+            self.wfile.write(token)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api/hook"
+    server.shutdown()
+    server.server_close()

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -21,7 +17,7 @@ from shared.lists.port import ConcurrencyConflict, ListStoreError, Query, where
 from shared.lists.provision import provision
 from shared.lists.sharepoint_store import RetryPolicy
 from tests.lists.conftest import sharepoint_store
-from tests.sharepoint_server.server import FaultPlan, LoopbackSharePoint
+from tests.sharepoint_server.server import FIXTURE_TOKEN, FaultPlan, LoopbackSharePoint
 
 ALLOCATIONS = "Audit Allocations"
 
@@ -111,7 +107,10 @@ def test_filters_stay_on_indexed_columns_when_a_list_passes_the_threshold(
             assert [i["case_ref"] for i in page.items] == ["CASE-0007"]
             raw = requests.get(
                 f"{sharepoint.url}/_api/web/lists/GetByTitle('Audit Allocations')/items?$filter=previous_grade eq 'Good'",
-                headers={"Authorization": "Bearer fictional", "Accept": "application/json;odata=verbose"},
+                headers={
+                    "Authorization": f"Bearer {FIXTURE_TOKEN}",
+                    "Accept": "application/json;odata=verbose",
+                },
                 timeout=5,
             )
             assert raw.status_code == 500
@@ -158,28 +157,6 @@ def test_auditdesk_provision_on_the_embedded_store_needs_no_configuration(tmp_pa
     assert (tmp_path / "lists.sqlite3").is_file()
     second = runner.invoke(app, ["--home", str(tmp_path), "provision"], env={"AUDITDESK_SP_SITE_URL": ""})
     assert "nothing changed" in second.output
-
-
-@pytest.fixture
-def webhook_endpoint() -> Iterator[str]:
-    class Echo(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            token = parse_qs(urlsplit(self.path).query).get("validationtoken", [""])[0].encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(token)))
-            self.end_headers()
-            self.wfile.write(token)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/api/hook"
-    server.shutdown()
-    server.server_close()
 
 
 def test_a_webhook_subscription_is_validated_and_keeps_its_client_state(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from shared.mail.sent_log import MemorySentLog, SqliteSentLog
 from tests.graph_server import LoopbackGraph
 from tests.mail.conftest import SENDER, SleepRecorder, make_graph_mailer
 from tests.mail.test_mail_contract import DOCX, FOUR_MB, SMALL_DOCX, allocation_notice
+from tests.sharepoint_server.server import app_token
 
 MB = 1024 * 1024
 
@@ -173,3 +175,32 @@ def test_retry_after_may_be_an_http_date() -> None:
     assert _retry_after("12") == 12.0
     assert _retry_after("soon") is None
     assert _retry_after(None) is None
+
+
+def _grant_mailer(graph_server: LoopbackGraph, tmp_path: Path, roles: tuple[str, ...]) -> GraphMailer:
+    token = app_token("mail-app", roles)
+    sent_log = SqliteSentLog(tmp_path / "sent.sqlite3")
+    return GraphMailer(SENDER, lambda: token, sent_log, base_url=graph_server.base_url, sleep=SleepRecorder())
+
+
+def test_mail_send_alone_cannot_create_the_message_a_report_needs(
+    graph_server: LoopbackGraph, tmp_path: Path
+) -> None:
+    with pytest.raises(MailDeliveryFailed, match=r"Mail\.ReadWrite"):
+        _grant_mailer(graph_server, tmp_path, ("Mail.Send",)).send(report_email())
+    assert graph_server.sent_messages == []
+
+
+def test_mail_readwrite_and_mail_send_are_what_sending_a_report_needs(
+    graph_server: LoopbackGraph, tmp_path: Path
+) -> None:
+    _grant_mailer(graph_server, tmp_path, ("Mail.ReadWrite", "Mail.Send")).send(report_email())
+    assert len(graph_server.sent_messages) == 1
+
+
+def test_the_app_registration_grants_exactly_the_roles_the_calls_need() -> None:
+    bicep = (Path(__file__).resolve().parents[2] / "infra" / "app-registration.bicep").read_text()
+    granted = set(re.findall(r"appRoleId: (\w+)", bicep))
+    assert granted == {"sharePointSitesSelected", "graphMailReadWrite", "graphMailSend"}
+    assert "e2a3a72e-5f79-4c64-b1b1-878b674786c9" in bicep  # Graph Mail.ReadWrite (application)
+    assert "b633e1c5-b582-4048-a93e-9f11b44c7e96" in bicep  # Graph Mail.Send (application)

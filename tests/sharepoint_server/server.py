@@ -17,10 +17,48 @@ Docs cited below (all on learn.microsoft.com):
 [VIEWS]    /previous-versions/office/developer/sharepoint-rest-reference/dn531433(v=office.15)#view-resource
 [LARGE]    /troubleshoot/sharepoint/lists-and-libraries/items-exceeds-list-view-threshold
 [HOOKS]    /sharepoint/dev/apis/webhooks/lists/create-subscription and .../overview-sharepoint-webhooks
+[PATHS]    /sharepoint/dev/solution-guidance/supporting-and-in-file-and-folder-with-the-resourcepath-api
+[JSONLIGHT] /sharepoint/dev/general-development/json-light-support-rest-sharepoint-api (Accept shapes)
+[TZ]       /previous-versions/office/sharepoint-server/jj246418(v=office.15) (SP.TimeZone, RegionalSettings)
+           and sp-dev-docs issue 6083 / pnpjs issue 1890 (date-only columns come back as local midnight in UTC)
+[LOG]      /previous-versions/office/developer/sharepoint-2010/bb417456(v=office.14) (change log kept
+           60 days) and /previous-versions/office/sharepoint-server/ee536137(v=office.15)
+           (SPInvalidChangeTokenException for a token older than the log)
+[URL]      sp-dev-docs issue 7848, pnpjs issue 2678: URLs past about 2,000 characters fail
+[SELECTED] /graph/api/site-post-permissions (Sites.Selected: read, write, manage, fullcontrol per site)
+
+Strictness switches and test hooks (all on :class:`LoopbackSharePoint`):
+
+- ``time_zone`` (default ``"Europe/London"``, SharePoint's "GMT Standard Time", id 2) is what
+  ``web/RegionalSettings/TimeZone`` answers; :meth:`type_date_in_ui` stores a date-only value the
+  way the web UI does (local midnight, in UTC).
+- ``list_view_threshold`` (5,000): on bigger lists the first indexed clause of a filter must match
+  fewer items, and person-column projections (``X/EMail``) are refused.
+- ``max_url_length`` (2,048): longer request URLs (and batch part URLs) get ``414``.
+- ``change_log_days`` (60) and :meth:`age_change_log`: tokens older than the log are refused with
+  SharePoint's ``SPInvalidChangeTokenException``.
+- Permissions: a bearer token is an (unsigned) JWT from :func:`app_token` whose ``roles`` and
+  ``appid`` are checked against ``site_grants`` (Sites.Selected: read < write < manage <
+  fullcontrol), or one of ``opaque_tokens`` (the fictional fixture token, granted ``manage``).
+  Reads need read, item and file writes need write, lists, fields, views and webhook
+  subscriptions need manage.
+
+Fault injection (for crash tests; :meth:`set_faults` with a :class:`FaultPlan`):
+
+- ``FaultPlan(queued=[("status", 429), ("drop", 0), ("slow", 200)])``: the next requests, in order.
+- ``FaultPlan(at_request={3: "drop-before", 5: "drop-after"})``: by request number, counted from
+  1 since the last :meth:`reset_counts` / :meth:`set_faults`. ``drop-before`` closes the connection
+  without doing anything; ``drop-after`` applies the request (a whole ``$batch`` included) and
+  then closes the connection without answering, so the caller cannot know the outcome.
+- ``FaultPlan(fail_paths={"/getchanges": 500})``: every request (or batch part) whose URL
+  contains the fragment gets that status, for proving that a check reports the failure.
+- ``FaultPlan(ignore_if_match=True)``: stale ETags are not refused (as behind a broken proxy).
+- ``throttle_ratio`` / ``throttle_status`` / ``retry_after``: a share of requests throttled.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import random
@@ -35,6 +73,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -53,6 +92,34 @@ FIELD_KINDS = {
     "User": 20,
 }
 BUILT_IN = ("Title", "FileLeafRef")
+LEVELS = {"read": 1, "write": 2, "manage": 3, "fullcontrol": 4}
+FIXTURE_TOKEN = "fictional-test-token"  # the fixtures' opaque token: an app granted "manage"
+TICKS_AT_EPOCH = 621355968000000000  # .NET ticks of 1970-01-01T00:00:00Z
+
+
+def app_token(appid: str = "auditdesk-test-app", roles: tuple[str, ...] = ("Sites.Selected",)) -> str:
+    """An unsigned JWT shaped like Entra's app-only token (``appid``, ``roles``): tests only."""
+
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'appid': appid, 'roles': list(roles)})}.sig"
+
+
+def token_claims(token: str) -> dict[str, Any] | None:
+    bits = token.split(".")
+    if len(bits) != 3:
+        return None
+    try:
+        padded = bits[1] + "=" * (-len(bits[1]) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(padded))
+    except ValueError:
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def ticks(when: dt.datetime) -> int:
+    return TICKS_AT_EPOCH + int(when.timestamp() * 10_000_000)
 
 
 @dataclass
@@ -112,6 +179,7 @@ class SPList:
     items: dict[int, SPItem] = field(default_factory=dict)
     next_id: int = 1
     changes: list[tuple[int, int, int, str]] = field(default_factory=list)  # (number, item, type, time)
+    recycle_bin: dict[int, SPItem] = field(default_factory=dict)
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -133,6 +201,19 @@ class FaultPlan:
     queued: list[tuple[str, int]] = field(
         default_factory=list
     )  # ("status", 429) / ("drop", 0) / ("slow", ms)
+    at_request: dict[int, str] = field(default_factory=dict)  # n -> "drop-before" | "drop-after"
+    fail_paths: dict[str, int] = field(default_factory=dict)  # URL fragment (lower case) -> status
+    ignore_if_match: bool = False  # a broken proxy that drops IF-MATCH: stale writes succeed
+
+
+@dataclass
+class Recorded:
+    """One request as received (batch parts too): for comparing with what Microsoft's clients send."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
 
 
 class LoopbackSharePoint:
@@ -142,6 +223,16 @@ class LoopbackSharePoint:
         self, site_path: str = "/sites/qa", list_view_threshold: int = 5000, default_page_size: int = 100
     ) -> None:
         self.site_path = site_path
+        self.time_zone = "Europe/London"  # "GMT Standard Time" ([TZ]); SharePoint's id 2
+        self.max_url_length = 2048  # [URL]
+        self.change_log_days = 60  # [LOG]
+        self.change_log_start = 0  # changes numbered at or below this have left the log
+        self.site_grants: dict[str, str] = {"auditdesk-test-app": "manage"}  # [SELECTED]
+        self.opaque_tokens: dict[str, str] = {FIXTURE_TOKEN: "manage"}
+        self.request_number = 0
+        self.recorded: list[Recorded] = []
+        self.recorded_parts: list[Recorded] = []
+        self.folders: set[str] = set()  # extra folders inside libraries (server-relative, lower case)
         self.list_view_threshold = list_view_threshold
         self.default_page_size = default_page_size
         self.lists: dict[str, SPList] = {}
@@ -175,7 +266,7 @@ class LoopbackSharePoint:
                 action, response = server.handle_http(
                     self.command, self.path, dict(self.headers.items()), body
                 )
-                if action == "drop":
+                if action in ("drop", "drop-before", "drop-after"):
                     self.close_connection = True
                     self.connection.close()
                     return
@@ -217,6 +308,9 @@ class LoopbackSharePoint:
 
     def reset_counts(self) -> None:
         with self.lock:
+            self.request_number = 0
+            self.recorded.clear()
+            self.recorded_parts.clear()
             self.requests.clear()
             self.batch_parts = 0
             self.waits_announced.clear()
@@ -228,13 +322,34 @@ class LoopbackSharePoint:
                 sp_list.items.clear()
                 sp_list.changes.clear()
                 sp_list.subscriptions.clear()
+                sp_list.recycle_bin.clear()
             self.files.clear()
+            self.folders.clear()
+            self.change_log_start = 0
+            self.site_grants = {"auditdesk-test-app": "manage"}
+            self.opaque_tokens = {FIXTURE_TOKEN: "manage"}
             self.set_faults(FaultPlan())
 
     def set_faults(self, plan: FaultPlan) -> None:
         with self.lock:
             self.faults = plan
+            self.request_number = 0
             self._random = random.Random(plan.seed)
+
+    def age_change_log(self) -> None:
+        """Let every change so far leave the change log, as after 60 quiet days ([LOG])."""
+        with self.lock:
+            self.change_log_start = self.change_number
+
+    def type_date_in_ui(self, title: str, item_id: int, column: str, day: dt.date) -> None:
+        """Set a date-only column as the web UI does: the site's local midnight, stored in UTC ([TZ])."""
+        local = dt.datetime.combine(day, dt.time(0), ZoneInfo(self.time_zone))
+        with self.lock:
+            sp_list = self.lists[title]
+            item = sp_list.items[item_id]
+            item.values[column] = local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            item.version += 1
+            self._record_change(sp_list, item_id, 2)
 
     # --- HTTP entry -------------------------------------------------------------------------
     def handle_http(
@@ -242,8 +357,16 @@ class LoopbackSharePoint:
     ) -> tuple[str, Response]:
         with self.lock:
             self.requests.append((method, raw_path))
+            self.recorded.append(Recorded(method, raw_path, dict(headers), body))
+            self.request_number += 1
+            planned = self.faults.at_request.get(self.request_number)
             self.user_agents[headers.get("User-Agent", "")] += 1
             fault = self._next_fault()
+        if planned == "drop-before":
+            return "drop-before", Response(0)
+        if planned == "drop-after":
+            self._answer(method, raw_path, headers, body)
+            return "drop-after", Response(0)
         if fault is not None:
             kind, value = fault
             if kind == "drop":
@@ -263,17 +386,46 @@ class LoopbackSharePoint:
                 return "send", throttled
         if self.faults.delay_seconds:
             time.sleep(self.faults.delay_seconds)
+        return "send", self._answer(method, raw_path, headers, body)
+
+    def _answer(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Response:
         lower = {k.lower(): v for k, v in headers.items()}
-        if not lower.get("authorization", "").startswith("Bearer "):
+        accept = lower.get("accept", VERBOSE)
+        try:
+            if len(raw_path) + len(self.url) - len(self.site_path) > self.max_url_length:
+                # [URL] SharePoint Online refuses request URLs past its limit.
+                raise _HttpError(414, "Request-URI Too Long", "-1, System.UriFormatException")
+            level = self._grant(lower.get("authorization", ""))
+            with self.lock:
+                response = self.dispatch(method, raw_path, lower, body, level)
+        except _HttpError as error:
+            response = Response.error(error.status, error.message, error.code)
+        return _shape(response, accept)
+
+    def _grant(self, authorization: str) -> int:
+        """The site permission the bearer token carries ([SELECTED]); 401 without a valid token."""
+        if not authorization.startswith("Bearer "):
             # App-only calls carry an OAuth bearer token (certificate-based in production).
-            return "send", Response.error(
+            raise _HttpError(
                 401, "Unauthorized: no bearer token.", "-2147024891, System.UnauthorizedAccessException"
             )
-        try:
-            with self.lock:
-                return "send", self.dispatch(method, raw_path, lower, body)
-        except _HttpError as error:
-            return "send", Response.error(error.status, error.message, error.code)
+        token = authorization[len("Bearer ") :]
+        if token in self.opaque_tokens:
+            return LEVELS[self.opaque_tokens[token]]
+        claims = token_claims(token)
+        if claims is None:
+            raise _HttpError(401, "Invalid JWT token.", "-2147024891, System.UnauthorizedAccessException")
+        roles = set(claims.get("roles") or [])
+        if roles & {"Sites.FullControl.All"}:
+            return LEVELS["fullcontrol"]
+        if "Sites.Selected" not in roles:
+            raise _HttpError(
+                401,
+                "Unsupported app only token: no SharePoint role.",
+                "-2147024891, System.UnauthorizedAccessException",
+            )
+        # Sites.Selected grants nothing until a site permission is granted to the app.
+        return LEVELS.get(self.site_grants.get(str(claims.get("appid")), ""), 0)
 
     def _next_fault(self) -> tuple[str, int] | None:
         plan = self.faults
@@ -284,7 +436,12 @@ class LoopbackSharePoint:
         return None
 
     # --- routing ----------------------------------------------------------------------------
-    def dispatch(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Response:
+    def dispatch(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes, level: int = 4
+    ) -> Response:
+        for fragment, status in self.faults.fail_paths.items():
+            if fragment in raw_path.lower():
+                raise _HttpError(status, "Injected failure.", "-2147024809, System.ArgumentException")
         parts = urlsplit(raw_path)
         path = unquote(parts.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
@@ -293,18 +450,31 @@ class LoopbackSharePoint:
             raise _HttpError(404, f"No such endpoint: {path}")
         route = path[len(prefix) :]
         verb = headers.get("x-http-method", method).upper()
-        if method == "POST" and route.lower() != "contextinfo" and headers.get("x-requestdigest") != DIGEST:
-            # [BASIC] POSTs need the form digest from /_api/contextinfo in X-RequestDigest.
+        digest = headers.get("x-requestdigest")
+        if method == "POST" and route.lower() != "contextinfo" and digest and digest != DIGEST:
+            # [BASIC] without OAuth a POST needs the form digest from /_api/contextinfo; with a
+            # bearer token none is needed, but a wrong one is still refused.
             raise _HttpError(
                 403,
                 "The security validation for this page is invalid. Refresh the form digest.",
                 "-2130575251, Microsoft.SharePoint.SPException",
             )
         low = route.lower()
+        needed = _level_needed(verb, low)
+        if level < needed:
+            raise _HttpError(
+                403,
+                "Access denied. You do not have permission to perform this action or access this resource.",
+                "-2147024891, System.UnauthorizedAccessException",
+            )
         if low == "contextinfo":
             return self._contextinfo()
         if low == "$batch":
-            return self._batch(headers, body)
+            return self._batch(headers, body, level)
+        if low == "web/regionalsettings/timezone":
+            return self._time_zone_json()
+        if low == "web/siteusers":
+            return self._site_users(query)
         if low == "web/ensureuser":
             return self._ensure_user(json.loads(body or b"{}"))
         m = re.match(r"web/ensureuser\('(.+)'\)$", route, re.I)
@@ -312,17 +482,33 @@ class LoopbackSharePoint:
             return self._ensure_user({"logonName": m.group(1)})
         if low == "web/lists":
             return self._lists(verb, body, query)
-        m = re.match(r"web/getfolderbyserverrelativeurl\('(.+?)'\)/files/add\((.*)\)$", route, re.I)
-        if m:
-            return self._file_add(m.group(1), _args(m.group(2)), body, query)
         m = re.match(
-            r"web/(?:getfilebyserverrelativeurl\('(.+?)'\)|getfilebyserverrelativepath\(decodedurl='(.+?)'\))"
-            r"/(\$value|listitemallfields)$",
+            r"web/(?:getfolderbyserverrelativeurl\('((?:[^']|'')*)'\)"
+            r"|getfolderbyserverrelativepath\(decodedurl='((?:[^']|'')*)'\))"
+            r"/files/(add|addusingpath)\((.*)\)$",
             route,
             re.I,
         )
         if m:
-            return self._file_get(m.group(1) or m.group(2), m.group(3).lower(), query)
+            # [PATHS] the string-based APIs (GetFolderByServerRelativeUrl, Files/add(url=...)) take
+            # % and # as signs of an encoded URL: such a name is decoded again and cut at the '#'.
+            # The ResourcePath APIs (GetFolderByServerRelativePath, Files/AddUsingPath) take the
+            # decoded path: '#' and '%' are plain characters.
+            folder = _legacy(_undouble(m.group(1))) if m.group(1) is not None else _undouble(m.group(2))
+            args = _args(m.group(4))
+            legacy = m.group(3).lower() == "add"
+            name = _legacy(args.get("url", "")) if legacy else args.get("decodedurl", "")
+            return self._file_add(folder, name, args, body, query)
+        m = re.match(
+            r"web/(?:getfilebyserverrelativeurl\('((?:[^']|'')*)'\)"
+            r"|getfilebyserverrelativepath\(decodedurl='((?:[^']|'')*)'\))"
+            r"(/\$value|/listitemallfields|)$",
+            route,
+            re.I,
+        )
+        if m:
+            url = _legacy(_undouble(m.group(1))) if m.group(1) is not None else _undouble(m.group(2))
+            return self._file_get(url, m.group(3).lower().lstrip("/"), query, verb)
         m = re.match(
             r"web/lists(?:/getbytitle\('((?:[^']|'')+)'\)|\(guid'([0-9a-f-]+)'\)|\('([0-9a-f-]+)'\))(.*)$",
             route,
@@ -360,6 +546,16 @@ class LoopbackSharePoint:
     ) -> Response:
         low = rest.lower()
         if low == "":
+            if verb == "DELETE":
+                # [BASIC] DELETE on a list removes it (to the recycle bin).
+                del self.lists[sp_list.title]
+                for url in [
+                    u
+                    for u in self.files
+                    if u.lower().startswith(f"{self.site_path}/{sp_list.url_name}/".lower())
+                ]:
+                    del self.files[url]
+                return Response(200, b"", {"Content-Type": VERBOSE})
             if verb == "MERGE":
                 data = json.loads(body)
                 if "Title" in data:
@@ -371,14 +567,29 @@ class LoopbackSharePoint:
         if low == "/items" and verb == "GET":
             return self._query_items(sp_list, query)
         if low == "/items" and verb == "POST":
-            return self._add_item(sp_list, json.loads(body or b"{}"))
-        m = re.match(r"/(?:items\((\d+)\)|getitembyid\((\d+)\))(/parentlist)?$", rest, re.I)
+            return self._add_item(sp_list, json.loads(body or b"{}"), _verbose_body(headers))
+        m = re.match(
+            r"/(?:items\((\d+)\)|getitembyid\((\d+)\)|items/getbyid\((\d+)\))(/parentlist|/recycle)?$",
+            rest,
+            re.I,
+        )
         if m:
-            item_id = int(m.group(1) or m.group(2))
-            if m.group(3):
+            # [ITEMS] items(n), getItemById(n) and items/GetById(n) all address one item.
+            item_id = int(m.group(1) or m.group(2) or m.group(3))
+            suffix = (m.group(4) or "").lower()
+            if suffix == "/parentlist":
                 return Response.json({"d": _select(self._list_json(sp_list), query)})
+            if verb == "DELETE" or (suffix == "/recycle" and verb == "POST"):
+                # [ITEMS] DELETE (or recycle) removes the item; GetChanges reports DeleteObject (3).
+                item = self._item_or_404(sp_list, item_id)
+                del sp_list.items[item_id]
+                sp_list.recycle_bin[item_id] = item
+                self._record_change(sp_list, item_id, 3)
+                return Response(200, b"", {"Content-Type": VERBOSE})
             if verb == "MERGE":
-                return self._merge_item(sp_list, item_id, headers, json.loads(body or b"{}"))
+                return self._merge_item(
+                    sp_list, item_id, headers, json.loads(body or b"{}"), _verbose_body(headers)
+                )
             item = self._item_or_404(sp_list, item_id)
             return Response.json(
                 {"d": self._item_json(sp_list, item, query)}, headers={"ETag": f'"{item.version}"'}
@@ -409,6 +620,11 @@ class LoopbackSharePoint:
             return self._subscriptions(sp_list, verb, body)
         m = re.match(r"/subscriptions\('([0-9a-f-]+)'\)$", rest, re.I)
         if m:
+            if verb == "DELETE":
+                # [HOOKS] DELETE .../subscriptions('id') -> 204.
+                if sp_list.subscriptions.pop(m.group(1), None) is None:
+                    raise _HttpError(404, "Subscription not found.")
+                return Response(204)
             return self._renew_subscription(sp_list, m.group(1), json.loads(body or b"{}"))
         raise _HttpError(404, f"The loopback server does not implement lists{rest}")
 
@@ -424,6 +640,55 @@ class LoopbackSharePoint:
         }
         return Response.json(
             {"d": {"GetContextWebInformation": {"__metadata": {"type": "SP.ContextWebInformation"}, **info}}}
+        )
+
+    def restore_item(self, title: str, item_id: int) -> None:
+        """Bring an item back from the recycle bin, as a user can ([CHANGES] ChangeType.Restore = 7)."""
+        with self.lock:
+            sp_list = self.lists[title]
+            sp_list.items[item_id] = sp_list.recycle_bin.pop(item_id)
+            self._record_change(sp_list, item_id, 7)
+
+    def _time_zone_json(self) -> Response:
+        # [TZ] SP.TimeZone: Id 2 is "(UTC+00:00) Dublin, Edinburgh, Lisbon, London" (GMT Standard Time).
+        assert self.time_zone == "Europe/London", "the loopback server knows the UK zone only"
+        return Response.json(
+            {
+                "d": {
+                    "__metadata": {"type": "SP.TimeZone"},
+                    "Description": "(UTC+00:00) Dublin, Edinburgh, Lisbon, London",
+                    "Id": 2,
+                    "Information": {
+                        "__metadata": {"type": "SP.TimeZoneInformation"},
+                        "Bias": 0,
+                        "DaylightBias": -60,
+                        "StandardBias": 0,
+                    },
+                }
+            }
+        )
+
+    def _site_users(self, query: dict[str, str]) -> Response:
+        # [BASIC] web/siteusers is the site's user collection; $filter=Email eq '...' finds one.
+        users = [{"Id": i, "Email": e} for e, i in self.users.items()]
+        if "$filter" in query:
+            tree = odata_filter.parse(query["$filter"])
+
+            def matches(user: dict[str, Any]) -> bool:
+                # String comparisons in SharePoint's $filter ignore case.
+                return odata_filter.evaluate(
+                    tree, lambda path: str(user.get(path, "")).lower() if path == "Email" else user.get(path)
+                )
+
+            users = [u for u in users if matches(u)]
+        return Response.json(
+            {
+                "d": {
+                    "results": [
+                        {"__metadata": {"type": "SP.User"}, "Id": u["Id"], "Email": u["Email"]} for u in users
+                    ]
+                }
+            }
         )
 
     def _ensure_user(self, data: dict[str, Any]) -> Response:
@@ -667,6 +932,34 @@ class LoopbackSharePoint:
             )
         return out
 
+    def _indexed(self, sp_list: SPList, path: str) -> bool:
+        base = path[:-2] if path.endswith("Id") and path[:-2] in sp_list.fields else path
+        f = sp_list.fields.get(base)
+        return base in ("Id", "ID") or (f is not None and f.indexed)
+
+    def _check_threshold(self, sp_list: SPList, tree: Any) -> None:
+        """[LARGE] Over the list view threshold SharePoint runs the first indexed clause of the
+        filter first: it must itself match fewer items than the threshold. A filter without one,
+        or on a projected field of a person column (``X/EMail``, a join), is refused."""
+        refused = _HttpError(
+            500,
+            "The attempted operation is prohibited because it exceeds the list view threshold.",
+            "-2147024860, Microsoft.SharePoint.SPQueryThrottledException",
+        )
+        if any("/" in name for name in odata_filter.fields_used(tree)):
+            raise refused
+        clauses = tree.parts if isinstance(tree, odata_filter.BoolOp) and tree.op == "and" else [tree]
+        first = next(
+            (c for c in clauses if all(self._indexed(sp_list, n) for n in odata_filter.fields_used(c))), None
+        )
+        if first is None:
+            raise refused
+        matched = sum(
+            1 for i in sp_list.items.values() if odata_filter.evaluate(first, self._lookup(sp_list, i))
+        )
+        if matched >= self.list_view_threshold:
+            raise refused
+
     def _query_items(self, sp_list: SPList, query: dict[str, str]) -> Response:
         # [ODATA] without $top SharePoint answers 100 items and a __next link; $top up to 5000.
         top = int(query.get("$top", self.default_page_size))
@@ -679,17 +972,7 @@ class LoopbackSharePoint:
             except odata_filter.FilterSyntaxError as error:
                 raise _HttpError(400, f'The expression "{query["$filter"]}" is not valid: {error}.') from None
             if len(sp_list.items) > self.list_view_threshold:
-                # [LARGE] over the list view threshold, a filter must be on an indexed column.
-                for name in odata_filter.fields_used(tree):
-                    base = name.split("/")[0]
-                    base = base[:-2] if base.endswith("Id") and base[:-2] in sp_list.fields else base
-                    f = sp_list.fields.get(base)
-                    if base not in ("Id", "ID") and (f is None or not f.indexed):
-                        raise _HttpError(
-                            500,
-                            "The attempted operation is prohibited because it exceeds the list view threshold.",
-                            "-2147024860, Microsoft.SharePoint.SPQueryThrottledException",
-                        )
+                self._check_threshold(sp_list, tree)
             items = [i for i in items if odata_filter.evaluate(tree, self._lookup(sp_list, i))]
         for clause in reversed([c.strip() for c in query.get("$orderby", "").split(",") if c.strip()]):
             name, _, direction = clause.partition(" ")
@@ -711,10 +994,12 @@ class LoopbackSharePoint:
             )
         return Response.json({"d": result})
 
-    def _check_body(self, sp_list: SPList, data: dict[str, Any]) -> dict[str, Any]:
+    def _check_body(self, sp_list: SPList, data: dict[str, Any], verbose: bool = True) -> dict[str, Any]:
         meta = data.pop("__metadata", None)
-        # [ITEMS] the body's __metadata.type must be the list's ListItemEntityTypeFullName.
-        if not meta or meta.get("type") != sp_list.entity_type:
+        data.pop("odata.type", None)
+        # [ITEMS] a verbose body's __metadata.type must be the list's ListItemEntityTypeFullName;
+        # [JSONLIGHT] a light JSON body (PnPjs) carries no type: the list's is implied.
+        if verbose and (not meta or meta.get("type") != sp_list.entity_type):
             raise _HttpError(
                 400,
                 f"A type named '{(meta or {}).get('type')}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.",
@@ -740,8 +1025,8 @@ class LoopbackSharePoint:
         self.change_number += 1
         sp_list.changes.append((self.change_number, item_id, change_type, _now()))
 
-    def _add_item(self, sp_list: SPList, data: dict[str, Any]) -> Response:
-        values = self._check_body(sp_list, data)
+    def _add_item(self, sp_list: SPList, data: dict[str, Any], verbose: bool = True) -> Response:
+        values = self._check_body(sp_list, data, verbose)
         item = SPItem(sp_list.next_id, 1, {"Title": None, **values, "Created": _now(), "Modified": _now()})
         sp_list.next_id += 1
         sp_list.items[item.id] = item
@@ -749,20 +1034,25 @@ class LoopbackSharePoint:
         return Response.json({"d": self._item_json(sp_list, item, {})}, 201, {"ETag": '"1"'})
 
     def _merge_item(
-        self, sp_list: SPList, item_id: int, headers: dict[str, str], data: dict[str, Any]
+        self,
+        sp_list: SPList,
+        item_id: int,
+        headers: dict[str, str],
+        data: dict[str, Any],
+        verbose: bool = True,
     ) -> Response:
         item = self._item_or_404(sp_list, item_id)
         if_match = headers.get("if-match")
         if if_match is None:
             raise _HttpError(400, "The If-Match header is required for MERGE.")
-        if if_match != "*" and if_match != f'"{item.version}"':
+        if if_match != "*" and if_match != f'"{item.version}"' and not self.faults.ignore_if_match:
             # [ITEMS] a stale ETag in IF-MATCH is refused with 412 Precondition Failed.
             raise _HttpError(
                 412,
                 f"The request ETag value '{if_match}' does not match the object's ETag value '\"{item.version}\"'.",
                 "-1, Microsoft.SharePoint.Client.ClientServiceException",
             )
-        values = self._check_body(sp_list, data)
+        values = self._check_body(sp_list, data, verbose)
         item.values.update(values)
         item.values["Modified"] = _now()
         item.version += 1
@@ -770,9 +1060,10 @@ class LoopbackSharePoint:
         return Response(204, b"", {"ETag": f'"{item.version}"'})
 
     # --- changes ----------------------------------------------------------------------------
-    def _token(self, sp_list: SPList, number: int) -> str:
-        # [CHANGES] a change token string: version;scope(3 = list);list id;ticks;change number.
-        return f"1;3;{sp_list.id};638000000000000000;{number}"
+    def _token(self, sp_list: SPList, number: int, when: str | None = None) -> str:
+        # [CHANGES] a change token string: version;scope(3 = list);list id;ticks (UTC);change number.
+        moment = dt.datetime.fromisoformat(when.replace("Z", "+00:00")) if when else dt.datetime.now(dt.UTC)
+        return f"1;3;{sp_list.id};{ticks(moment)};{number}"
 
     def _get_changes(self, sp_list: SPList, data: dict[str, Any]) -> Response:
         q = data.get("query", {})
@@ -788,7 +1079,23 @@ class LoopbackSharePoint:
                     "-2146232832, Microsoft.SharePoint.SPInvalidChangeTokenException",
                 )
             start_number = int(bits[4])
-        wanted = {1: q.get("Add", False), 2: q.get("Update", False), 3: q.get("DeleteObject", False)}
+            token_time = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(
+                microseconds=(int(bits[3]) - TICKS_AT_EPOCH) / 10
+            )
+            too_old = dt.datetime.now(dt.UTC) - token_time > dt.timedelta(days=self.change_log_days)
+            if start_number < self.change_log_start or too_old:
+                # [LOG] the change log keeps about 60 days; an older token is refused like this.
+                raise _HttpError(
+                    500,
+                    "The changeToken refers to a time before the start of the current change log.",
+                    "-2146232832, Microsoft.SharePoint.SPInvalidChangeTokenException",
+                )
+        wanted = {
+            1: q.get("Add", False),
+            2: q.get("Update", False),
+            3: q.get("DeleteObject", False),
+            7: q.get("Restore", False),
+        }
         limit = int(q.get("FetchLimit") or 1000)
         results = []
         for number, item_id, change_type, when in sp_list.changes:
@@ -798,7 +1105,7 @@ class LoopbackSharePoint:
                         "__metadata": {"type": "SP.ChangeItem"},
                         "ChangeToken": {
                             "__metadata": {"type": "SP.ChangeToken"},
-                            "StringValue": self._token(sp_list, number),
+                            "StringValue": self._token(sp_list, number, when),
                         },
                         "ChangeType": change_type,
                         "ItemId": item_id,
@@ -812,20 +1119,36 @@ class LoopbackSharePoint:
 
     # --- files ------------------------------------------------------------------------------
     def _library_of(self, folder: str) -> SPList:
+        wanted = folder.rstrip("/").lower()
         for sp_list in self.lists.values():
-            if (
-                sp_list.base_template == 101
-                and folder.rstrip("/").lower() == f"{self.site_path}/{sp_list.url_name}".lower()
+            root = f"{self.site_path}/{sp_list.url_name}".lower()
+            if sp_list.base_template == 101 and (
+                wanted == root or (wanted in self.folders and wanted.startswith(root + "/"))
             ):
                 return sp_list
         raise _HttpError(
             404, f"File Not Found: folder {folder}", "-2147024894, System.IO.FileNotFoundException"
         )
 
-    def _file_add(self, folder: str, args: dict[str, str], body: bytes, query: dict[str, str]) -> Response:
-        # [FILES] POST .../GetFolderByServerRelativeUrl(folder)/Files/add(url=..., overwrite=true).
+    def add_folder(self, path: str) -> None:
+        """A folder inside a library (server-relative), as a user creates one."""
+        with self.lock:
+            self.folders.add(path.rstrip("/").lower())
+
+    def _file_add(
+        self, folder: str, name: str, args: dict[str, str], body: bytes, query: dict[str, str]
+    ) -> Response:
+        # [FILES] POST .../GetFolderByServerRelativeUrl(folder)/Files/add(url=..., overwrite=true);
+        # [PATHS] .../GetFolderByServerRelativePath(decodedurl=...)/Files/AddUsingPath(decodedurl=...).
+        if "/" in name:  # a name with a folder: the folder must exist
+            sub, _, name = name.rpartition("/")
+            folder = f"{folder.rstrip('/')}/{sub}"
         library = self._library_of(folder)
-        name = args["url"]
+        if not name or any(c in name for c in '"*:<>?\\|') or name.startswith(" "):
+            # [FILES] characters SharePoint Online never allows in file names.
+            raise _HttpError(
+                400, f"The file name '{name}' is invalid.", "-2130575245, Microsoft.SharePoint.SPException"
+            )
         url = f"{folder.rstrip('/')}/{name}"
         if url in self.files and args.get("overwrite", "false").lower() != "true":
             raise _HttpError(
@@ -857,13 +1180,21 @@ class LoopbackSharePoint:
             payload["ListItemAllFields"] = self._item_json(library, item, {})
         return Response.json({"d": payload})
 
-    def _file_get(self, url: str, what: str, query: dict[str, str]) -> Response:
+    def _file_get(self, url: str, what: str, query: dict[str, str], verb: str = "GET") -> Response:
         if url not in self.files:
             raise _HttpError(404, f"File Not Found: {url}", "-2147024894, System.IO.FileNotFoundException")
+        folder, _, name = url.rpartition("/")
+        if what == "" and verb == "DELETE":
+            # [FILES] DELETE on a file (X-HTTP-Method: DELETE) removes it and its list item.
+            library = self._library_of(folder)
+            del self.files[url]
+            for item in [i for i in library.items.values() if i.values.get("FileLeafRef") == name]:
+                del library.items[item.id]
+                self._record_change(library, item.id, 3)
+            return Response(200, b"", {"Content-Type": VERBOSE})
         if what == "$value":
             # [FILES] .../$value returns the file's bytes.
             return Response(200, self.files[url], {"Content-Type": "application/octet-stream"})
-        folder, _, name = url.rpartition("/")
         library = self._library_of(folder)
         item = next(i for i in library.items.values() if i.values.get("FileLeafRef") == name)
         return Response.json({"d": self._item_json(library, item, query)})
@@ -872,6 +1203,8 @@ class LoopbackSharePoint:
     def _subscriptions(self, sp_list: SPList, verb: str, body: bytes) -> Response:
         if verb == "GET":
             return Response.json({"d": {"results": list(sp_list.subscriptions.values())}})
+        if verb != "POST":
+            raise _HttpError(405, f"{verb} is not allowed on the subscriptions collection.")
         data = json.loads(body)
         expiry = dt.datetime.fromisoformat(data["expirationDateTime"].replace("Z", "+00:00"))
         if expiry > dt.datetime.now(dt.UTC) + dt.timedelta(days=180):
@@ -894,7 +1227,10 @@ class LoopbackSharePoint:
             "resource": sp_list.id,
         }
         sp_list.subscriptions[sub["id"]] = sub
-        return Response.json(sub, 201, {"Content-Type": "application/json"})
+        # [HOOKS] 201 with the subscription; [JSONLIGHT] verbose callers get it wrapped in "d".
+        return Response.json(
+            {"d": {"__metadata": {"type": "Microsoft.SharePoint.Webhooks.Subscription"}, **sub}}, 201
+        )
 
     def _renew_subscription(self, sp_list: SPList, sub_id: str, data: dict[str, Any]) -> Response:
         sub = sp_list.subscriptions.get(sub_id)
@@ -924,7 +1260,7 @@ class LoopbackSharePoint:
         ]
 
     # --- $batch -----------------------------------------------------------------------------
-    def _batch(self, headers: dict[str, str], body: bytes) -> Response:
+    def _batch(self, headers: dict[str, str], body: bytes, level: int = 4) -> Response:
         # [BATCH] multipart/mixed parts: reads, or changesets of writes. Not transactional: a
         # failed operation does not roll back the others. The response lists one application/http
         # part per operation, in order.
@@ -935,12 +1271,17 @@ class LoopbackSharePoint:
         for method, url, op_headers, op_body in operations:
             self.batch_parts += 1
             path = urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")
+            self.recorded_parts.append(Recorded(method, url, dict(op_headers), op_body))
             lower = {k.lower(): v for k, v in op_headers.items()}
-            lower.setdefault("x-requestdigest", headers.get("x-requestdigest", ""))
+            if headers.get("x-requestdigest"):
+                lower.setdefault("x-requestdigest", headers["x-requestdigest"])
             try:
-                result = self.dispatch(method, path, lower, op_body)
+                if len(url) > self.max_url_length:
+                    raise _HttpError(414, "Request-URI Too Long", "-1, System.UriFormatException")
+                result = self.dispatch(method, path, lower, op_body, level)
             except _HttpError as error:
                 result = Response.error(error.status, error.message, error.code)
+            result = _shape(result, lower.get("accept", VERBOSE))
             head = "".join(f"{k}: {v}\r\n" for k, v in result.headers.items())
             chunks.append(
                 f"--{out_boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n"
@@ -984,8 +1325,92 @@ def _args(text: str) -> dict[str, str]:
     out = {}
     for match in re.finditer(r"(\w+)=('(?:[^']|'')*'|[^,]*)", text):
         value = match.group(2)
-        out[match.group(1)] = value[1:-1].replace("''", "'") if value.startswith("'") else value
+        out[match.group(1).lower()] = value[1:-1].replace("''", "'") if value.startswith("'") else value
     return out
+
+
+def _undouble(literal: str) -> str:
+    """An OData string literal's text: apostrophes are doubled inside ('O''Brien')."""
+    return literal.replace("''", "'")
+
+
+def _legacy(url: str) -> str:
+    """What the string-based file APIs make of a decoded URL ([PATHS]): '#' starts a fragment and
+    '%' an escape, because they assume a URL with them is still encoded."""
+    return unquote(url.split("#", 1)[0])
+
+
+def _level_needed(verb: str, route: str) -> int:
+    """The Sites.Selected level a call needs ([SELECTED]; [HOOKS] for subscriptions)."""
+    if route.endswith("/subscriptions") and verb == "GET":
+        return LEVELS["manage"]  # [HOOKS] "Get all subscriptions": manage list permissions
+    if verb == "GET" or route in ("contextinfo", "$batch") or route.endswith("/getchanges"):
+        return LEVELS["read"]
+    if "/subscriptions" in route:
+        return LEVELS["write"]  # [HOOKS] create, renew, delete: edit permissions on the list
+    if (
+        route.startswith("web/ensureuser")
+        or "/items" in route
+        or "getitembyid" in route
+        or "/files/" in route
+        or route.startswith("web/getfile")
+    ):
+        return LEVELS["write"]
+    return LEVELS["manage"]  # lists, fields, views
+
+
+def _verbose_body(headers: dict[str, str]) -> bool:
+    """Whether a request body is verbose JSON (it then names its type in ``__metadata``)."""
+    return "odata=verbose" in headers.get("content-type", "application/json;odata=verbose").lower()
+
+
+def _light(value: Any, minimal: bool = False) -> Any:
+    """A verbose value in light JSON: no ``__metadata`` (nometadata), or its type, id and ETag as
+    ``odata.type``, ``odata.id``, ``odata.etag`` (minimalmetadata, what ``application/json`` gets)."""
+    if isinstance(value, dict):
+        if "__deferred" in value:
+            return None
+        if set(value) <= {"__metadata", "results"} and "results" in value:
+            return [_light(v, minimal) for v in value["results"]]
+        out = {k: _light(v, minimal) for k, v in value.items() if k != "__metadata"}
+        meta = value.get("__metadata")
+        if minimal and isinstance(meta, dict):
+            for key in ("type", "id", "etag"):
+                if key in meta:
+                    out[f"odata.{key}"] = meta[key]
+        return out
+    if isinstance(value, list):
+        return [_light(v, minimal) for v in value]
+    return value
+
+
+def _shape(response: Response, accept: str) -> Response:
+    """[JSONLIGHT] verbose answers are {"d": ...}; application/json (minimal metadata) and
+    nometadata answers are the object itself, collections under "value", errors under "odata.error"."""
+    if "odata=verbose" in accept.lower() or response.headers.get("Content-Type") != VERBOSE:
+        return response
+    if not response.body:
+        return response
+    payload = json.loads(response.body)
+    kind = "nometadata" if "nometadata" in accept.lower() else "minimalmetadata"
+    minimal = kind == "minimalmetadata"
+    if "error" in payload:
+        shaped: Any = {"odata.error": payload["error"]}
+    else:
+        inner = payload.get("d", payload)
+        if isinstance(inner, dict) and "GetContextWebInformation" in inner:
+            inner = inner["GetContextWebInformation"]  # light JSON does not wrap function results
+        if isinstance(inner, dict) and "results" in inner and isinstance(inner["results"], list):
+            shaped = {"value": [_light(v, minimal) for v in inner["results"]]}
+            if inner.get("__next"):
+                shaped["odata.nextLink"] = inner["__next"]
+        else:
+            shaped = _light(inner, minimal)
+    return Response(
+        response.status,
+        json.dumps(shaped).encode(),
+        {**response.headers, "Content-Type": f"application/json;odata={kind};streaming=true;charset=utf-8"},
+    )
 
 
 def _boundary(content_type: str) -> str:
@@ -1032,8 +1457,10 @@ def _reason(status: int) -> str:
         201: "Created",
         204: "No Content",
         400: "Bad Request",
+        401: "Unauthorized",
         403: "Forbidden",
         404: "Not Found",
+        414: "Request-URI Too Long",
         412: "Precondition Failed",
         500: "Internal Server Error",
     }.get(status, "Status")
