@@ -35,7 +35,9 @@ def _options(
         str | None, typer.Option(help="Act as if today were this date (YYYY-MM-DD): replays a month.")
     ] = None,
 ) -> None:
+    global _last_home
     ctx.obj = AppContext.create(home=home, schema_path=schema, today=_parse_today(today))
+    _last_home = ctx.obj.settings.home
 
 
 def _parse_today(text: str | None) -> dt.date | None:
@@ -66,8 +68,13 @@ _register_commands()
 def main() -> None:
     """The console script. A store or mail problem (SharePoint unreachable, a refused change
     token, a missing setting, a mail server down) ends with its message, not a stack trace:
-    each says what to do, and nothing was recorded as done."""
+    each says what to do, and nothing was recorded as done. So does a home it cannot use (a
+    damaged or truncated SQLite file, a read-only home, ``--home`` naming a file, a full disk):
+    one line on stderr naming the file, and exit status 4."""
+    import sqlite3
+
     from shared.cli.render import console
+    from shared.home import EXIT_HOME_PROBLEM, HomeProblem, home_problem
     from shared.lists.port import ListStoreError
     from shared.mail.port import MailError
 
@@ -76,3 +83,22 @@ def main() -> None:
     except (ListStoreError, MailError) as problem:
         console.print(f"[red]✗[/red] {problem}")
         raise SystemExit(1) from None
+    except HomeProblem as problem:
+        _say_on_stderr(f"✗ {problem}")
+        raise SystemExit(EXIT_HOME_PROBLEM) from None
+    except (sqlite3.Error, OSError) as error:
+        translated = home_problem(error, _last_home) if _last_home is not None else None
+        if translated is None:
+            raise
+        _say_on_stderr(f"✗ {translated}")
+        raise SystemExit(EXIT_HOME_PROBLEM) from None
+
+
+# The home of the command being run, once its options are read: where a failure is looked for.
+_last_home: Path | None = None
+
+
+def _say_on_stderr(line: str) -> None:
+    import sys
+
+    print(line, file=sys.stderr, flush=True)
