@@ -68,11 +68,11 @@ def home_problem(error: BaseException, home: Path, path: Path | None = None) -> 
 
 def _sqlite_problem(error: sqlite3.Error, home: Path, path: Path | None) -> HomeProblem | None:
     text = str(error).lower()
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
+    if "database or disk is full" in text or (not _says_damaged(text) and _disk_full(home)):
+        return _os_problem(errno.ENOSPC, path or home, home)
+    if _says_damaged(text):
         damaged = path or damaged_file(home) or home
         return damaged_database(damaged, home)
-    if "database or disk is full" in text:
-        return _os_problem(errno.ENOSPC, path or home, home)
     if "readonly" in text or "read-only" in text:
         return _os_problem(_read_only_or_no_access(path or home), path or home, home)
     if "unable to open" in text:
@@ -82,9 +82,9 @@ def _sqlite_problem(error: sqlite3.Error, home: Path, path: Path | None) -> Home
             return not_a_folder(blocker)
         return _os_problem(_read_only_or_no_access(where), where, home)
     if "disk i/o error" in text:
-        damaged = damaged_file(home)
-        if damaged is not None:
-            return damaged_database(damaged, home)
+        found = damaged_file(home)
+        if found is not None:
+            return damaged_database(found, home)
         return HomeProblem(
             path or home,
             "could not be read or written (disk I/O error)",
@@ -139,9 +139,33 @@ def _reads_whole(path: Path) -> bool:
     try:
         with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
             rows = db.execute("PRAGMA quick_check").fetchall()
-    except (sqlite3.Error, OSError, ValueError):
-        return False
+    except sqlite3.DatabaseError as error:
+        # Only SQLite's own verdict on the content counts: a file it cannot open for want of
+        # space or permission is not thereby damaged.
+        return not _says_damaged(str(error))
+    except (OSError, ValueError):
+        return True
     return rows == [("ok",)]
+
+
+def _says_damaged(text: str) -> bool:
+    text = text.lower()
+    return "not a database" in text or "malformed" in text or "corrupt" in text
+
+
+def _disk_full(home: Path) -> bool:
+    """Whether the disk holding ``home`` has (next to) no room left: SQLite reports a full disk
+    as a disk I/O error when it cannot grow its write-ahead log."""
+    import os
+
+    probe = next((p for p in (home, *home.parents) if p.exists()), None)
+    if probe is None:
+        return False
+    try:
+        stats = os.statvfs(probe)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < 1024 * 1024
 
 
 def _read_only_or_no_access(path: Path) -> int:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from shared.cli.context import AppContext
+
+if TYPE_CHECKING:
+    from shared.home import HomeProblem
 
 app = typer.Typer(
     name="auditdesk",
@@ -81,6 +84,11 @@ def main() -> None:
     try:
         app()
     except (ListStoreError, MailError) as problem:
+        # An outbox or library write that failed for want of space is the home's problem.
+        underneath = _home_problem_under(problem)
+        if underneath is not None:
+            _say_on_stderr(f"✗ {underneath}")
+            raise SystemExit(EXIT_HOME_PROBLEM) from None
         console.print(f"[red]✗[/red] {problem}")
         raise SystemExit(1) from None
     except HomeProblem as problem:
@@ -96,6 +104,19 @@ def main() -> None:
 
 # The home of the command being run, once its options are read: where a failure is looked for.
 _last_home: Path | None = None
+
+
+def _home_problem_under(problem: BaseException) -> HomeProblem | None:
+    import sqlite3
+
+    from shared.home import home_problem
+
+    cause = problem.__cause__ or problem.__context__
+    while cause is not None and _last_home is not None:
+        if isinstance(cause, (sqlite3.Error, OSError)):
+            return home_problem(cause, _last_home)
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _say_on_stderr(line: str) -> None:
