@@ -39,6 +39,9 @@ def _options(
     ] = None,
 ) -> None:
     global _last_home
+    from shared.azure.logs import cap_library_loggers
+
+    cap_library_loggers()  # before any command talks to SharePoint, Graph or Azure Storage
     ctx.obj = AppContext.create(home=home, schema_path=schema, today=_parse_today(today))
     _last_home = ctx.obj.settings.home
 
