@@ -43,7 +43,7 @@ def sharepoint_webhook(req: func.HttpRequest, context: func.Context) -> func.Htt
         checked = check_notifications(
             req.get_body(),
             os.environ.get(CLIENT_STATE_VARIABLE, ""),
-            read_our_subscriptions(Settings.from_environment()),
+            lambda: read_our_subscriptions(Settings.from_environment()),
         )
     except BodyTooLarge:
         log_event(logging.WARNING, "webhook body refused", reason="the body is too large", **ids)

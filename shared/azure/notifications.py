@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 
 # App settings: the webhook's public URL, and the shared secret SharePoint echoes back in each
@@ -67,11 +67,14 @@ class CheckedNotifications:
 
 
 def check_notifications(
-    body: bytes, expected_client_state: str, ours: Mapping[str, str] | None = None
+    body: bytes,
+    expected_client_state: str,
+    ours: Callable[[], Mapping[str, str]] | None = None,
 ) -> CheckedNotifications:
     """Parse the POSTed body and keep the notifications whose clientState matches (compared in
     constant time) and, when ``ours`` is given, whose subscription is one the service created
-    (subscription id -> the list id it watches). Raises :class:`MalformedNotification` for
+    (``ours()``: subscription id -> the list id it watches; read only once a notification has
+    the right clientState, so a stranger's body costs no storage read). Raises :class:`MalformedNotification` for
     anything that is not a SharePoint notification: not JSON, nested past any real one, ids that
     are not GUIDs."""
     if not body:
@@ -102,7 +105,7 @@ def check_notifications(
     accepted: list[Notification] = []
     refused = unknown = 0
     expected = expected_client_state.encode("utf-8")
-    known = {k.lower(): v.lower() for k, v in ours.items()} if ours is not None else None
+    known: dict[str, str] | None = None
     for value in values:
         given = value.get("clientState")
         given_bytes = given.encode("utf-8") if isinstance(given, str) else b""
@@ -110,6 +113,8 @@ def check_notifications(
             refused += 1
             continue
         subscription_id, resource = value["subscriptionId"].lower(), value["resource"].lower()
+        if ours is not None and known is None:
+            known = {k.lower(): v.lower() for k, v in ours().items()}
         if known is not None and known.get(subscription_id) != resource:
             unknown += 1
             continue
