@@ -61,9 +61,19 @@ def home_problem(error: BaseException, home: Path, path: Path | None = None) -> 
     if isinstance(error, sqlite3.Error):
         return _sqlite_problem(error, home, path)
     if isinstance(error, OSError) and error.errno is not None:
-        where = Path(error.filename) if isinstance(error.filename, str) else path or home
+        where = Path(error.filename) if isinstance(error.filename, (str, Path)) else path or home
+        if error.errno not in _DISK_FULL and not _within(where, home):
+            return None  # a file the command was given, not the home: its own message says so
         return _os_problem(error.errno, where, home)
     return None
+
+
+def _within(path: Path, home: Path) -> bool:
+    try:
+        path.resolve().relative_to(home.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 def _sqlite_problem(error: sqlite3.Error, home: Path, path: Path | None) -> HomeProblem | None:
@@ -80,6 +90,12 @@ def _sqlite_problem(error: sqlite3.Error, home: Path, path: Path | None) -> Home
         blocker = _first_file_in(where.parent if path else home)
         if blocker is not None:
             return not_a_folder(blocker)
+        if path is not None and path.is_dir():
+            return HomeProblem(
+                path,
+                "is a folder, not a database file",
+                f"Move it out of {home}: Audit Desk creates the file itself.",
+            )
         return _os_problem(_read_only_or_no_access(where), where, home)
     if "disk i/o error" in text:
         found = damaged_file(home)

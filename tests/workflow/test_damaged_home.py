@@ -271,3 +271,13 @@ def test_a_full_disk_is_one_line_and_after_freeing_it_a_rerun_ends_as_a_clean_ru
         # lands, an email whose write failed half-way is written again and its .eml.part stays.
         # When it does, this branch is never taken: delete it then.
         pytest.xfail(f"outbox after the re-run differs from a clean run's: {after['outbox']}")
+
+
+def test_a_folder_where_the_lists_database_belongs_is_one_line(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "lists.sqlite3").mkdir(parents=True)
+    assert_one_line(
+        auditdesk(home, SUBMITTED_ON, "process"),
+        str(home / "lists.sqlite3"),
+        "is a folder, not a database file",
+    )
