@@ -53,7 +53,7 @@ def _report(kind: str, period_of: Callable[[dt.date], str]) -> Callable[[Service
 
 
 def _subscriptions(services: Services, day: dt.date) -> object:
-    from shared.azure.subscriptions import keep_subscriptions
+    from shared.azure.subscriptions import keep_subscriptions, record_subscriptions
     from shared.workflow.changes import WATCHED
 
     url = os.environ.get(WEBHOOK_URL_VARIABLE, "").strip()
@@ -66,6 +66,7 @@ def _subscriptions(services: Services, day: dt.date) -> object:
     result = keep_subscriptions(
         services.store, WATCHED, url, client_state, services.deadlines.calendar, services.clock.now()
     )
+    record_subscriptions(services.state, result)
     log_event(
         logging.INFO,
         "webhook subscriptions checked",

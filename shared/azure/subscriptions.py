@@ -8,16 +8,31 @@ however long the bank-holiday break, the next run still finds it alive.
 The client library cannot send ``clientState`` (the shared secret the webhook checks), so the
 SharePoint adapter sends these requests itself (``subscribe``, ``subscriptions``,
 ``renew_subscription``).
+
+The ids of the subscriptions kept here, with the list each watches, are recorded in the state
+store (:data:`OURS_KEY`) every time the timer runs; the webhook queues a notification only when
+its subscription and list are among them, so a forged or stale subscription id never reaches
+the queue or the logs. SharePoint keeps no record we could ask at notification time without a
+round trip per request, and the clientState alone is one shared secret for every list.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from shared.core.working_days import WorkingDayCalendar
 from shared.lists.port import ListStore, ListStoreError
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.workflow.state import StateStore
+
+# State key: JSON object, subscription id -> the id of the list it watches (both lower case).
+OURS_KEY = "webhook-subscriptions"
 
 RENEW_WITHIN = dt.timedelta(days=5)
 LIFETIME_DAYS = 90  # well inside SharePoint's 180-day limit
@@ -28,6 +43,8 @@ class RenewalResult:
     created: list[str] = field(default_factory=list)  # subscription ids
     renewed: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    # Every subscription of ours after the run: id -> the list (resource) it watches.
+    watching: dict[str, str] = field(default_factory=dict)
 
 
 def keep_subscriptions(
@@ -48,8 +65,13 @@ def keep_subscriptions(
     for list_name in lists:
         ours = [s for s in store.subscriptions(list_name) if s.get("notificationUrl") == notification_url]
         if not ours:
-            result.created.append(store.subscribe(list_name, notification_url, client_state, LIFETIME_DAYS))
+            created = store.subscribe(list_name, notification_url, client_state, LIFETIME_DAYS)
+            result.created.append(created)
+            # The list id SharePoint will name as the resource, as it reports it.
+            ours = [s for s in store.subscriptions(list_name) if str(s.get("id")) == created]
+            result.watching.update(_watching(ours))
             continue
+        result.watching.update(_watching(ours))
         for subscription in ours:
             expiry = _parse_time(str(subscription["expirationDateTime"]))
             if expiry < renew_before:
@@ -60,6 +82,47 @@ def keep_subscriptions(
             else:
                 result.kept.append(str(subscription["id"]))
     return result
+
+
+def record_subscriptions(state: StateStore, result: RenewalResult) -> None:
+    state.put(OURS_KEY, json.dumps(result.watching, sort_keys=True))
+
+
+def our_subscriptions(state: StateStore) -> dict[str, str]:
+    """The subscriptions the timer last recorded (none before it first ran)."""
+    recorded = state.get(OURS_KEY)
+    if not recorded:
+        return {}
+    try:
+        data = json.loads(recorded)
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k).lower(): str(v).lower() for k, v in data.items()}
+
+
+def read_our_subscriptions(settings: Settings) -> dict[str, str]:
+    """:func:`our_subscriptions` from the state store the Functions app uses, opened for this
+    one read (the webhook opens nothing else)."""
+    from shared.workflow.state import SqliteStateStore
+
+    state: StateStore
+    if settings.azure.tables_configured:
+        from shared.azure.storage import table_client
+        from shared.workflow.state_azure import AzureTableStateStore
+
+        state = AzureTableStateStore(table_client(settings.azure, settings.azure.state_table))
+    else:
+        state = SqliteStateStore(settings.home / "state.sqlite3")
+    try:
+        return our_subscriptions(state)
+    finally:
+        state.close()
+
+
+def _watching(subscriptions: Iterable[dict[str, object]]) -> dict[str, str]:
+    return {str(s["id"]).lower(): str(s.get("resource") or "").lower() for s in subscriptions}
 
 
 def _parse_time(text: str) -> dt.datetime:

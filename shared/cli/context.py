@@ -24,7 +24,10 @@ class AppContext:
 
     @classmethod
     def create(cls, home: Path | None, schema_path: Path | None, today: dt.date | None) -> AppContext:
+        from shared.home import check_home_folder
+
         settings = Settings.from_environment(home=home, schema_path=schema_path)
+        check_home_folder(settings.home)
         try:
             schema = load_schema(settings.schema_path)
         except SchemaError as error:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from shared.cli.context import AppContext
+
+if TYPE_CHECKING:
+    from shared.home import HomeProblem
 
 app = typer.Typer(
     name="auditdesk",
@@ -35,7 +38,12 @@ def _options(
         str | None, typer.Option(help="Act as if today were this date (YYYY-MM-DD): replays a month.")
     ] = None,
 ) -> None:
+    global _last_home
+    from shared.azure.logs import cap_library_loggers
+
+    cap_library_loggers()  # before any command talks to SharePoint, Graph or Azure Storage
     ctx.obj = AppContext.create(home=home, schema_path=schema, today=_parse_today(today))
+    _last_home = ctx.obj.settings.home
 
 
 def _parse_today(text: str | None) -> dt.date | None:
@@ -67,13 +75,55 @@ _register_commands()
 def main() -> None:
     """The console script. A store or mail problem (SharePoint unreachable, a refused change
     token, a missing setting, a mail server down) ends with its message, not a stack trace:
-    each says what to do, and nothing was recorded as done."""
+    each says what to do, and nothing was recorded as done. So does a home it cannot use (a
+    damaged or truncated SQLite file, a read-only home, ``--home`` naming a file, a full disk):
+    one line on stderr naming the file, and exit status 4."""
+    import sqlite3
+
     from shared.cli.render import console
+    from shared.home import EXIT_HOME_PROBLEM, HomeProblem, home_problem
     from shared.lists.port import ListStoreError
     from shared.mail.port import MailError
 
     try:
         app()
     except (ListStoreError, MailError) as problem:
+        # An outbox or library write that failed for want of space is the home's problem.
+        underneath = _home_problem_under(problem)
+        if underneath is not None:
+            _say_on_stderr(f"✗ {underneath}")
+            raise SystemExit(EXIT_HOME_PROBLEM) from None
         console.print(f"[red]✗[/red] {problem}")
         raise SystemExit(1) from None
+    except HomeProblem as problem:
+        _say_on_stderr(f"✗ {problem}")
+        raise SystemExit(EXIT_HOME_PROBLEM) from None
+    except (sqlite3.Error, OSError) as error:
+        translated = home_problem(error, _last_home) if _last_home is not None else None
+        if translated is None:
+            raise
+        _say_on_stderr(f"✗ {translated}")
+        raise SystemExit(EXIT_HOME_PROBLEM) from None
+
+
+# The home of the command being run, once its options are read: where a failure is looked for.
+_last_home: Path | None = None
+
+
+def _home_problem_under(problem: BaseException) -> HomeProblem | None:
+    import sqlite3
+
+    from shared.home import home_problem
+
+    cause = problem.__cause__ or problem.__context__
+    while cause is not None and _last_home is not None:
+        if isinstance(cause, (sqlite3.Error, OSError)):
+            return home_problem(cause, _last_home)
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _say_on_stderr(line: str) -> None:
+    import sys
+
+    print(line, file=sys.stderr, flush=True)

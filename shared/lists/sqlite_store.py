@@ -67,17 +67,36 @@ def _json_path(column: str) -> str:
     return '$."' + column.replace('"', "") + '"'
 
 
+def _open(home: Path, path: Path) -> sqlite3.Connection:
+    """The lists' database, created if new. A home that cannot hold it (a file, read-only, full)
+    or a damaged file is a :class:`~shared.home.HomeProblem` naming it, not SQLite's words."""
+    from shared.home import check_home_folder, home_problem
+
+    check_home_folder(home)
+    db: sqlite3.Connection | None = None
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA busy_timeout=30000")
+        db.executescript(_SCHEMA)
+    except (sqlite3.Error, OSError) as error:
+        if db is not None:
+            db.close()
+        problem = home_problem(error, home, path)
+        if problem is None:
+            raise
+        raise problem from error
+    return db
+
+
 class SqliteListStore(ListStore):
     def __init__(self, home: Path, definitions: Mapping[str, ListDefinition]) -> None:
-        home.mkdir(parents=True, exist_ok=True)
         self.path = home / "lists.sqlite3"
         self.libraries = home / "libraries"
         self.definitions = definitions
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        self._db.executescript(_SCHEMA)
+        self._db = _open(home, self.path)
 
     # --- plumbing -------------------------------------------------------------------------
     def _definition(self, title: str) -> ListDefinition:
