@@ -266,11 +266,7 @@ def test_a_full_disk_is_one_line_and_after_freeing_it_a_rerun_ends_as_a_clean_ru
     assert {k: v for k, v in after.items() if k != "outbox"} == {
         k: v for k, v in reference.items() if k != "outbox"
     }
-    if after["outbox"] != reference["outbox"]:
-        # Issue 11's claim before each email (shared/mail, being built beside this): until it
-        # lands, an email whose write failed half-way is written again and its .eml.part stays.
-        # When it does, this branch is never taken: delete it then.
-        pytest.xfail(f"outbox after the re-run differs from a clean run's: {after['outbox']}")
+    assert after["outbox"] == reference["outbox"]  # each email once, no half-written file
 
 
 def test_a_folder_where_the_lists_database_belongs_is_one_line(tmp_path: Path) -> None:
