@@ -1,0 +1,78 @@
+"""Exactly once on SharePoint (issue 11): a connection dropped at any request of a processing run,
+before SharePoint applied it or after (so the service cannot know), then a re-run, ends with the
+same lists, Audit Trail and emails as a run without faults (2.2, 2.6, 2.11). Reads are retried by
+the adapter; a write whose outcome is unknown stops the run, and the re-run reconciles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.demo.examples import good_audit, half_filled_audit, inadequate_audit_with_safeguarding_concern
+from shared.forms.word import fill_word_form
+from shared.lists.port import ListStoreError
+from shared.workflow.intake import submit_file
+from tests.functions.scenario import fresh_site, lists_snapshot, outbox
+from tests.sharepoint_server.server import FaultPlan, LoopbackSharePoint
+from tests.workflow.conftest import TEMPLATES, Desk, make_desk, sharepoint_for
+
+CASES = ("DEMO-0001", "DEMO-0002", "DEMO-0003")
+FORMS = (good_audit, inadequate_audit_with_safeguarding_concern, half_filled_audit)
+
+
+def _month(server: LoopbackSharePoint, home: Path) -> Desk:
+    fresh_site(server)
+    desk = make_desk(sharepoint_for(server), home)
+    for case in CASES:
+        desk.at(dt.date(2026, 11, 2)).allocate(case)
+    desk.at(dt.date(2026, 11, 20))
+    for case, make in zip(CASES, FORMS, strict=True):
+        fields = make()
+        fields["case_ref"] = case
+        path = home / "uploads" / f"{case}.docx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(fill_word_form(TEMPLATES / "case-file-audit.docx", fields))
+        submit_file(desk.services, path)
+    return desk
+
+
+def _outcome(desk: Desk) -> tuple[Any, list[tuple[str, str, str]]]:
+    return lists_snapshot(desk), outbox(desk.home)
+
+
+@pytest.fixture(scope="module")
+def reference(
+    loopback_sharepoint: LoopbackSharePoint, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    server = loopback_sharepoint
+    desk = _month(server, tmp_path_factory.mktemp("reference"))
+    server.set_faults(FaultPlan())  # counts requests from 1
+    desk.process()
+    posts = [n for n, (method, _) in enumerate(server.requests, start=1) if method == "POST"]
+    outcome = _outcome(desk)
+    desk.process()
+    assert _outcome(desk) == outcome
+    desk.services.close()
+    return {"outcome": outcome, "posts": posts}
+
+
+@pytest.mark.parametrize("fault", ["drop-before", "drop-after"])
+def test_a_connection_dropped_at_any_batch_then_a_re_run_loses_and_doubles_nothing(
+    fault: str, loopback_sharepoint: LoopbackSharePoint, reference: dict[str, Any], tmp_path: Path
+) -> None:
+    server = loopback_sharepoint
+    assert reference["posts"], "the run made no POST ($batch) requests"
+    for request in reference["posts"]:
+        desk = _month(server, tmp_path / f"{fault}-{request}")
+        server.set_faults(FaultPlan(at_request={request: fault}))
+        try:
+            desk.process()
+        except ListStoreError:
+            pass  # a write whose outcome is unknown stops the run; nothing is half-believed
+        server.set_faults(FaultPlan())
+        desk.process()
+        assert _outcome(desk) == reference["outcome"], f"{fault} at request {request}"
+        desk.services.close()
