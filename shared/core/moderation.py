@@ -99,7 +99,9 @@ def reasons_moderator_is_not_eligible(
         reasons.append(f"{name} is no longer active in the Staff register.")
     if moderator.role not in settings.moderator_roles:
         reasons.append(
-            f"{name} is a {moderator.role}; audits are moderated by: " + ", ".join(settings.moderator_roles) + "."
+            f"{name} is a {moderator.role}; audits are moderated by: "
+            + ", ".join(settings.moderator_roles)
+            + "."
         )
     own = moderator.email.casefold()
     if own == audit.auditor_email.casefold():
@@ -228,7 +230,9 @@ def read_moderation(
                 )
             )
             continue
-        judgements.append(ModeratedJudgement(part, auditor, moderated, reason_text if moderated != auditor else ""))
+        judgements.append(
+            ModeratedJudgement(part, auditor, moderated, reason_text if moderated != auditor else "")
+        )
     return tuple(judgements), tuple(findings)
 
 

@@ -129,7 +129,7 @@ def draw_case_sample(
     always give the same proposal, whatever order the export lists the cases in."""
     settings = schema.sampling
     seed = sample_seed(settings, month)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a repeatable draw, not a secret
     proposal = SampleProposal(month, seed)
     within = settings.exclude_audited_within_months
     reaudit_refs = {r.case_ref.strip().upper() for r in reaudits}
@@ -188,7 +188,9 @@ def draw_case_sample(
     return proposal
 
 
-def _quotas(eligible: Mapping[tuple[str, str], int], settings: SamplingSettings) -> dict[tuple[str, str], int]:
+def _quotas(
+    eligible: Mapping[tuple[str, str], int], settings: SamplingSettings
+) -> dict[tuple[str, str], int]:
     """Cases to draw per stratum: at least ``min_per_stratum`` from each stratum with a case to
     audit, then the rest of ``cases_per_month`` one at a time to the stratum with the most
     eligible cases per case already drawn (proportional, ties in stratum order), never more

@@ -102,6 +102,8 @@ SUBMISSION_OUTCOMES = ("Waiting for the QA check", "Returned to the auditor", "Q
 # A returned Staff Observation, Case Discussion or Supervision Audit form recorded against its
 # schedule item (4, 5, 6): not a case file audit, so it takes no part in the QA check.
 PROGRAMME_FORM_RECORDED = "Recorded against the schedule"
+# A returned moderation form recorded on its Moderation item (7.2).
+MODERATION_RECORDED = "Moderation recorded"
 # Moderation of accepted audits (7.2): waiting for the moderator, then moderated.
 MODERATION_STATUSES = ("Awaiting moderation", "Moderated")
 QA_DECISIONS = ("Accept", "Return for amendment", "Share findings", "Record discussion")
@@ -163,7 +165,13 @@ def _audit_submission_columns(schema: AuditSchema) -> tuple[Column, ...]:
         _c("findings_count", "Findings", _NUM),
         _c("checked_on", "QA check run", ColumnKind.DATETIME, indexed=True),
         # Every file ends in one of the outcomes, with a reason (nothing is lost).
-        _c("outcome", "Outcome", _CH, choices=(*SUBMISSION_OUTCOMES, PROGRAMME_FORM_RECORDED), indexed=True),
+        _c(
+            "outcome",
+            "Outcome",
+            _CH,
+            choices=(*SUBMISSION_OUTCOMES, PROGRAMME_FORM_RECORDED, MODERATION_RECORDED),
+            indexed=True,
+        ),
         _c("outcome_reason", "Why", _N),
         _c("findings_text", "Findings", _N),
         _c("content_hash", "File fingerprint", _T, indexed=True),
@@ -193,7 +201,9 @@ def _moderation_columns(schema: AuditSchema) -> tuple[Column, ...]:
     for part, title in [(d.id, f"Domain {d.number}") for d in schema.domains] + [("overall", "Overall")]:
         columns += [
             _c(f"{part}_auditor_grade", f"{title}: auditor's judgement", _CH, choices=_grades(True)),
-            _c(f"{part}_verdict", f"{title}: moderator's judgement (Agree or a grade)", _CH, choices=verdicts),
+            _c(
+                f"{part}_verdict", f"{title}: moderator's judgement (Agree or a grade)", _CH, choices=verdicts
+            ),
             _c(f"{part}_moderated_grade", f"{title}: moderated judgement", _CH, choices=_grades(True)),
             _c(f"{part}_reason", f"{title}: moderator's reason for a different grade", _N),
         ]

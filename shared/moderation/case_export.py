@@ -104,7 +104,11 @@ def read_case_export(
                     "",
                     f"{source} has no column for: {', '.join(missing)}. Add "
                     f"{'it' if len(missing) == 1 else 'them'} to the export (any of these titles: "
-                    + "; ".join(f"{COLUMNS[k][0]} = {' / '.join(COLUMNS[k])}" for k in REQUIRED if COLUMNS[k][0] in missing)
+                    + "; ".join(
+                        f"{COLUMNS[k][0]} = {' / '.join(COLUMNS[k])}"
+                        for k in REQUIRED
+                        if COLUMNS[k][0] in missing
+                    )
                     + ") and export again.",
                 )
             ]
@@ -160,7 +164,9 @@ def _rows(data: bytes, source: str) -> list[tuple[object, ...]]:
                 "Excel (.xlsx) and try again."
             ) from None
     if "\x00" in text:
-        raise _Refused(f"{source} is not a CSV file (it holds binary data). Export the case list as CSV or .xlsx.")
+        raise _Refused(
+            f"{source} is not a CSV file (it holds binary data). Export the case list as CSV or .xlsx."
+        )
     dialect: type[csv.Dialect] | csv.Dialect
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -240,7 +246,9 @@ class _People:
                 f"'{written}' is not a name in the Staff register. Write {who}'s name as it is in the Staff "
                 "register, or their work email."
             )
-        raise CellProblem(f"'{written}' is the name of more than one person in the Staff register: use their email.")
+        raise CellProblem(
+            f"'{written}' is the name of more than one person in the Staff register: use their email."
+        )
 
 
 def _case(

@@ -50,7 +50,9 @@ def select_cases(services: Services, data: bytes, source: str, month: AuditMonth
     reading = read_case_export(data, source, schema.sampling, staff.by_email.values())
     if reading.refused:
         return CaseSelection(month, problems=reading.problems)
-    allocations = [Allocation.from_item(i) for i in services.store.query_all(Query(ALLOCATIONS, page_size=500))]
+    allocations = [
+        Allocation.from_item(i) for i in services.store.query_all(Query(ALLOCATIONS, page_size=500))
+    ]
     audited: dict[str, AuditMonth] = {}
     for allocation in allocations:
         ref = allocation.case_ref.upper()
@@ -105,7 +107,9 @@ def _open_reaudits(allocations: list[Allocation], month: AuditMonth, services: S
 def _sheet(services: Services, proposal: SampleProposal) -> bytes:
     """The allocation sheet holding the proposal, and a 'Why chosen' sheet beside it."""
     requests = [
-        AllocationRequest(c.case_ref, c.team, c.worker_email, c.manager_email, c.auditor_email, proposal.month)
+        AllocationRequest(
+            c.case_ref, c.team, c.worker_email, c.manager_email, c.auditor_email, proposal.month
+        )
         for c in proposal.chosen
     ]
     base = build_allocation_sheet(services.schema, requests)
@@ -119,7 +123,9 @@ def _sheet(services: Services, proposal: SampleProposal) -> bytes:
     )
     head = PatternFill("solid", fgColor="1F3864")
     row = 4
-    for column, heading in enumerate(("Case reference", "Team", "Case type", "Auditor email", "Why chosen"), 1):
+    for column, heading in enumerate(
+        ("Case reference", "Team", "Case type", "Auditor email", "Why chosen"), 1
+    ):
         cell = why.cell(row, column, heading)
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), head
     for case in proposal.chosen:

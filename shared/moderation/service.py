@@ -194,7 +194,11 @@ def draw_moderation_sample(run: Run, month: AuditMonth) -> ModerationDraw:
             MODERATION,
             item.id,
             {},
-            {k: v for k, v in fields.items() if k in ("moderation_key", "selected_because", "moderator_email")},
+            {
+                k: v
+                for k, v in fields.items()
+                if k in ("moderation_key", "selected_because", "moderator_email")
+            },
         )
         run.task(
             f"moderation/{pick.audit.key}",
@@ -234,7 +238,13 @@ def draw_moderation_sample(run: Run, month: AuditMonth) -> ModerationDraw:
             },
         )
     run.finish()
-    log.info("moderation sample %s: %d accepted, %d drawn, %d added", month, result.accepted, result.drawn, result.added)
+    log.info(
+        "moderation sample %s: %d accepted, %d drawn, %d added",
+        month,
+        result.accepted,
+        result.drawn,
+        result.added,
+    )
     return result
 
 
@@ -301,14 +311,16 @@ def record_moderation(
     schema = services.schema
     fields = item.fields
     auditor_grades = {
-        part: judgement_from(fields.get(f"{part}_auditor_grade")) for part in [*(d.id for d in schema.domains), OVERALL]
+        part: judgement_from(fields.get(f"{part}_auditor_grade"))
+        for part in [*(d.id for d in schema.domains), OVERALL]
     }
     judgements, findings = read_moderation(verdicts, auditor_grades, schema)
     case_ref = str(fields.get("case_ref") or "")
     team = str(fields.get("team") or "")
     if findings:
-        reason = f"The moderation of case {case_ref} cannot be recorded until these are fixed:\n" + findings_text(
-            findings
+        reason = (
+            f"The moderation of case {case_ref} cannot be recorded until these are fixed:\n"
+            + findings_text(findings)
         )
         services.store.update(MODERATION, item.id, {"moderation_problems": reason}, None)
         return ModerationRecorded(False, reason, team, findings)
@@ -323,7 +335,9 @@ def record_moderation(
     }
     for judgement in judgements:
         verdict = verdicts.get(f"{judgement.part}_verdict")
-        update[f"{judgement.part}_verdict"] = AGREE if judgement.agreed else _judgement_value(judgement.moderated)
+        update[f"{judgement.part}_verdict"] = (
+            AGREE if judgement.agreed else _judgement_value(judgement.moderated)
+        )
         if isinstance(verdict, str) and verdict.strip().casefold() == AGREE.casefold():
             update[f"{judgement.part}_verdict"] = AGREE
         update[f"{judgement.part}_moderated_grade"] = _judgement_value(judgement.moderated)
@@ -334,13 +348,19 @@ def record_moderation(
     services.store.update(MODERATION, item.id, update, None)
     key = str(fields.get("moderation_key") or item.id)
     digest = fingerprint[:16] or _digest(update)
-    run.trail(f"moderation/{key}:moderated/{digest}", "moderated", MODERATION, item.id, {}, _plain(update), who)
+    run.trail(
+        f"moderation/{key}:moderated/{digest}", "moderated", MODERATION, item.id, {}, _plain(update), who
+    )
     allocation = fields.get("allocation")
     if isinstance(allocation, int):
         run.complete_tasks(allocation, "Moderation")
     auditor = str(fields.get("auditor_email") or "")
     if auditor:
-        run.mail(_tell_auditor(auditor, case_ref, str(fields.get("audit_month") or ""), judgements, schema, key, digest))
+        run.mail(
+            _tell_auditor(
+                auditor, case_ref, str(fields.get("audit_month") or ""), judgements, schema, key, digest
+            )
+        )
     run.finish()
     agreed = update["domains_agreed"]
     return ModerationRecorded(
@@ -408,7 +428,9 @@ def record_from_list(run: Run) -> list[ModerationRecorded]:
     for item in moderation_items(run.services, where("status", "eq", AWAITING)):
         if not item.fields.get("overall_verdict"):
             continue
-        results.append(record_moderation(run, item, item.fields, who=str(item.fields.get("moderator_email") or "")))
+        results.append(
+            record_moderation(run, item, item.fields, who=str(item.fields.get("moderator_email") or ""))
+        )
     return results
 
 
@@ -424,7 +446,9 @@ def record_moderation_form(run: Run, form: FormOutcome, file_name: str, content:
             findings=form.errors,
         )
     if not case_ref:
-        return ModerationRecorded(False, "The moderation form has no case reference. Fill it in and upload it again.")
+        return ModerationRecorded(
+            False, "The moderation form has no case reference. Fill it in and upload it again."
+        )
     items = moderation_items(run.services, where("case_ref", "eq", case_ref))
     for item in items:
         if item.fields.get("form_fingerprint") == fingerprint:
