@@ -29,6 +29,7 @@ from shared.core.moderation import (
     read_moderation,
 )
 from shared.core.schema import AGREE, MODERATION_FORM, AuditSchema
+from shared.core.workflow import AuditStage
 from shared.core.working_days import last_day_of_month
 from shared.forms.excel import fill_excel_form
 from shared.forms.outcome import FormOutcome, FormStatus
@@ -46,6 +47,13 @@ from shared.workflow.services import Services
 log = logging.getLogger(__name__)
 
 MODERATION = "Moderation"
+# An audit in one of these stages has been accepted by the QA check (2.11).
+ACCEPTED_STAGES = [
+    AuditStage.ACCEPTED.value,
+    AuditStage.FINDINGS_SHARED.value,
+    AuditStage.DISCUSSION_HELD.value,
+    AuditStage.CLOSED.value,
+]
 AWAITING, MODERATED = MODERATION_STATUSES
 _IN_CHUNK = 50
 
@@ -64,11 +72,21 @@ def accepted_in(services: Services, month: AuditMonth) -> list[AcceptedForModera
     """Audits the QA team accepted during ``month`` (2.11), with the auditor's judgements as
     filed in the Audit Submissions library."""
     first, last = month.first_day, last_day_of_month(month.year, month.month)
+    # Filtered on indexed columns only (SharePoint's 5,000-item threshold): audits of this month
+    # and the two before that have been accepted; then by the day they were accepted.
+    months = [month, month.preceding(), month.preceding().preceding()]
     query = Query(
-        ALLOCATIONS, (where("accepted_on", "ge", first), where("accepted_on", "le", last)), page_size=500
+        ALLOCATIONS,
+        (where("audit_month", "in", [str(m) for m in months]), where("status", "in", ACCEPTED_STAGES)),
+        page_size=500,
     )
     allocations = sorted(
-        (Allocation.from_item(i) for i in services.store.query_all(query)), key=lambda a: (a.case_ref, a.key)
+        (
+            allocation
+            for allocation in (Allocation.from_item(i) for i in services.store.query_all(query))
+            if allocation.accepted_on is not None and first <= allocation.accepted_on <= last
+        ),
+        key=lambda a: (a.case_ref, a.key),
     )
     submissions = _accepted_submissions(services, [a.id for a in allocations])
     found = []
