@@ -101,7 +101,7 @@ def _quarter(services: Services, folder: Path, say: Callable[[str], None]) -> di
             f"(seed '{draw.seed}'), moderated and counted."
         )
     calibration, data = calibration_workbook(services, list(QUARTER))
-    sheet = folder / "calibration-2026-Q3.xlsx"
+    sheet = folder / f"calibration-{QUARTER[0]}-to-{QUARTER[-1]}.xlsx"
     sheet.write_bytes(data)
     section = quarterly_calibration_section(services, list(QUARTER))
     (folder / "calibration-quarterly-section.json").write_text(

@@ -127,20 +127,19 @@ def quarterly_calibration_section(services: Services, months: Sequence[AuditMont
 def build_calibration_workbook(
     calibration: Calibration, names: Mapping[str, str], domain_titles: Mapping[str, str], period: str
 ) -> bytes:
-    """The QA team's calibration sheet: auditors (agreement, direction, grade spread against the
-    service's, the flag), domains, and how the flag is set."""
+    """The QA team's calibration sheet, one table a sheet so each prints on a page's width:
+    Auditors (agreement with moderation, its direction, the flag), Domains by auditor, Grades
+    (each auditor's overall judgements against the service's), Domains (the service's)."""
     workbook = Workbook()
     sheet = workbook.active
     assert isinstance(sheet, Worksheet)
     sheet.title = "Auditors"
-    grades = list(Grade)
-    total = sum(calibration.service_grades.values())
-    sheet["A1"] = f"Calibration of auditors (7.2): {period}"
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = (
-        f"{calibration.moderated} audits moderated. Flag: overall judgement differs from moderation in more "
-        f"than {calibration.flag_above:.0%} of at least {calibration.min_moderated} moderated audits. "
-        "For the Quality Assurance Team: not for the learning bulletin."
+    _title(
+        sheet,
+        f"Calibration of auditors (7.2): {period}",
+        f"{calibration.moderated} audits moderated. Flagged when the overall judgement differs from "
+        f"moderation in more than {calibration.flag_above:.0%} of at least {calibration.min_moderated} "
+        "moderated audits. For the Quality Assurance Team: not for the learning bulletin.",
     )
     headers = [
         "Auditor",
@@ -150,14 +149,10 @@ def build_calibration_workbook(
         "Agreement rate",
         "Moderator graded lower (auditor more lenient)",
         "Moderator graded higher",
-        *(f"{domain_titles[d]}: agreed / compared" for d in calibration.domains),
         "Audits accepted",
-        *(f"{g.value}: auditor" for g in grades),
-        *(f"{g.value}: auditor %" for g in grades),
-        *(f"{g.value}: service %" for g in grades),
         "Flag",
     ]
-    _header_row(sheet, 4, headers)
+    _header_row(sheet, 4, headers, (40, 11, 11, 11, 11, 14, 12, 11, 70))
     for number, row in enumerate(calibration.auditors, start=5):
         values: list[str | int | float | None] = [
             names.get(row.auditor_email, row.auditor_email),
@@ -167,45 +162,99 @@ def build_calibration_workbook(
             row.overall.rate,
             row.overall.moderated_lower,
             row.overall.moderated_higher,
-            *(f"{a.agreed} / {a.compared}" for a in row.domains.values()),
             row.audits,
-            *(row.grades[g] for g in grades),
-            *(share(row.grades[g], row.audits) for g in grades),
-            *(share(calibration.service_grades[g], total) for g in grades),
             row.flag,
         ]
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(number, column, value)
-            if isinstance(value, float):
-                cell.number_format = "0%"
-            if row.flag:
-                cell.fill = _FLAG_FILL
-    sheet.freeze_panes = "B5"
-    sheet.column_dimensions["A"].width = 28
-    sheet.column_dimensions[get_column_letter(len(headers))].width = 70
+        _data_row(sheet, number, values, flagged=bool(row.flag))
+
+    by_domain = workbook.create_sheet("Domains by auditor")
+    _title(by_domain, "Agreement with moderation by domain (agreed of compared)", period)
+    _header_row(
+        by_domain,
+        4,
+        ["Auditor", *(domain_titles[d] for d in calibration.domains)],
+        (40, *([16] * len(calibration.domains))),
+    )
+    for number, row in enumerate(calibration.auditors, start=5):
+        cells: list[str | int | float | None] = [names.get(row.auditor_email, row.auditor_email)]
+        cells += [f"{a.agreed} of {a.compared}" for a in row.domains.values()]
+        _data_row(by_domain, number, cells, flagged=bool(row.flag))
+
+    grades_sheet = workbook.create_sheet("Grades")
+    _title(grades_sheet, "Overall judgements on accepted audits: each auditor against the service", period)
+    grades = list(Grade)
+    _header_row(
+        grades_sheet,
+        4,
+        ["Auditor", "Audits", *(g.value for g in grades), *(f"{g.value} %" for g in grades)],
+        (40, 9, *([15] * (2 * len(grades)))),
+    )
+    total = sum(calibration.service_grades.values())
+    rows = [
+        (names.get(r.auditor_email, r.auditor_email), r.audits, r.grades, bool(r.flag))
+        for r in calibration.auditors
+    ]
+    rows.append(("The service", total, calibration.service_grades, False))
+    for number, (name, audits, counts, flagged) in enumerate(rows, start=5):
+        line: list[str | int | float | None] = [name, audits, *(counts[g] for g in grades)]
+        line += [share(counts[g], audits) for g in grades]
+        _data_row(grades_sheet, number, line, flagged=flagged)
+        if name == "The service":
+            for column in range(1, len(line) + 1):
+                grades_sheet.cell(number, column).font = Font(bold=True)
 
     domains = workbook.create_sheet("Domains")
-    _header_row(domains, 1, ["Domain", "Agreed", "Compared", "Agreement rate"])
-    rows = [(domain_titles[d], a) for d, a in calibration.domains.items()]
-    rows.append(("Overall judgement", calibration.overall))
-    for number, (title, a) in enumerate(rows, start=2):
-        domains.cell(number, 1, title)
-        domains.cell(number, 2, a.agreed)
-        domains.cell(number, 3, a.compared)
-        domains.cell(number, 4, a.rate).number_format = "0%"
-    domains.column_dimensions["A"].width = 60
+    _title(domains, "Agreement with moderation across the service, by domain", period)
+    _header_row(domains, 4, ["Domain", "Agreed", "Compared", "Agreement rate"], (60, 11, 11, 11))
+    service_rows = [(domain_titles[d], a) for d, a in calibration.domains.items()]
+    service_rows.append(("Overall judgement", calibration.overall))
+    for number, (title, a) in enumerate(service_rows, start=5):
+        _data_row(domains, number, [title, a.agreed, a.compared, a.rate], flagged=False)
+    for each in workbook.worksheets:
+        _fit_to_width(each)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _header_row(sheet: Worksheet, row: int, headers: Sequence[str]) -> None:
-    for column, title in enumerate(headers, start=1):
+def _title(sheet: Worksheet, title: str, note: str) -> None:
+    sheet["A1"] = title
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A2"] = note
+    sheet["A2"].alignment = Alignment(wrap_text=False)
+
+
+def _data_row(
+    sheet: Worksheet, number: int, values: Sequence[str | int | float | None], flagged: bool
+) -> None:
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(number, column, value)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if isinstance(value, float):
+            cell.number_format = "0%"
+        if flagged:
+            cell.fill = _FLAG_FILL
+
+
+def _fit_to_width(sheet: Worksheet) -> None:
+    """Printed landscape, one page wide, as a QA officer would print it for a meeting."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    if sheet.sheet_properties.pageSetUpPr is not None:
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "4:4"
+    sheet.freeze_panes = "B5"
+
+
+def _header_row(sheet: Worksheet, row: int, headers: Sequence[str], widths: Sequence[int]) -> None:
+    for column, (title, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = sheet.cell(row, column, title)
         cell.font = _HEAD_FONT
         cell.fill = _HEAD_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.column_dimensions[get_column_letter(column)].width = max(12, min(len(title), 24))
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.row_dimensions[row].height = 48
 
 
 def calibration_workbook(services: Services, months: Sequence[AuditMonth]) -> tuple[Calibration, bytes]:

@@ -61,7 +61,7 @@ def fictional_case_rows(count: int = 3000, seed: str = "fictional-cases") -> lis
     staff = fictional_staff()
     workers = {team: [m for m in staff if m.team == team and m.role == "Social Worker"] for team in TEAMS}
     managers = {m.team: m for m in staff if m.role == "Team Manager"}
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for number in range(1, count + 1):
         team = (
             TEAMS[(number - 1) % len(TEAMS)] if number <= len(TEAMS) * len(CASE_TYPES) else rng.choice(TEAMS)

@@ -151,6 +151,11 @@ def _sheet(services: Services, proposal: SampleProposal) -> bytes:
             why.cell(row, 1, problem)
     for letter, width in zip("ABCDE", (18, 26, 18, 34, 90), strict=True):
         why.column_dimensions[letter].width = width
+    why.page_setup.orientation = "landscape"
+    why.page_setup.fitToWidth = 1
+    why.page_setup.fitToHeight = 0
+    if why.sheet_properties.pageSetUpPr is not None:
+        why.sheet_properties.pageSetUpPr.fitToPage = True
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

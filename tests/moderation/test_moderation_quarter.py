@@ -200,4 +200,6 @@ def test_7_2_a_replayed_quarter_draws_moderates_and_counts_and_spots_the_lenient
     flagged_row = 5 + names.index("Skyler Example (fictional)")
     assert "above the 34% threshold" in str(sheet.cell(flagged_row, sheet.max_column).value)
     assert calibration.flagged == (LENIENT,)
-    assert "Domain 2" in str(workbook["Domains"].cell(3, 1).value)
+    assert "Domain 2" in str(workbook["Domains"].cell(6, 1).value)
+    grades = workbook["Grades"]
+    assert grades.cell(grades.max_row, 1).value == "The service"
