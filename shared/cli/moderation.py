@@ -104,8 +104,8 @@ def sample(
         f"{len(proposal.chosen)} cases proposed ({reaudits} open re-audit(s)); "
         f"{len(load)} auditors, {min(load.values(), default=0)} to {max(load.values(), default=0)} cases each."
     )
-    for problem in proposal.problems:
-        console.print(f"  ! {problem}", markup=False)
+    for note in proposal.problems:
+        console.print(f"  ! {note}", markup=False)
     console.print(
         f"Allocation sheet: {target} (the 'Why chosen' sheet explains each case). Load it with: auditdesk allocate {target}"
     )

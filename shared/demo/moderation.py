@@ -14,7 +14,7 @@ from shared.core.grades import Grade
 from shared.core.workflow import AuditStage
 from shared.lists.definitions import definitions_by_title, list_definitions
 from shared.lists.factory import provisioner_of
-from shared.lists.port import Query
+from shared.lists.port import FieldValue, Query
 from shared.lists.provision import provision
 from shared.lists.sqlite_store import SqliteListStore
 from shared.mail.outbox import OutboxMailer
@@ -85,16 +85,15 @@ def _quarter(services: Services, folder: Path, say: Callable[[str], None]) -> di
         for item in services.store.query_all(Query(MODERATION, page_size=500)):
             if item.fields.get("status") != AWAITING:
                 continue
-            verdicts: dict[str, object] = {f"d{n}_verdict": "Agree" for n in range(1, 8)} | {
-                "overall_verdict": "Agree"
-            }
+            verdicts: dict[str, FieldValue] = dict.fromkeys([f"d{n}_verdict" for n in range(1, 8)], "Agree")
+            verdicts["overall_verdict"] = "Agree"
             if item.fields.get("auditor_email") == LENIENT:
                 lower = _one_lower(item.fields.get("overall_auditor_grade"))
                 verdicts |= {
                     "overall_verdict": lower,
                     "overall_reason": "The evidence supports a lower grade.",
                 }
-            services.store.update(MODERATION, item.id, verdicts, None)  # type: ignore[arg-type]
+            services.store.update(MODERATION, item.id, verdicts, None)
         record_from_list(Run(services))
         say(
             f"  Moderation, {month.label}: {draw.accepted} accepted, {draw.drawn} drawn "
@@ -107,9 +106,14 @@ def _quarter(services: Services, folder: Path, say: Callable[[str], None]) -> di
     (folder / "calibration-quarterly-section.json").write_text(
         json.dumps(section, indent=2), encoding="utf-8"
     )
-    for flag in section["flagged"]:  # type: ignore[attr-defined]
-        say(f"  Calibration flags {flag}: " + next(r.flag for r in calibration.auditors if r.flag))
-    return {"moderated": drawn, "flagged": section["flagged"], "calibration_sheet": str(sheet)}
+    flagged = [row for row in calibration.auditors if row.flag]
+    for row in flagged:
+        say(f"  Calibration flags {row.auditor_email}: {row.flag}")
+    return {
+        "moderated": drawn,
+        "flagged": [r.auditor_email for r in flagged],
+        "calibration_sheet": str(sheet),
+    }
 
 
 def _one_lower(value: object) -> str:
@@ -138,13 +142,13 @@ def _accepted(services: Services, number: int, month: AuditMonth, auditor: str, 
             "accepted_on": dt.date(month.year, month.month, 25),
         },
     )
-    fields: dict[str, object] = {
+    fields: dict[str, FieldValue] = {
         "allocation": item.id,
         "outcome": WAITING_FOR_QA,
         "overall_grade": grade.value,
     }
     fields |= {f"d{n}_grade": grade.value for n in range(1, 8)}
-    services.store.add_file(SUBMISSIONS, f"audit-{case}.docx", b"fictional", fields)  # type: ignore[arg-type]
+    services.store.add_file(SUBMISSIONS, f"audit-{case}.docx", b"fictional", fields)
 
 
 def _sample(services: Services, folder: Path, say: Callable[[str], None]) -> dict[str, object]:

@@ -15,7 +15,7 @@ from shared.core.workflow import AuditStage
 from shared.demo.examples import good_audit
 from shared.forms.word import fill_word_form
 from shared.lists.definitions import MODERATION_RECORDED
-from shared.lists.port import Query
+from shared.lists.port import FieldValue, Query
 from shared.moderation.calibration import calibration_workbook, quarterly_calibration_section
 from shared.moderation.service import (
     AWAITING,
@@ -75,7 +75,7 @@ def test_7_2_an_outstanding_audit_is_moderated_on_the_form_and_the_auditor_is_to
     assert draw_moderation_sample(desk.run(), NOVEMBER).added == 0
     assert len(_items(desk)) == 1
 
-    verdicts: dict[str, object] = {
+    verdicts: dict[str, FieldValue] = {
         "case_ref": "DEMO-0101",
         "auditor": "Riley Sample (fictional)",
         "moderator": "A moderator (fictional)",
@@ -88,7 +88,7 @@ def test_7_2_an_outstanding_audit_is_moderated_on_the_form_and_the_auditor_is_to
     }
     result = desk.at(D(2026, 12, 3)).submit(
         "moderation-0101.docx", fill_word_form(TEMPLATES / "moderation.docx", verdicts)
-    )  # type: ignore[arg-type]
+    )
     (submission,) = result.submissions
     assert submission.outcome == MODERATION_RECORDED
     (item,) = _items(desk)
@@ -126,13 +126,13 @@ def _accepted(
             "accepted_on": D(month.year, month.month, 25),
         },
     )
-    fields: dict[str, object] = {
+    fields: dict[str, FieldValue] = {
         "allocation": item.id,
         "outcome": WAITING_FOR_QA,
         "overall_grade": overall.value,
     }
     fields |= {f"d{n}_grade": domains.value for n in range(1, 8)}
-    desk.store.add_file(SUBMISSIONS, f"audit-{case}.docx", b"fictional", fields)  # type: ignore[arg-type]
+    desk.store.add_file(SUBMISSIONS, f"audit-{case}.docx", b"fictional", fields)
 
 
 def test_7_2_a_replayed_quarter_draws_moderates_and_counts_and_spots_the_lenient_auditor(desk: Desk) -> None:
@@ -163,9 +163,8 @@ def test_7_2_a_replayed_quarter_draws_moderates_and_counts_and_spots_the_lenient
             if item["status"] != AWAITING:
                 continue
             lenient = item["auditor_email"] == LENIENT
-            update: dict[str, object] = {f"d{n}_verdict": "Agree" for n in range(1, 8)} | {
-                "overall_verdict": "Agree"
-            }
+            update: dict[str, FieldValue] = dict.fromkeys([f"d{n}_verdict" for n in range(1, 8)], "Agree")
+            update["overall_verdict"] = "Agree"
             if lenient:
                 update |= {
                     "overall_verdict": "Good",
@@ -173,7 +172,7 @@ def test_7_2_a_replayed_quarter_draws_moderates_and_counts_and_spots_the_lenient
                     "d2_verdict": "Good",
                     "d2_reason": "Analysis is sound but not exceptional.",
                 }
-            desk.store.update(MODERATION, item.id, update, None)  # type: ignore[arg-type]
+            desk.store.update(MODERATION, item.id, update, None)
         recorded = record_from_list(desk.run())
         assert all(r.recorded for r in recorded)
         assert len(recorded) == draw.added
@@ -186,7 +185,7 @@ def test_7_2_a_replayed_quarter_draws_moderates_and_counts_and_spots_the_lenient
 
     section = quarterly_calibration_section(desk.services, months)
     assert section["flagged"] == ["Skyler Example (fictional)"]
-    rows = {r["email"]: r for r in section["auditors"]}  # type: ignore[attr-defined, index]
+    rows = {r["email"]: r for r in section["auditors"]}  # type: ignore[attr-defined]
     assert rows[LENIENT]["rate"] == 0.0
     assert rows[LENIENT]["moderator_graded_lower"] == 18
     assert rows[LENIENT]["grades"]["Outstanding"] == 18
@@ -201,5 +200,5 @@ def test_7_2_a_replayed_quarter_draws_moderates_and_counts_and_spots_the_lenient
     assert "above the 34% threshold" in str(sheet.cell(flagged_row, sheet.max_column).value)
     assert calibration.flagged == (LENIENT,)
     assert "Domain 2" in str(workbook["Domains"].cell(6, 1).value)
-    grades = workbook["Grades"]
-    assert grades.cell(grades.max_row, 1).value == "The service"
+    grade_sheet = workbook["Grades"]
+    assert grade_sheet.cell(grade_sheet.max_row, 1).value == "The service"

@@ -130,7 +130,7 @@ def test_the_moderation_section_of_the_schema_is_checked(tmp_path: Path) -> None
     )
     path = tmp_path / "hull.toml"
     path.write_text(edited, encoding="utf-8")
-    with pytest.raises(SchemaError, match="moderation.random_share"):
+    with pytest.raises(SchemaError, match=r"moderation\.random_share"):
         load_schema(path)
     edited = DEFAULT_SCHEMA_PATH.read_text(encoding="utf-8").replace(
         'always_moderate = ["Outstanding", "Inadequate"]', 'always_moderate = ["Excellent"]'
