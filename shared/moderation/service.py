@@ -8,6 +8,7 @@ The auditor's judgement is never changed: the moderated one is recorded beside i
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -410,6 +411,8 @@ def _tell_auditor(
     digest: str,
 ) -> OutgoingMessage:
     titles = {d.id: d.title for d in schema.domains} | {OVERALL: "Overall judgement"}
+    with contextlib.suppress(ValueError):
+        month = AuditMonth.parse(month).label
     lines = [
         f"Your audit of case {case_ref} ({month}) has been moderated (7.2). Your judgements stay on record; "
         "the moderator's are recorded beside them.",
