@@ -67,6 +67,7 @@ def _register_commands() -> None:
     __import__("shared.cli.reports", fromlist=["register"]).register(app)
     __import__("shared.cli.programme", fromlist=["register"]).register(app)
     __import__("shared.cli.doctor", fromlist=["register"]).register(app)
+    __import__("shared.cli.moderation", fromlist=["register"]).register(app)
 
 
 _register_commands()

@@ -21,6 +21,10 @@ from shared.core.grades import NOT_APPLICABLE, Grade
 DEFAULT_SCHEMA_PATH = Path(__file__).with_name("audit-schema.toml")
 
 CASE_FILE_AUDIT = "case-file-audit"
+# The moderation form (7.2): built from [moderation], the domains and the grades.
+MODERATION_FORM = "moderation"
+# What a moderator chooses for a judgement they agree with.
+AGREE = "Agree"
 FIELD_KINDS = frozenset(
     {"text", "richtext", "date", "grade", "domain", "checkbox", "choice", "role", "staff_role"}
 )
@@ -173,6 +177,39 @@ class ProgrammeSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ModerationSettings:
+    """[moderation]: who moderates, which accepted audits are drawn, and the calibration flag (7.2)."""
+
+    moderator_roles: tuple[str, ...] = (
+        "Senior Manager",
+        "Group Manager",
+        "City Safeguarding Manager",
+        "Professional Practice Officer",
+    )
+    always_moderate: tuple[Grade, ...] = (Grade.OUTSTANDING, Grade.INADEQUATE)
+    random_share: float = 0.25
+    seed: str = "hull-moderation"
+    working_days: int = 10
+    # An auditor is flagged when their overall judgement differs from moderation in more than
+    # this share of their moderated audits, once at least min_moderated have been moderated.
+    flag_above: float = 0.34
+    min_moderated: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SamplingSettings:
+    """[sampling]: the month's case selection from the case management export (2.1)."""
+
+    cases_per_month: int = 40
+    min_per_stratum: int = 1
+    exclude_audited_within_months: int = 12
+    seed: str = "hull-case-sample"
+    case_types: tuple[str, ...] = ("Child in Need", "Child Protection", "Looked After", "Care Leaver")
+    # Empty: the teams in the Staff register.
+    teams: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class AuditSchema:
     id: str
     version: int
@@ -185,6 +222,8 @@ class AuditSchema:
     smart: SmartRules
     forms: Mapping[str, FormSpec]
     programme: ProgrammeSettings = dataclass_field(default_factory=ProgrammeSettings)
+    moderation: ModerationSettings = dataclass_field(default_factory=ModerationSettings)
+    sampling: SamplingSettings = dataclass_field(default_factory=SamplingSettings)
     source: str = dataclass_field(default="", compare=False)
     # Every way a form may name a domain (id, name, 'Domain 3', '3. Planning'), folded.
     domain_lookup: Mapping[str, Domain] = dataclass_field(default_factory=dict, compare=False)
@@ -253,6 +292,9 @@ def parse_schema(raw: Mapping[str, Any], source: str = "<schema>") -> AuditSchem
     smart = _smart(reader)
     forms = _forms(reader, domains)
     programme = _programme(reader, roles)
+    moderation = _moderation(reader, roles)
+    if "moderation" in reader.raw:
+        forms = {**forms, MODERATION_FORM: _moderation_form(reader, domains)}
     return AuditSchema(
         id=str(head.get("id", "")),
         version=reader.integer(head, "version", "schema", minimum=1),
@@ -265,6 +307,8 @@ def parse_schema(raw: Mapping[str, Any], source: str = "<schema>") -> AuditSchem
         smart=smart,
         forms=forms,
         programme=programme,
+        moderation=moderation,
+        sampling=_sampling(reader),
         source=source,
         domain_lookup=_domain_lookup(domains),
     )
@@ -707,3 +751,146 @@ _CLOSING_FIELDS = frozenset(
         "good_practice_summary",
     }
 )
+
+
+# --- moderation (7.2) and case selection (2.1) ------------------------------------------
+
+
+def _share(reader: _Reader, table: Mapping[str, Any], key: str, where: str, fallback: float) -> float:
+    value = table.get(key, fallback)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise reader.error(f"{where}.{key}", "must be a share from 0 to 1, e.g. 0.25")
+    return float(value)
+
+
+def _moderation(reader: _Reader, roles: Roles) -> ModerationSettings:
+    """[moderation]: missing keys take the defaults; a wrong one is refused."""
+    default = ModerationSettings()
+    if "moderation" not in reader.raw:
+        return default
+    table = reader.table("moderation")
+    where = "moderation"
+    moderators = default.moderator_roles
+    if "moderator_roles" in table:
+        moderators = tuple(reader.strings(table, "moderator_roles", where))
+        unknown = sorted(set(moderators) - set(roles.staff))
+        if unknown or not moderators:
+            raise reader.error(
+                f"{where}.moderator_roles", f"must name roles in roles.staff (unknown: {unknown})"
+            )
+    always = default.always_moderate
+    if "always_moderate" in table:
+        names = reader.strings(table, "always_moderate", where)
+        by_value = {g.value: g for g in Grade}
+        wrong = [name for name in names if name not in by_value]
+        if wrong:
+            raise reader.error(f"{where}.always_moderate", f"names {wrong}, which are not grades")
+        always = tuple(by_value[name] for name in names)
+    calibration = reader.sub(table, "calibration", where)
+    return ModerationSettings(
+        moderator_roles=moderators,
+        always_moderate=always,
+        random_share=_share(reader, table, "random_share", where, default.random_share),
+        seed=reader.text(table, "seed", where, default.seed),
+        working_days=reader.integer(table, "working_days", where, minimum=1)
+        if "working_days" in table
+        else default.working_days,
+        flag_above=_share(reader, calibration, "flag_above", f"{where}.calibration", default.flag_above),
+        min_moderated=reader.integer(calibration, "min_moderated", f"{where}.calibration", minimum=1)
+        if "min_moderated" in calibration
+        else default.min_moderated,
+    )
+
+
+def _moderation_form(reader: _Reader, domains: tuple[Domain, ...]) -> FormSpec:
+    """The moderation form: who and when, then per domain and overall the moderator's
+    judgement (Agree, or the grade they would give) and the reason for a different grade."""
+    table = reader.table("moderation")
+    where = "moderation"
+    grades = tuple(g.value for g in Grade)
+    fields = [
+        FieldSpec("case_ref", "Case reference (Liquidlogic ID)", "text", True, "The case, as on the audit."),
+        FieldSpec("auditor", "Auditor", "text", True, "The name of the auditor whose audit you moderate."),
+        FieldSpec("moderator", "Moderator", "text", True, "Your name."),
+        FieldSpec("moderation_date", "Date of moderation", "date", True, "The date you moderated the audit."),
+    ]
+    for domain in domains:
+        fields.append(
+            FieldSpec(
+                f"{domain.id}_verdict",
+                "Your judgement",
+                "choice",
+                True,
+                "Agree with the auditor's judgement, or choose the grade you would give.",
+                (AGREE, *grades, NOT_APPLICABLE),
+                group=domain.id,
+            )
+        )
+        fields.append(
+            FieldSpec(
+                f"{domain.id}_reason",
+                "Reason for a different grade",
+                "richtext",
+                False,
+                "Needed when you give a different grade: the evidence for it.",
+                group=domain.id,
+            )
+        )
+    fields.append(
+        FieldSpec(
+            "overall_verdict",
+            "Your overall judgement",
+            "choice",
+            True,
+            "Agree with the auditor's overall judgement, or choose the grade you would give (2.7).",
+            (AGREE, *grades),
+            group="overall",
+        )
+    )
+    fields.append(
+        FieldSpec(
+            "overall_reason",
+            "Reason for a different overall judgement",
+            "richtext",
+            False,
+            "Needed when you give a different overall judgement.",
+            group="overall",
+        )
+    )
+    return FormSpec(
+        id=MODERATION_FORM,
+        title=reader.text(table, "form_title", where, "Moderation of a Case File Audit"),
+        section="7.2",
+        version=reader.integer(table, "form_version", where, minimum=1) if "form_version" in table else 1,
+        guidance=reader.text(table, "form_guidance", where).strip(),
+        fields=tuple(fields),
+        position={spec.id: i for i, spec in enumerate(fields)},
+    )
+
+
+def _sampling(reader: _Reader) -> SamplingSettings:
+    """[sampling]: missing keys take the defaults; a wrong one is refused."""
+    default = SamplingSettings()
+    if "sampling" not in reader.raw:
+        return default
+    table = reader.table("sampling")
+    where = "sampling"
+
+    def whole(key: str, fallback: int, minimum: int) -> int:
+        return reader.integer(table, key, where, minimum) if key in table else fallback
+
+    case_types = default.case_types
+    if "case_types" in table:
+        case_types = tuple(reader.strings(table, "case_types", where))
+        if not case_types:
+            raise reader.error(f"{where}.case_types", "must name at least one case type")
+    return SamplingSettings(
+        cases_per_month=whole("cases_per_month", default.cases_per_month, 1),
+        min_per_stratum=whole("min_per_stratum", default.min_per_stratum, 0),
+        exclude_audited_within_months=whole(
+            "exclude_audited_within_months", default.exclude_audited_within_months, 0
+        ),
+        seed=reader.text(table, "seed", where, default.seed),
+        case_types=case_types,
+        teams=tuple(reader.strings(table, "teams", where)) if "teams" in table else (),
+    )

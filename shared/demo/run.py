@@ -9,6 +9,7 @@ from collections import Counter
 
 from shared.cli.context import AppContext
 from shared.cli.render import console, table
+from shared.demo.moderation import demo_moderation
 from shared.demo.month import MONTH, replay_month
 from shared.programme.demo import demo_programme
 from shared.reports.publish import demo_reports
@@ -37,6 +38,10 @@ def run_demo(ctx: AppContext) -> None:
             "\n[bold]The rest of the framework (3-6): next year's programme, and its first months[/bold]"
         )
         demo_programme(services, console.print)
+        console.print(
+            "\n[bold]A fair sample and consistent grading (2.1, 7.2): case selection, moderation, calibration[/bold]"
+        )
+        demo_moderation(services, home / "moderation", console.print)
     finally:
         services.close()
 
@@ -96,6 +101,9 @@ def run_demo(ctx: AppContext) -> None:
     console.print(f"  {home}/lists.sqlite3      the SharePoint lists (allocations, tasks, trail ...)")
     console.print(
         f"  {home}/example-forms/     filled example forms: try .venv/bin/auditdesk validate on them"
+    )
+    console.print(
+        f"  {home}/moderation/        December's allocation sheet from 3,000 fictional cases, a quarter's calibration sheet"
     )
     console.print(f"  {home}/demo-summary.json  this summary, for scripts")
     console.print(f"  Try: .venv/bin/auditdesk --home {home} --today 2026-12-01 status")

@@ -143,7 +143,12 @@ class _ExcelForm:
         if spec.group == "details":
             self._section("Case details" if self.form.plan_rows else "Details")
         elif spec.group == "overall":
-            self._section("Overall judgement and immediate safeguarding (2.6, 2.7)")
+            safeguarding = any(f.id.startswith("safeguarding") for f in self.form.fields)
+            self._section(
+                "Overall judgement and immediate safeguarding (2.6, 2.7)"
+                if safeguarding
+                else "Overall judgement (2.7)"
+            )
         else:
             domain = self.schema.domain(spec.group)
             self._section(f"Domain {domain.number}: {domain.name}")

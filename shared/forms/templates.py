@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.core.schema import CASE_FILE_AUDIT, AuditSchema
+from shared.core.schema import CASE_FILE_AUDIT, MODERATION_FORM, AuditSchema
 from shared.forms.excel_template import build_excel_template
 from shared.forms.word_template import build_word_template
 
 # templates/ at the top of the repository, next to shared/.
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
-# Forms that also get an Excel version (the case file audit, for auditors who prefer it).
-EXCEL_FORMS = (CASE_FILE_AUDIT,)
+# Forms that also get an Excel version (the case file audit, for auditors who prefer it, and
+# the moderation form, 7.2).
+EXCEL_FORMS = (CASE_FILE_AUDIT, MODERATION_FORM)
 
 
 def template_files(schema: AuditSchema) -> dict[str, bytes]:

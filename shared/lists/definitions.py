@@ -95,12 +95,17 @@ TASK_TYPES = (
     "Case discussion",
     "Supervision audit",
     "Reflective review",
+    "Moderation",
 )
 TASK_STATUSES = ("Open", "Done", "Cancelled")
 SUBMISSION_OUTCOMES = ("Waiting for the QA check", "Returned to the auditor", "Quarantined")
 # A returned Staff Observation, Case Discussion or Supervision Audit form recorded against its
 # schedule item (4, 5, 6): not a case file audit, so it takes no part in the QA check.
 PROGRAMME_FORM_RECORDED = "Recorded against the schedule"
+# A returned moderation form recorded on its Moderation item (7.2).
+MODERATION_RECORDED = "Moderation recorded"
+# Moderation of accepted audits (7.2): waiting for the moderator, then moderated.
+MODERATION_STATUSES = ("Awaiting moderation", "Moderated")
 QA_DECISIONS = ("Accept", "Return for amendment", "Share findings", "Record discussion")
 AUDIT_STAGES = tuple(stage.value for stage in AuditStage)
 WITH_AUDITOR = (AuditStage.ALLOCATED.value, AuditStage.RETURNED_FOR_AMENDMENT.value)
@@ -160,7 +165,13 @@ def _audit_submission_columns(schema: AuditSchema) -> tuple[Column, ...]:
         _c("findings_count", "Findings", _NUM),
         _c("checked_on", "QA check run", ColumnKind.DATETIME, indexed=True),
         # Every file ends in one of the outcomes, with a reason (nothing is lost).
-        _c("outcome", "Outcome", _CH, choices=(*SUBMISSION_OUTCOMES, PROGRAMME_FORM_RECORDED), indexed=True),
+        _c(
+            "outcome",
+            "Outcome",
+            _CH,
+            choices=(*SUBMISSION_OUTCOMES, PROGRAMME_FORM_RECORDED, MODERATION_RECORDED),
+            indexed=True,
+        ),
         _c("outcome_reason", "Why", _N),
         _c("findings_text", "Findings", _N),
         _c("content_hash", "File fingerprint", _T, indexed=True),
@@ -179,6 +190,68 @@ def _schedule_columns() -> tuple[Column, ...]:
         _c("schedule_key", "Schedule key", _T, indexed=True),
         _c("form_name", "Returned form", _T),
         _c("form_fingerprint", "Returned form fingerprint", _T, indexed=True),
+    )
+
+
+def _moderation_columns(schema: AuditSchema) -> tuple[Column, ...]:
+    """Per domain and overall: the auditor's judgement, the moderator's verdict (Agree or a
+    grade, as on the moderation form), the moderated judgement and the reason (7.2)."""
+    verdicts = ("Agree", *_grades(True))
+    columns: list[Column] = []
+    for part, title in [(d.id, f"Domain {d.number}") for d in schema.domains] + [("overall", "Overall")]:
+        columns += [
+            _c(f"{part}_auditor_grade", f"{title}: auditor's judgement", _CH, choices=_grades(True)),
+            _c(
+                f"{part}_verdict", f"{title}: moderator's judgement (Agree or a grade)", _CH, choices=verdicts
+            ),
+            _c(f"{part}_moderated_grade", f"{title}: moderated judgement", _CH, choices=_grades(True)),
+            _c(f"{part}_reason", f"{title}: moderator's reason for a different grade", _N),
+        ]
+    return tuple(columns)
+
+
+def moderation_list(schema: AuditSchema) -> ListDefinition:
+    """The Moderation list (7.2): one item per accepted audit drawn for moderation."""
+    return ListDefinition(
+        "Moderation",
+        (
+            _c("moderation_key", "Moderation key", _T, indexed=True, required=True),
+            _c("allocation", "Audit", _L, lookup_list="Audit Allocations", indexed=True),
+            _c("case_ref", "Case reference (Liquidlogic ID)", _T, indexed=True),
+            _c("audit_month", "Audit month", _T, indexed=True),
+            _c("sample_month", "Moderation sample month", _T, indexed=True),
+            _c("team", "Team", _T, indexed=True),
+            _c("auditor_email", "Auditor", _P, indexed=True),
+            _c("moderator_email", "Moderator", _P, indexed=True),
+            _c("status", "Status", _CH, choices=MODERATION_STATUSES, indexed=True),
+            _c("due_date", "Moderation due", _D, indexed=True),
+            _c("selected_because", "Why this audit was drawn", _N),
+            _c("sample_seed", "Seed of the draw", _T),
+            _c("sample_draw", "Random draw (0 to 1)", _NUM),
+            *_moderation_columns(schema),
+            _c("domains_agreed", "Domains agreed", _NUM),
+            _c("domains_compared", "Domains compared", _NUM),
+            _c("overall_agreed", "Overall judgement agreed", _B, indexed=True),
+            _c("moderated_on", "Moderated on", _D),
+            _c("moderation_problems", "Why the moderation could not be recorded", _N),
+            _c("form_name", "Returned moderation form", _T),
+            _c("form_fingerprint", "Returned form fingerprint", _T, indexed=True),
+            _c("auditor_told_on", "Auditor told the outcome on", _D),
+        ),
+        views=(
+            View(
+                "Awaiting moderation",
+                ("case_ref", "auditor_email", "moderator_email", "due_date"),
+                (Filter("status", Op.EQ, "Awaiting moderation"),),
+                (OrderBy("due_date"),),
+            ),
+            View(
+                "Moderated: judgement differs",
+                ("case_ref", "auditor_email", "overall_auditor_grade", "overall_moderated_grade"),
+                (Filter("overall_agreed", Op.EQ, False), Filter("status", Op.EQ, "Moderated")),
+            ),
+        ),
+        description="Accepted audits drawn for moderation (7.2): the auditor's and the moderator's judgements side by side.",
     )
 
 
@@ -434,6 +507,7 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             ),
             description="The themed audit schedule (3.1).",
         ),
+        moderation_list(schema),
         ListDefinition(
             "Reports",
             (

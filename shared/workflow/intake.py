@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.core.findings import Finding
-from shared.core.schema import CASE_FILE_AUDIT
+from shared.core.schema import CASE_FILE_AUDIT, MODERATION_FORM
 from shared.core.validation import AuditCheck, check_audit
 from shared.core.workflow import AuditEvent, AuditStage
 from shared.forms.outcome import FormOutcome, FormStatus
 from shared.forms.reader import read_form
-from shared.lists.definitions import PROGRAMME_FORM_RECORDED
+from shared.lists.definitions import MODERATION_RECORDED, PROGRAMME_FORM_RECORDED
 from shared.lists.port import BatchConflict, FieldValue, ItemUpdate, ListItem, Query, where
 from shared.programme.returns import is_programme_form, record_programme_form
 from shared.workflow import notices
@@ -143,6 +143,20 @@ def _process_one(
         return
     if is_programme_form(form.template_id):
         _record_programme_form(run, unit, form)
+        return
+    if form.template_id == MODERATION_FORM:  # a moderator's returned form (7.2)
+        from shared.moderation.service import record_moderation_form
+
+        moderation = record_moderation_form(run, form, unit.name, unit.content)
+        if not moderation.recorded:
+            _quarantine(run, unit, moderation.reason)
+            return
+        unit.result.outcome, unit.result.reason = MODERATION_RECORDED, moderation.reason
+        unit.update = {
+            "outcome": MODERATION_RECORDED,
+            "outcome_reason": moderation.reason,
+            "team": moderation.team or None,
+        }
         return
     if form.template_id != CASE_FILE_AUDIT:
         _quarantine(

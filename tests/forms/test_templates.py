@@ -53,6 +53,8 @@ def test_rebuilding_the_templates_gives_identical_bytes(schema: AuditSchema, tmp
         "staff-observation.docx",
         "supervision-audit.docx",
         "case-discussion.docx",
+        "moderation.docx",  # the moderation form (7.2), Word and Excel
+        "moderation.xlsx",
     }
 
 

@@ -50,12 +50,13 @@ def test_grades_are_the_four_judgements_best_first_2_7(schema: AuditSchema) -> N
     assert schema.grade_descriptions[Grade.GOOD] == "A service that exceeds minimum requirements"
 
 
-def test_all_four_forms_are_defined(schema: AuditSchema) -> None:
+def test_all_five_forms_are_defined(schema: AuditSchema) -> None:
     assert set(schema.forms) == {
         "case-file-audit",
         "staff-observation",
         "supervision-audit",
         "case-discussion",
+        "moderation",  # built from [moderation], the domains and the grades (7.2)
     }
 
 

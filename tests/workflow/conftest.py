@@ -7,6 +7,7 @@ import datetime as dt
 import email
 import email.policy
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -69,6 +70,10 @@ class Desk:
 
     def run(self) -> Run:
         return Run(self.services)
+
+    def unit(self) -> AbstractContextManager[Run]:
+        """A unit of work: the run's steps, tasks and trail are written when the block ends."""
+        return unit_of_work(self.services)
 
     def allocate(
         self, case: str, auditor: str = WEST_MANAGER, worker: str = EAST_WORKER, manager: str = EAST_MANAGER

@@ -5,6 +5,7 @@ the adapter; a write whose outcome is unknown stops the run, and the re-run reco
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -68,10 +69,9 @@ def test_a_connection_dropped_at_any_batch_then_a_re_run_loses_and_doubles_nothi
     for request in reference["posts"]:
         desk = _month(server, tmp_path / f"{fault}-{request}")
         server.set_faults(FaultPlan(at_request={request: fault}))
-        try:
+        # A write whose outcome is unknown stops the run: nothing is half-believed.
+        with contextlib.suppress(ListStoreError):
             desk.process()
-        except ListStoreError:
-            pass  # a write whose outcome is unknown stops the run; nothing is half-believed
         server.set_faults(FaultPlan())
         desk.process()
         assert _outcome(desk) == reference["outcome"], f"{fault} at request {request}"
