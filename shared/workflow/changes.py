@@ -8,12 +8,13 @@ key and is made once.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from shared.lists.port import ChangeKind, ItemNotFound, ListItem, Query, where
-from shared.workflow import qa
+from shared.lists.port import ChangeKind, ChangeTokenExpired, ItemNotFound, ListItem, Query, where
+from shared.workflow import notices, qa
 from shared.workflow.allocations import on_allocation_added
 from shared.workflow.intake import SubmissionResult, process_submissions
 from shared.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, Allocation, Task
@@ -56,8 +57,11 @@ def process_changes(services: Services, lists: Iterable[str] = WATCHED) -> Proce
             token = services.state.get(token_key(list_name))
             if token is None:
                 token = services.store.current_change_token(list_name)
-            changes, new_token = services.store.changes_since(list_name, token)
-            ids = sorted({c.item_id for c in changes if c.kind is not ChangeKind.DELETED})
+            try:
+                changes, new_token = services.store.changes_since(list_name, token)
+                ids = sorted({c.item_id for c in changes if c.kind is not ChangeKind.DELETED})
+            except ChangeTokenExpired:
+                new_token, ids = _resync(run, list_name)
             items = _items(services, list_name, ids)
             if list_name == SUBMISSIONS:
                 result.submissions.extend(process_submissions(run, items))
@@ -75,6 +79,19 @@ def process_changes(services: Services, lists: Iterable[str] = WATCHED) -> Proce
         result.emails_sent, result.tasks_created = run.emails_sent, run.tasks_created
         result.problems.extend(problem.message for problem in run.set_aside)
     return result
+
+
+def _resync(run: Run, list_name: str) -> tuple[str, list[int]]:
+    """The stored token is older than the list's change log (SharePoint keeps about 60 days, and
+    the service was off longer): every item is looked at again, which acts only on what was
+    not acted on (every effect has a key), and QA hears of it once."""
+    token, ids = run.services.store.resync(list_name)
+    log.warning("change token expired: %d item(s) looked at again", len(ids))
+    digest = hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
+    run.mail(
+        notices.resynced(run.services.setting("qa_team_email"), list_name, len(ids), f"resync/{digest}")
+    )
+    return token, sorted(ids)
 
 
 def _items(services: Services, list_name: str, ids: list[int]) -> list[ListItem]:

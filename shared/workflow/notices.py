@@ -144,6 +144,22 @@ def quarantined(file_name: str, reason: str, qa_team: str, key: str) -> Outgoing
     )
 
 
+def resynced(qa_team: str, list_name: str, items: int, key: str) -> OutgoingMessage:
+    """The list's changes since the last run could not be listed: everything was looked at again."""
+    return OutgoingMessage(
+        to=(qa_team,),
+        subject=f"Audit Desk looked at every item of {list_name} again",
+        text_body=(
+            f"Audit Desk could not list what changed in {list_name} since it last ran: SharePoint keeps "
+            "its change log for about 60 days, and the service was not running for longer than that. "
+            f"It looked at all {items} item(s) again and acted only on what had not been acted on "
+            "(nothing is done twice).\n\nCheck the Audit Desk service is running: the daily timer "
+            "and the SharePoint webhook should keep this from happening." + SIGN_OFF
+        ),
+        idempotency_key=key,
+    )
+
+
 def set_aside(qa_team: str, problem: str, key: str) -> OutgoingMessage:
     """A record Audit Desk could not act on: everything else went ahead without it."""
     return OutgoingMessage(

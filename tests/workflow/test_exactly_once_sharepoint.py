@@ -76,3 +76,39 @@ def test_a_connection_dropped_at_any_batch_then_a_re_run_loses_and_doubles_nothi
         desk.process()
         assert _outcome(desk) == reference["outcome"], f"{fault} at request {request}"
         desk.services.close()
+
+
+def test_after_a_change_log_expired_every_item_is_looked_at_again_and_nothing_is_done_twice(
+    loopback_sharepoint: LoopbackSharePoint, tmp_path: Path
+) -> None:
+    """The service was off for longer than SharePoint keeps its change log (about 60 days): the
+    next run re-reads every item, acts only on what was not acted on, and tells QA once."""
+    server = loopback_sharepoint
+    desk = _month(server, tmp_path)
+    desk.process()  # the first two audits were dealt with
+    before = _outcome(desk)
+    server.age_change_log()
+    result = desk.process()
+    assert result.submissions == []  # nothing new, nothing redone
+    lists, emails = _outcome(desk)
+    assert lists == before[0]
+    told = sorted(subject for _, _, subject in set(emails) - set(before[1]))
+    assert told == [
+        f"Audit Desk looked at every item of {name} again"
+        for name in ("Audit Allocations", "Audit Submissions", "Tasks")
+    ]
+    desk.process()
+    assert _outcome(desk) == (lists, emails)  # told once
+    desk.services.close()
+
+
+def test_an_upload_made_while_the_change_log_expired_is_processed_by_the_resync_2_2(
+    loopback_sharepoint: LoopbackSharePoint, tmp_path: Path
+) -> None:
+    server = loopback_sharepoint
+    desk = _month(server, tmp_path)
+    server.age_change_log()
+    result = desk.process()
+    assert sorted(s.file_name for s in result.submissions) == sorted(f"{case}.docx" for case in CASES)
+    assert desk.process().submissions == []
+    desk.services.close()
