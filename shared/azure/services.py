@@ -1,5 +1,5 @@
 """The workflow's services as the Functions app runs them: the same list store and mailer as
-:func:`shared.workflow.services.bootstrap`, with state and the sent-mail log in Azure Tables
+:func:`shared.bootstrap.bootstrap`, with state and the sent-mail log in Azure Tables
 when Azure Storage is configured (SQLite under the home folder otherwise)."""
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ def default_clock() -> Clock:
 
 
 def open_services(settings: Settings | None = None, clock: Clock | None = None) -> Services:
+    from shared.bootstrap import bootstrap
     from shared.core.deadlines import Deadlines
     from shared.core.schema import load_schema
-    from shared.workflow.services import bootstrap
 
     settings = _with_certificate_files(settings or Settings.from_environment())
     schema = load_schema(settings.schema_path)

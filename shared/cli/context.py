@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from shared.config import Settings
 from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema, SchemaError, load_schema
+
+if TYPE_CHECKING:
+    from shared.workflow.services import Services
 
 
 @dataclass
@@ -41,3 +47,16 @@ def context_of(ctx: typer.Context) -> AppContext:
     obj = ctx.find_root().obj
     assert isinstance(obj, AppContext)
     return obj
+
+
+@contextmanager
+def services_of(ctx: typer.Context, actor: str | None = None) -> Iterator[Services]:
+    """The command's services (:func:`shared.bootstrap.bootstrap`), closed when the block ends."""
+    from shared.bootstrap import opened
+    from shared.workflow.clock import Clock
+
+    app_ctx = context_of(ctx)
+    with opened(
+        app_ctx.settings, app_ctx.schema, app_ctx.deadlines, Clock(app_ctx.replay_day), actor
+    ) as services:
+        yield services

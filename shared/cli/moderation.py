@@ -3,14 +3,13 @@ management export, 2.1) and `moderation draw|record|calibration` (7.2)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shared.cli.context import context_of
+from shared.cli.context import services_of
 from shared.cli.render import console, table
 from shared.core.deadlines import AuditMonth
 
@@ -34,17 +33,8 @@ def _month(text: str) -> AuditMonth:
         raise typer.BadParameter(str(error), param_hint="--month") from None
 
 
-@contextmanager
-def _services(ctx: typer.Context) -> Iterator[Services]:
-    from shared.workflow.clock import Clock
-    from shared.workflow.services import bootstrap
-
-    app_ctx = context_of(ctx)
-    services = bootstrap(app_ctx.settings, app_ctx.schema, app_ctx.deadlines, Clock(app_ctx.replay_day))
-    try:
-        yield services
-    finally:
-        services.close()
+def _services(ctx: typer.Context, actor: str | None = None) -> AbstractContextManager[Services]:
+    return services_of(ctx, actor)
 
 
 MonthOpt = Annotated[str, typer.Option("--month", help="The month, as YYYY-MM, e.g. 2026-12.")]

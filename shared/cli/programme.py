@@ -4,13 +4,13 @@ supervision audits, compliance) and `themes` (thematic audit suggestions and the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shared.cli.context import context_of
+from shared.cli.context import context_of, services_of
 from shared.cli.render import console, table
 from shared.core.deadlines import AuditMonth
 
@@ -32,17 +32,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(themes_app, name="themes")
 
 
-@contextmanager
-def _services(ctx: typer.Context) -> Iterator[Services]:
-    from shared.workflow.clock import Clock
-    from shared.workflow.services import bootstrap
-
-    app_ctx = context_of(ctx)
-    services = bootstrap(app_ctx.settings, app_ctx.schema, app_ctx.deadlines, Clock(app_ctx.replay_day))
-    try:
-        yield services
-    finally:
-        services.close()
+def _services(ctx: typer.Context, actor: str | None = None) -> AbstractContextManager[Services]:
+    return services_of(ctx, actor)
 
 
 def _plan(ctx: typer.Context, year: int, make: Callable[[Services, int], ScheduleResult], what: str) -> None:

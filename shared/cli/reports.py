@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from shared.cli.context import context_of
+from shared.cli.context import context_of, services_of
 from shared.cli.render import console
 
 
@@ -29,8 +29,6 @@ def report(
 ) -> None:
     """Build a report and its data pack, file both in the Reports library, and email it with --send."""
     from shared.reports.publish import ReportRequestError, check_request, publish_report
-    from shared.workflow.clock import Clock
-    from shared.workflow.services import bootstrap
 
     app_ctx = context_of(ctx)
     try:
@@ -38,15 +36,15 @@ def report(
     except ValueError as error:  # ReportRequestError and a malformed period alike
         console.print(f"[red]✗[/red] {error}")
         raise typer.Exit(2) from error
-    services = bootstrap(app_ctx.settings, app_ctx.schema, app_ctx.deadlines, Clock(app_ctx.replay_day))
     try:
-        with console.status(f"Reading the lists and building the {kind} report for {period}…"):
+        with (
+            services_of(ctx) as services,
+            console.status(f"Reading the lists and building the {kind} report for {period}…"),
+        ):
             published = publish_report(services, kind, period, send=send or resend, resend=resend)
     except ReportRequestError as error:
         console.print(f"[red]✗[/red] {error}")
         raise typer.Exit(2) from error
-    finally:
-        services.close()
     console.print(
         f"[green]✓[/green] {published.report_type}, {published.period}: figures in "
         f"{published.aggregation_seconds:.1f} s, document and data pack in {published.rendering_seconds:.1f} s."

@@ -4,15 +4,14 @@ staff, allocate, submit, process, qa, sweep, tasks, status."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import track
 
-from shared.cli.context import AppContext, context_of
+from shared.cli.context import context_of, services_of
 from shared.cli.render import console, table
 from shared.core.allocation import AllocationRequest
 from shared.core.deadlines import AuditMonth
@@ -38,19 +37,8 @@ def register(app: typer.Typer) -> None:
     app.command("status")(status)
 
 
-@contextmanager
-def _services(ctx: typer.Context, actor: str | None = None) -> Iterator[Services]:
-    from shared.workflow.clock import Clock
-    from shared.workflow.services import bootstrap
-
-    app_ctx: AppContext = context_of(ctx)
-    services = bootstrap(app_ctx.settings, app_ctx.schema, app_ctx.deadlines, Clock(app_ctx.replay_day))
-    if actor:
-        services.actor = actor
-    try:
-        yield services
-    finally:
-        services.close()
+def _services(ctx: typer.Context, actor: str | None = None) -> AbstractContextManager[Services]:
+    return services_of(ctx, actor)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:

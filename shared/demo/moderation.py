@@ -9,14 +9,12 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from shared.bootstrap import bootstrap
+from shared.config import Settings
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import Grade
 from shared.core.workflow import AuditStage
-from shared.lists.definitions import definitions_by_title, list_definitions
-from shared.lists.factory import provisioner_of
 from shared.lists.port import FieldValue, Query
-from shared.lists.provision import provision
-from shared.lists.sqlite_store import SqliteListStore
 from shared.mail.outbox import OutboxMailer
 from shared.mail.sent_log import MemorySentLog
 from shared.moderation.calibration import calibration_workbook, quarterly_calibration_section
@@ -28,7 +26,6 @@ from shared.workflow.clock import Clock
 from shared.workflow.lists import ALLOCATIONS, SUBMISSIONS, WAITING_FOR_QA
 from shared.workflow.people import import_staff
 from shared.workflow.services import DEFAULT_SETTINGS, Services
-from shared.workflow.state import SqliteStateStore
 from shared.workflow.unit_of_work import unit_of_work
 
 QUARTER = (AuditMonth(2026, 9), AuditMonth(2026, 10), AuditMonth(2026, 11))
@@ -39,15 +36,12 @@ LENIENT = "fictional.icro.1@example.org"  # grades Outstanding where moderators 
 def demo_moderation(services: Services, folder: Path, say: Callable[[str], None]) -> dict[str, object]:
     """Run both on a store in ``folder`` and say where the results are."""
     folder.mkdir(parents=True, exist_ok=True)
-    store = SqliteListStore(folder, definitions_by_title(services.schema))
-    provision(provisioner_of(store), list_definitions(services.schema))
-    own = Services(
+    own = bootstrap(
+        Settings(home=folder),
         services.schema,
         services.deadlines,
-        store,
-        OutboxMailer(folder / "outbox", MemorySentLog()),
-        SqliteStateStore(folder / "state.sqlite3"),
         Clock(QUARTER[0].first_day),
+        mailer=OutboxMailer(folder / "outbox", MemorySentLog()),
     )
     try:
         for key, value in DEFAULT_SETTINGS.items():

@@ -7,6 +7,7 @@ import shutil
 import time
 from collections import Counter
 
+from shared.bootstrap import bootstrap
 from shared.cli.context import AppContext
 from shared.cli.render import console, table
 from shared.demo.moderation import demo_moderation
@@ -14,7 +15,6 @@ from shared.demo.month import MONTH, replay_month
 from shared.programme.demo import demo_programme
 from shared.reports.publish import demo_reports
 from shared.workflow.clock import Clock
-from shared.workflow.services import bootstrap
 from shared.workflow.status import allocation_statuses, open_tasks
 
 

@@ -88,9 +88,7 @@ def _resync(run: Run, list_name: str) -> tuple[str, list[int]]:
     token, ids = run.services.store.resync(list_name)
     log.warning("change token expired: %d item(s) looked at again", len(ids))
     digest = hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
-    run.mail(
-        notices.resynced(run.services.setting("qa_team_email"), list_name, len(ids), f"resync/{digest}")
-    )
+    run.mail(notices.resynced(run.services.setting("qa_team_email"), list_name, len(ids), f"resync/{digest}"))
     return token, sorted(ids)
 
 

@@ -1,8 +1,7 @@
 """What every workflow step is given: the rules, the stores, the mailer and the clock.
 
-:func:`bootstrap` wires the real adapters from settings: the embedded store (SQLite lists,
-a folder library, an outbox) by default; SharePoint and Graph or SMTP when configured.
-Tests wire their own.
+:func:`shared.bootstrap.bootstrap` wires the adapters, for the command line, the Functions app
+and the tests alike.
 """
 
 from __future__ import annotations
@@ -11,12 +10,10 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.config import Settings
 from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
 from shared.lists.port import ListStore, ListStoreError, Query, where
 from shared.mail.port import Mailer
-from shared.mail.sent_log import SentLog
 from shared.workflow.clock import Clock
 from shared.workflow.effects import Effects
 from shared.workflow.lease import MemoryLease, WriterLease
@@ -99,65 +96,6 @@ class Services:
         self.store.close()
         self.state.close()
         self.mailer.close()
-
-
-def bootstrap(settings: Settings, schema: AuditSchema, deadlines: Deadlines, clock: Clock) -> Services:
-    """Real adapters from ``settings``; the embedded default needs no configuration: its lists
-    are created on first use, and state and the sent-mail log live in SQLite under ``home``
-    (Azure Tables when Azure Storage is configured, as in the Functions app)."""
-    from shared.lists.definitions import list_definitions
-    from shared.lists.factory import open_list_store, provisioner_of
-    from shared.lists.provision import provision
-    from shared.mail.factory import open_mailer
-
-    store = open_list_store(settings, schema)
-    lease = open_lease(settings)
-    if settings.sharepoint is None:
-        from shared.workflow.lease import FileLease
-
-        # Several processes may start on a new home at once: one creates the lists, the others
-        # wait a moment (a lock of its own, so a long run holding the writer lease blocks nobody).
-        with FileLease(settings.home / "provision.lock").hold():
-            provision(provisioner_of(store), list_definitions(schema))
-    state, sent_log = open_state(settings)
-    services = Services(schema, deadlines, store, open_mailer(settings, sent_log), state, clock)
-    services.embedded = settings.sharepoint is None
-    services.lease = lease
-    start_change_tracking(services)
-    return services
-
-
-def open_state(settings: Settings) -> tuple[StateStore, SentLog]:
-    """Where change tokens, effect keys and the sent-mail log are kept."""
-    from shared.mail.factory import SENT_LOG_FILE
-    from shared.mail.sent_log import SqliteSentLog
-    from shared.workflow.state import SqliteStateStore
-
-    azure = settings.azure
-    if azure.tables_configured:
-        from shared.azure.storage import table_client
-        from shared.mail.sent_log_azure import AzureTableSentLog
-        from shared.workflow.state_azure import AzureTableStateStore
-
-        return (
-            AzureTableStateStore(table_client(azure, azure.state_table)),
-            AzureTableSentLog(table_client(azure, azure.sent_mail_table)),
-        )
-    return SqliteStateStore(settings.home / "state.sqlite3"), SqliteSentLog(settings.home / SENT_LOG_FILE)
-
-
-def open_lease(settings: Settings) -> WriterLease:
-    """The writer lease: an Azure Table entity where the Functions app keeps its state (many
-    instances), else a lock file in the home folder (every process on this machine)."""
-    from shared.workflow.lease import FileLease
-
-    azure = settings.azure
-    if azure.tables_configured:
-        from shared.azure.storage import table_client
-        from shared.workflow.lease import TableLease
-
-        return TableLease(table_client(azure, azure.state_table))
-    return FileLease(settings.home / "writer.lock")
 
 
 def start_change_tracking(services: Services) -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.config import SharePointSettings
+from shared.bootstrap import bootstrap
+from shared.config import Settings, SharePointSettings
 from shared.core.allocation import AllocationRequest
 from shared.core.deadlines import AuditMonth, Deadlines
 from shared.core.record import FieldValue
@@ -36,8 +37,7 @@ from shared.workflow.intake import submit_file
 from shared.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation, Task
 from shared.workflow.people import StaffDirectory, import_staff
 from shared.workflow.run import Run
-from shared.workflow.services import DEFAULT_SETTINGS, Services, start_change_tracking
-from shared.workflow.state import SqliteStateStore
+from shared.workflow.services import DEFAULT_SETTINGS, Services
 from shared.workflow.unit_of_work import unit_of_work
 from tests.sharepoint_server.server import LoopbackSharePoint
 
@@ -130,15 +130,16 @@ class Desk:
 
 
 def make_desk(store: ListStore, home: Path) -> Desk:
-    services = Services(
+    # The one bootstrap, given this desk's store and a mailer whose sent log lives as long as the
+    # test; the state store and the writer lease are the real ones under ``home``.
+    services = bootstrap(
+        Settings(home=home),
         SCHEMA,
         DEADLINES,
-        store,
-        OutboxMailer(home / "outbox", MemorySentLog()),
-        SqliteStateStore(home / "state.sqlite3"),
         Clock(dt.date(2026, 11, 2)),
+        store=store,
+        mailer=OutboxMailer(home / "outbox", MemorySentLog()),
     )
-    start_change_tracking(services)
     for key, value in DEFAULT_SETTINGS.items():  # as QA would fill in the Settings list
         services.set_setting(key, value)
     import_staff(services, example_staff(SCHEMA))

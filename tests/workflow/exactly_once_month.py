@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from shared.bootstrap import bootstrap
 from shared.config import Settings
 from shared.core.deadlines import AuditMonth, Deadlines
 from shared.core.record import FieldValue
@@ -37,7 +38,6 @@ from shared.workflow.clock import Clock
 from shared.workflow.intake import submit_file
 from shared.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, TRAIL
 from shared.workflow.people import StaffDirectory, import_staff
-from shared.workflow.services import bootstrap
 from shared.workflow.unit_of_work import unit_of_work
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,126 @@
+"""The one place adapters are chosen and wired into :class:`shared.workflow.services.Services`:
+for the command line, the Functions app and the tests alike.
+
+With no configuration everything is embedded under the home folder: SQLite lists and a folder
+library (created on first use), state and the sent-mail log in SQLite, mail as ``.eml`` files,
+and a lock file as the writer lease. A SharePoint site, Graph or SMTP, and Azure Storage (state,
+sent-mail log and lease in Tables, as the Functions app runs) are switched on by settings. A test
+passes its own adapter for any part and gets the real ones for the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from shared.config import Settings
+from shared.core.deadlines import Deadlines
+from shared.core.schema import AuditSchema
+from shared.workflow.clock import Clock
+from shared.workflow.services import Services, start_change_tracking
+
+if TYPE_CHECKING:
+    from shared.lists.port import ListStore
+    from shared.mail.port import Mailer
+    from shared.mail.sent_log import SentLog
+    from shared.workflow.lease import WriterLease
+    from shared.workflow.state import StateStore
+
+
+def bootstrap(
+    settings: Settings,
+    schema: AuditSchema,
+    deadlines: Deadlines | None = None,
+    clock: Clock | None = None,
+    *,
+    store: ListStore | None = None,
+    mailer: Mailer | None = None,
+    state: StateStore | None = None,
+    lease: WriterLease | None = None,
+) -> Services:
+    """Services wired from ``settings``, with any adapter given instead of the configured one."""
+    from shared.lists.definitions import list_definitions
+    from shared.lists.factory import open_list_store, provisioner_of
+    from shared.lists.provision import provision
+    from shared.mail.factory import open_mailer
+
+    embedded = settings.sharepoint is None
+    if store is None:
+        store = open_list_store(settings, schema)
+        if embedded:
+            from shared.workflow.lease import FileLease
+
+            # Several processes may start on a new home at once: one creates the lists, the
+            # others wait a moment (a lock of its own: a run holding the writer lease blocks nobody).
+            with FileLease(settings.home / "provision.lock").hold():
+                provision(provisioner_of(store), list_definitions(schema))
+    if state is None or mailer is None:
+        opened_state, sent_log = open_state(settings)
+        if state is None:
+            state = opened_state
+        else:
+            opened_state.close()
+        if mailer is None:
+            mailer = open_mailer(settings, sent_log)
+        else:
+            sent_log.close()
+    services = Services(
+        schema,
+        deadlines or Deadlines.for_schema(schema),
+        store,
+        mailer,
+        state,
+        clock or Clock(),
+        embedded=embedded,
+        lease=lease or open_lease(settings),
+    )
+    start_change_tracking(services)
+    return services
+
+
+@contextmanager
+def opened(
+    settings: Settings, schema: AuditSchema, deadlines: Deadlines, clock: Clock, actor: str | None = None
+) -> Iterator[Services]:
+    """Services for one command: bootstrapped, and closed when the block ends."""
+    services = bootstrap(settings, schema, deadlines, clock)
+    if actor:
+        services.actor = actor
+    try:
+        yield services
+    finally:
+        services.close()
+
+
+def open_state(settings: Settings) -> tuple[StateStore, SentLog]:
+    """Where change tokens, effect keys and the sent-mail log are kept."""
+    from shared.mail.factory import SENT_LOG_FILE
+    from shared.mail.sent_log import SqliteSentLog
+    from shared.workflow.state import SqliteStateStore
+
+    azure = settings.azure
+    if azure.tables_configured:
+        from shared.azure.storage import table_client
+        from shared.mail.sent_log_azure import AzureTableSentLog
+        from shared.workflow.state_azure import AzureTableStateStore
+
+        return (
+            AzureTableStateStore(table_client(azure, azure.state_table)),
+            AzureTableSentLog(table_client(azure, azure.sent_mail_table)),
+        )
+    return SqliteStateStore(settings.home / "state.sqlite3"), SqliteSentLog(settings.home / SENT_LOG_FILE)
+
+
+def open_lease(settings: Settings) -> WriterLease:
+    """The writer lease: an Azure Table entity where the Functions app keeps its state (many
+    instances), else a lock file in the home folder (every process on this machine)."""
+    from shared.workflow.lease import FileLease
+
+    azure = settings.azure
+    if azure.tables_configured:
+        from shared.azure.storage import table_client
+        from shared.workflow.lease import TableLease
+
+        return TableLease(table_client(azure, azure.state_table))
+    return FileLease(settings.home / "writer.lock")
