@@ -607,7 +607,9 @@ def good_practice_excerpts(
             domain, _, rest = line.partition(":")
             name = by_name.get(domain.strip().casefold(), "") if rest else ""
             reviewed = redact((rest if name else line).strip())
-            text, withheld = (reviewed, "") if isinstance(reviewed, str) else (reviewed.text, reviewed.withheld)
+            text, withheld = (
+                (reviewed, "") if isinstance(reviewed, str) else (reviewed.text, reviewed.withheld)
+            )
             if len(text) < 12 or text.casefold() in seen:
                 continue
             seen.add(text.casefold())

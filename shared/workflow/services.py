@@ -35,6 +35,7 @@ DEFAULT_SETTINGS = {
     "wider_leadership_email": "wider-leadership@example.org",
     "all_staff_email": "all-staff@example.org",
     "reminder_working_days": "2",
+    "report_minimum_count": "5",
 }
 SETTING_PURPOSES = {
     "qa_team_email": "the Quality Assurance Team's shared mailbox",
@@ -42,6 +43,7 @@ SETTING_PURPOSES = {
     "wider_leadership_email": "the Wider Leadership meeting's distribution list (quarterly report)",
     "all_staff_email": "the all-staff distribution list (learning bulletins)",
     "reminder_working_days": "how many working days before a due date reminders go (e.g. 2)",
+    "report_minimum_count": "the fewest audits a percentage is shown for in reports (below it, counts only; e.g. 5)",
 }
 
 
