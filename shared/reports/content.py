@@ -43,7 +43,7 @@ class Share:
 
     def __str__(self) -> str:
         if not self.whole:
-            return "none due"
+            return "none"
         if self.whole < self.minimum:
             return f"{self.part} of {self.whole}"
         return f"{round(100 * self.part / self.whole)}% ({self.part} of {self.whole})"
@@ -281,7 +281,7 @@ def _change(now: Share, before: Share) -> str:
     if now.ratio is None or before.ratio is None:
         return "–"
     points = round(100 * (now.ratio - before.ratio))
-    return "no change" if points == 0 else f"{points:+d} points"
+    return "0 points" if points == 0 else f"{points:+d} points"
 
 
 def highlights_content(h: Highlights, names: Mapping[str, str] | None = None) -> ReportContent:
@@ -297,28 +297,28 @@ def highlights_content(h: Highlights, names: Mapping[str, str] | None = None) ->
     last_good = Share(last.good_or_better, last.graded, minimum) if last else Share(0, 0)
     headline_rows: list[list[Value]] = [
         [
-            "Audits returned on time (2.2)",
+            "Returned on time (2.2)",
             on_time,
             last_on_time,
             _change(on_time, last_on_time),
             direction([(p.on_time, p.completed) for p in h.trend], minimum),
         ],
         [
-            "Accepted audits judged Good or better (2.7)",
+            "Judged Good or better (2.7)",
             good,
             last_good,
             _change(good, last_good),
             direction([(p.good_or_better, p.graded) for p in h.trend], minimum),
         ],
         [
-            "Cases judged Inadequate (2.12)",
+            "Inadequate cases (2.12)",
             this.inadequate,
             last.inadequate if last else None,
             f"{this.inadequate - last.inadequate:+d}" if last else "–",
             "",
         ],
         [
-            "Findings discussed within 5 or 10 working days (2.10)",
+            "Findings discussed on time (2.10)",
             Share(held, discussed, minimum),
             "",
             "",
@@ -332,7 +332,7 @@ def highlights_content(h: Highlights, names: Mapping[str, str] | None = None) ->
             c.team,
             c.months_in,
             names.get(c.reaudit_by.lower(), c.reaudit_by) if c.reaudit_by else "Not allocated yet",
-            f"{c.reaudit_due:%-d %b %Y}" if c.reaudit_due else f"in {c.month.following().label}",
+            f"{c.reaudit_due:%-d %b %Y}" if c.reaudit_due else f"{c.month.following().first_day:%b %Y}",
         ]
         for c in inadequate
     ]
@@ -471,12 +471,6 @@ def _highlights_summary(
         f"Of the {h.overall.graded} audits the QA team has accepted, {good} were judged Good or "
         f"Outstanding and {h.overall.counts[INADEQUATE]} Inadequate; {len(h.awaiting_qa)} more await QA.",
     ]
-    if inadequate:
-        longest = max(c.months_in for c in inadequate)
-        lines.append(
-            f"{len(inadequate)} case(s) Inadequate this month; the longest has been Inadequate "
-            f"{longest} month(s) in a row (2.12)."
-        )
     weakest = max(
         (d for d in h.domains if d[1].graded >= h.minimum), key=lambda d: d[1].weak_share or 0, default=None
     )

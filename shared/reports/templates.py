@@ -34,8 +34,9 @@ HEADER_FILL = "D9DEE7"
 LANGUAGE = "en-GB"
 BODY_PT = 11.0  # body text (accessibility: at least 11 pt)
 TABLE_PT = 10.0  # table text
-# Bold Calibri at 10 pt averages about 0.2 cm a character; a cell adds 0.19 cm padding each side.
-_CM_PER_CHARACTER = 0.2
+# A bold character at 10 pt is at most about 0.25 cm wide in the fonts a reader may have
+# (Calibri, or DejaVu Sans where LibreOffice has no Calibri); a cell adds 0.19 cm each side.
+_CM_PER_CHARACTER = 0.25
 _CELL_PADDING_CM = 0.4
 
 
@@ -175,7 +176,7 @@ class Builder:
         top.runs[0].font.color.rgb = RGBColor(0x40, 0x40, 0x40)
         top.paragraph_format.space_after = Pt(0)
         d.add_paragraph(f"{title}: {{{{ period_label }}}}", style="Title")
-        d.add_paragraph(f"{audience} Figures as at {{{{ as_of }}}}; period {{{{ date_range }}}}.")
+        d.add_paragraph(f"{audience} Figures as at {{{{ as_of }}}}.")
 
     def _footer(self, title: str) -> None:
         footer = self.document.sections[0].footer.paragraphs[0]
@@ -276,18 +277,18 @@ class Builder:
         return path
 
 
-def _grade_columns(first: str, first_width: float = 4.9) -> list[Column]:
+def _grade_columns(first: str, first_width: float = 3.7) -> list[Column]:
     return [
         Column(first, first_width),
-        Column("Outstanding", 2.7, True),
-        Column("Good", 1.5, True),
-        Column("Requires Improvement", 2.7, True),
-        Column("Inadequate", 2.4, True),
-        Column("Good or better", 2.4, True),
+        Column("Outstanding", 3.2, True),
+        Column("Good", 1.4, True),
+        Column("Requires Improvement", 3.2, True),
+        Column("Inadequate", 2.9, True),
+        Column("Good or better", 2.2, True),
     ]
 
 
-_FIGURES = [Column("Measure", 11.0), Column("Figure", 2.4, True), Column("Framework", 2.6)]
+_FIGURES = [Column("Measure", 11.5), Column("Figure", 2.4, True), Column("Framework", 2.7)]
 
 
 # -- the three reports -------------------------------------------------------------------------
@@ -306,20 +307,20 @@ HIGHLIGHTS_SECTIONS = (
 
 # Tables the monthly and quarterly reports share.
 _TREND_COLUMNS = [
-    Column("Month", 3.4),
-    Column("Allocated", 2.2, True),
-    Column("Returned", 2.1, True),
-    Column("On time", 3.0, True),
-    Column("Good or better", 3.0, True),
-    Column("Inadequate", 2.5, True),
+    Column("Month", 3.0),
+    Column("Allocated", 2.7, True),
+    Column("Returned", 2.4, True),
+    Column("On time", 2.8, True),
+    Column("Good or better", 2.8, True),
+    Column("Inadequate", 2.9, True),
 ]
 _DISCUSSION_COLUMNS = [
-    Column("Timescale", 4.6),
+    Column("Timescale", 4.4),
     Column("Due", 1.3, True),
     Column("On time", 1.7, True),
-    Column("Late", 1.3, True),
-    Column("Overdue", 2.0, True),
-    Column("Not yet due", 1.8, True),
+    Column("Late", 1.4, True),
+    Column("Overdue", 2.2, True),
+    Column("Not yet due", 1.6, True),
     Column("On time", 3.0, True),
 ]
 
@@ -327,8 +328,7 @@ _DISCUSSION_COLUMNS = [
 def build_highlights(path: Path) -> Path:
     b = Builder(
         "Audit Highlights Report",
-        "For the Senior Leadership Team's monthly performance meeting and the Wider Leadership "
-        "meeting (8.1).",
+        "For the Senior Leadership Team and the Wider Leadership meeting (8.1).",
         HIGHLIGHTS_SECTIONS,
     )
     # Page 1: what a Director reads in two minutes.
@@ -337,23 +337,25 @@ def build_highlights(path: Path) -> Path:
     b.table(
         "headlines",
         [
-            Column("Measure", 5.4),
-            Column("{{ headline_month }}", 3.2, True),
-            Column("Month before", 3.2, True),
-            Column("Change", 2.2, True),
-            Column("Six months", 2.6),
+            Column("Measure", 4.6),
+            Column("{{ headline_month }}", 3.4, True),
+            Column("Month before", 3.4, True),
+            Column("Change", 2.0, True),
+            Column("Six months", 3.2),
         ],
     )
+    b.subheading("Recommendations")
+    b.bullets("actions")
     b.plain_heading("Needs a senior person now")
     b.subheading("Inadequate cases: who re-audits, by when (2.12)")
     b.table(
         "senior",
         [
-            Column("Case", 2.8),
-            Column("Team", 3.6),
-            Column("Months Inadequate", 2.6, True),
+            Column("Case", 3.0),
+            Column("Team", 4.4),
+            Column("Months Inadequate", 2.9, True),
             Column("Re-audit by", 4.0),
-            Column("Due", 3.4),
+            Column("Due", 2.3),
         ],
         empty="No case was judged Inadequate this month.",
     )
@@ -361,16 +363,14 @@ def build_highlights(path: Path) -> Path:
     b.table(
         "overdue_actions",
         [
-            Column("Case", 2.8),
-            Column("Team", 3.6),
+            Column("Case", 3.0),
+            Column("Team", 4.4),
             Column("Due", 2.6),
-            Column("Days overdue", 2.6, True),
-            Column("Team Manager", 4.8),
+            Column("Days overdue", 2.2, True),
+            Column("Team Manager", 4.4),
         ],
         empty="No corrective action for a safeguarding concern is overdue.",
     )
-    b.subheading("Recommendations")
-    b.bullets("actions")
     b.page_break()
     # The detail.
     b.heading(1)
@@ -399,9 +399,9 @@ def build_highlights(path: Path) -> Path:
         [
             Column("Case", 2.6),
             Column("Team", 3.4),
-            Column("Judgement", 2.6),
-            Column("Months Inadequate", 2.6, True),
-            Column("Next step", 5.6),
+            Column("Judgement", 2.7),
+            Column("Months Inadequate", 2.9, True),
+            Column("Next step", 5.0),
         ],
         empty="No case was judged Inadequate or re-audited this month.",
     )
@@ -525,13 +525,13 @@ def build_quarterly(path: Path) -> Path:
     b.table(
         "teams",
         [
-            Column("Team", 3.4),
-            Column("Audits", 1.7, True),
-            Column("Good or better", 2.9, True),
-            Column("Inadequate", 2.5, True),
-            Column("Returned on time", 2.9, True),
-            Column("Overdue", 2.0, True),
-            Column("Returned for amendment", 2.6, True),
+            Column("Team", 2.5),
+            Column("Audits", 1.8, True),
+            Column("Good or better", 2.2, True),
+            Column("Inadequate", 2.9, True),
+            Column("Returned on time", 2.4, True),
+            Column("Overdue", 2.15, True),
+            Column("Returned for amendment", 2.65, True),
         ],
         empty="No audits were allocated this quarter.",
     )
@@ -542,12 +542,12 @@ def build_quarterly(path: Path) -> Path:
     b.table(
         "chains",
         [
-            Column("Case", 2.6),
-            Column("Month", 2.6),
-            Column("Team", 3.0),
-            Column("Judgement", 2.6),
-            Column("Months Inadequate", 2.6, True),
-            Column("Next step", 4.0),
+            Column("Case", 2.5),
+            Column("Month", 2.4),
+            Column("Team", 2.8),
+            Column("Judgement", 2.7),
+            Column("Months Inadequate", 2.9, True),
+            Column("Next step", 3.9),
         ],
         empty="No case was in a re-audit chain this quarter.",
     )
@@ -556,8 +556,8 @@ def build_quarterly(path: Path) -> Path:
     b.heading(6)
     b.text("Tasks due this quarter: case discussions twice a year (4.2), supervision audits at least twice "
            "a year (5.3) and staff observations (6.2 to 6.6).")  # fmt: skip
-    compliance = [Column("Task", 3.2), Column("Team", 3.4), Column("Due", 1.4, True), Column("Done", 1.5, True),
-                  Column("Done on time", 2.2, True), Column("Overdue", 2.0, True), Column("Not yet due", 2.0, True)]  # fmt: skip
+    compliance = [Column("Task", 3.4), Column("Team", 3.2), Column("Due", 1.4, True), Column("Done", 1.5, True),
+                  Column("Done on time", 2.3, True), Column("Overdue", 2.2, True), Column("Not yet due", 2.0, True)]  # fmt: skip
     b.table("compliance_totals", compliance)
     b.subheading("By team")
     b.table("compliance", compliance, empty="No such tasks were due this quarter.")
