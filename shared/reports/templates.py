@@ -525,8 +525,8 @@ def build_quarterly(path: Path) -> Path:
     b.table(
         "teams",
         [
-            Column("Team", 2.5),
-            Column("Audits", 1.8, True),
+            Column("Team", 2.4),
+            Column("Audits", 1.9, True),
             Column("Good or better", 2.2, True),
             Column("Inadequate", 2.9, True),
             Column("Returned on time", 2.4, True),
