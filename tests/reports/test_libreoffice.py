@@ -1,7 +1,11 @@
-"""Every report opens in LibreOffice and renders to PDF and to a PNG of its first page."""
+"""Every report opens in LibreOffice and renders to PDF and to PNGs, as a reader would see it:
+the highlights report's page 1 carries the headline and the cases for a senior person, the
+learning bulletin is one or two pages, the quarterly report says when its quarter is partial,
+and no column heading breaks mid-word. (The pictures in the README are made the same way.)"""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,20 +15,42 @@ import pytest
 from shared.core.deadlines import AuditMonth
 from shared.reports.fictional import fictional_history, store_history
 from shared.reports.publish import demo_reports
-from tests.reports.conftest import make_services
+from tests.reports.conftest import D, make_services
 
 pytestmark = [
     pytest.mark.libreoffice,
     pytest.mark.skipif(
-        not (shutil.which("soffice") and shutil.which("pdftoppm")), reason="needs soffice and pdftoppm"
+        not (shutil.which("soffice") and shutil.which("pdftoppm") and shutil.which("pdftotext")),
+        reason="needs soffice, pdftoppm and pdftotext",
     ),
 ]
+HEADINGS = re.compile(r"<th[^>]*>|w:tblHeader")
 
 
-def test_each_report_renders_to_pdf_and_png(tmp_path: Path) -> None:
-    services = make_services(tmp_path / "home")
+def _pdf_text(pdf: Path, first: int = 1, last: int = 0) -> str:
+    command = ["pdftotext", "-layout", "-f", str(first)]
+    if last:
+        command += ["-l", str(last)]
+    return subprocess.run([*command, str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+
+
+def _words(pdf: Path) -> set[str]:
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return set(re.findall(r"<word [^>]*>([^<]+)</word>", html))
+
+
+def test_each_report_renders_and_reads_as_intended(tmp_path: Path) -> None:
+    services = make_services(tmp_path / "home", today=D(2026, 12, 10))
     try:
-        store_history(services.store, fictional_history(200, AuditMonth(2026, 11), months=3, seed=9))
+        # A 12-month fictional history: trends, re-audit chains and a partial quarter.
+        store_history(services.store, fictional_history(420, AuditMonth(2026, 11), months=12, seed=9))
         paths = [
             p for p in demo_reports(services, tmp_path / "reports", lambda _: None) if p.suffix == ".docx"
         ]
@@ -34,14 +60,36 @@ def test_each_report_renders_to_pdf_and_png(tmp_path: Path) -> None:
     subprocess.run(
         ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--convert-to", "pdf",
          "--outdir", str(out), *map(str, paths)],
-        check=True, capture_output=True, timeout=180,
+        check=True, capture_output=True, timeout=240,
     )  # fmt: skip
-    for docx in paths:
-        pdf = out / f"{docx.stem}.pdf"
+    pdfs = {docx.stem: out / f"{docx.stem}.pdf" for docx in paths}
+    for stem, pdf in pdfs.items():
         assert pdf.stat().st_size > 20_000, f"{pdf.name} looks empty"
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(out / docx.stem)],
-            check=True, timeout=60,
-        )  # fmt: skip
-        (png,) = out.glob(f"{docx.stem}*.png")
-        assert png.stat().st_size > 5_000
+        subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(out / stem)], check=True, timeout=120)
+        assert len(list(out.glob(f"{stem}-*.png"))) == _pages(pdf)
+    highlights = pdfs["Audit Highlights Report 2026-11"]
+    page_one = _pdf_text(highlights, 1, 1)
+    for expected in ("At a glance", "November", "Month before", "Six months", "Recommendations",
+                     "Needs a senior person now", "who re-audits, by when"):  # fmt: skip
+        assert expected in page_one, expected
+    assert "Contents" not in page_one
+    bulletin = pdfs["Learning bulletin 2026-11"]
+    assert _pages(bulletin) <= 2
+    text = _pdf_text(bulletin)
+    for expected in ("What we found", "Why it matters", "What good looks like", "What to do differently",
+                     "Questions to reflect on", "Approved for publication"):  # fmt: skip
+        assert expected in text, expected
+    assert "Partial quarter" in _pdf_text(pdfs["Quarterly audit report 2026-Q4"], 1, 1)
+    # Column headings whole: each word of each heading appears as a word, never split.
+    for stem in ("Audit Highlights Report 2026-11", "Quarterly audit report 2026-Q4"):
+        words = _words(pdfs[stem])
+        for heading in (
+            "Outstanding",
+            "Requires",
+            "Improvement",
+            "Inadequate",
+            "Framework",
+            "Allocated",
+            "Overdue",
+        ):
+            assert heading in words, (stem, heading)
