@@ -24,6 +24,7 @@ from shared.workflow.services import Services
 log = logging.getLogger(__name__)
 
 WATCHED = (ALLOCATIONS, SUBMISSIONS, TASKS)
+LEARNING_BULLETINS = "Learning Bulletins"  # watched once subscriptions cover it (issue 16)
 _ID_CHUNK = 100
 
 
@@ -59,6 +60,11 @@ def process_changes(services: Services, lists: Iterable[str] = WATCHED) -> Proce
             _allocation_changes(run, items, result)
         elif list_name == TASKS:
             _task_changes(run, items, result)
+        elif list_name == LEARNING_BULLETINS:  # QA set a bulletin to Approved: publish it (8.1)
+            from shared.reports.publish import on_bulletin_change
+
+            for item in items:
+                on_bulletin_change(services, item)
         run.finish()
         services.state.put(token_key(list_name), new_token)
     result.emails_sent, result.tasks_created = run.emails_sent, run.tasks_created

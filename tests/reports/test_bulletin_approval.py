@@ -216,20 +216,35 @@ def test_approval_publishes_only_the_approved_excerpts_and_sends_once(
     assert bulletin.fields["status"] == approvals.SENT
 
 
-def test_a_list_edit_to_approved_publishes_the_bulletin(services: Services) -> None:
+def test_a_list_edit_to_approved_publishes_the_bulletin(services: Services, tmp_path: Path) -> None:
+    """The SharePoint path: the QA team sets the bulletin's status to Approved in the list; the
+    change processing that follows publishes and sends it, once however often it runs."""
+    from shared.workflow.changes import LEARNING_BULLETINS, process_changes
+
     _month(services)
     publish_report(services, "bulletin", "2026-11")
+    process_changes(services, [LEARNING_BULLETINS])  # takes the list's change token
     (bulletin,) = services.store.query_all(Query(approvals.BULLETINS))
-    edited = services.store.update(
+    excerpt = next(
+        e
+        for e in services.store.query_all(Query(approvals.EXCERPTS))
+        if e.fields["decision"] == approvals.AWAITING
+    )
+    services.store.update(approvals.EXCERPTS, excerpt.id, {"decision": approvals.EXCERPT_APPROVED}, None)
+    services.store.update(
         approvals.BULLETINS,
         bulletin.id,
         {"status": approvals.APPROVED, "approved_by": "qa@example.org"},
         None,
     )
-    published = on_bulletin_change(services, edited)
-    assert published is not None
-    assert published.sent
-    assert published.recipients == (ALL_STAFF,)
+    process_changes(services, [LEARNING_BULLETINS])
+    process_changes(services, [LEARNING_BULLETINS])
+    sent = [m for m in _outbox(tmp_path / "home") if ALL_STAFF in _to(m)]
+    assert len(sent) == 1
+    attachment = next(p for p in sent[0].iter_attachments() if str(p.get_filename()).endswith(".docx"))
+    payload = attachment.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    assert str(excerpt.fields["excerpt"]) in _docx_text(payload)
 
 
 def test_no_identifying_token_reaches_any_bulletin_artefact(services: Services, tmp_path: Path) -> None:
