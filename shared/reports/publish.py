@@ -92,7 +92,9 @@ def check_request(kind: str, period: str) -> ReportPeriod:
 
 
 def _history(services: Services, period: ReportPeriod) -> aggregate.AuditIndex:
-    months = (*period.months_before(HISTORY_MONTHS), *period.months)
+    # The month after too: an Inadequate case's re-audit is allocated there (2.12), and page 1
+    # says who re-audits it by when.
+    months = (*period.months_before(HISTORY_MONTHS), *period.months, period.months[-1].following())
     store = services.store
     allocations: list[ListItem] = list(
         store.query_all(
