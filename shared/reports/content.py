@@ -523,7 +523,14 @@ def bulletin_content(
     numbered = list(enumerate(b.excerpts, start=1))
     chosen = set(approved or ())
     published = [e for n, e in numbered if n in chosen and not e.withheld and not draft]
-    focus = [d.domain for d in b.weaknesses] or [d.domain for d in b.domains if d.grades.graded][:2]
+    # The areas to develop; with too few audits for figures, the domains auditors found weakest
+    # (named, never counted), else the first graded.
+    weakest = sorted((d for d in b.domains if d.grades.weak), key=lambda d: (-d.grades.weak, d.domain.number))
+    focus = (
+        [d.domain for d in b.weaknesses]
+        or [d.domain for d in weakest][:2]
+        or [d.domain for d in b.domains if d.grades.graded][:2]
+    )
     found: list[str] = []
     if b.has_figures:
         found.append(
