@@ -630,11 +630,11 @@ def bulletin_content(
         }
     else:
         context["chart_domains"] = ""
-    weakest = b.weaknesses[0] if b.weaknesses else None
+    worst = b.weaknesses[0] if b.weaknesses else None
     content.headlines = [
         f"Audits behind it: {b.audits} accepted in {period.label}",
-        f"Area to develop: {weakest.domain.name} ({weakest.grades.weak} of {weakest.grades.graded})"
-        if weakest
+        f"Area to develop: {worst.domain.name} ({worst.grades.weak} of {worst.grades.graded})"
+        if worst
         else "Area to develop: none stood out",
         f"Good practice quoted: {len(published)} approved excerpt(s)",
     ]
