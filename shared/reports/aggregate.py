@@ -27,6 +27,9 @@ QUARANTINED = "Quarantined"
 # The Tasks that count towards compliance in the quarterly report (4.2, 5.3, 6).
 COMPLIANCE_TASK_TYPES = ("Case discussion", "Supervision audit", "Observation")
 SAFEGUARDING = "Safeguarding"
+# Tasks recording improvement-plan actions (2.8), once the improvement-plan work creates them:
+# the quarterly report shows their completion only when there are any.
+IMPROVEMENT_ACTION = "Improvement action"
 TREND_MONTHS = 6
 # 2.11: a judgement counts once the QA team has accepted the audit; before that it may change.
 ACCEPTED_STAGES = frozenset(
@@ -822,6 +825,7 @@ class Quarterly:
     domain_months: list[tuple[Domain, list[GradeCounts]]] = field(default_factory=list)
     awaiting_qa: int = 0
     minimum: int = MINIMUM_FOR_PERCENT
+    improvement_actions: TaskFollowUp | None = None  # None: no such tasks exist yet
 
     @property
     def partial(self) -> bool:
@@ -881,7 +885,18 @@ def quarterly(
         domain_counts,
         sum(r.awaiting_qa for r in rows),
         minimum,
+        _improvement_actions(index, period, as_of),
     )
+
+
+def _improvement_actions(index: AuditIndex, period: ReportPeriod, as_of: dt.date) -> TaskFollowUp | None:
+    """2.8: improvement-plan actions due this period, done and overdue; None when there are none."""
+    due = [
+        t
+        for t in index.tasks_by_type.get(IMPROVEMENT_ACTION, ())
+        if t.due_date is not None and period.first_day <= t.due_date <= period.last_day
+    ]
+    return _follow_up("Improvement-plan actions", due, as_of) if due else None
 
 
 def _compliance(

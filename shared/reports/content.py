@@ -643,10 +643,6 @@ def bulletin_content(
 
 # -- the quarterly audit report ----------------------------------------------------------------
 
-# Tasks recording improvement-plan actions (2.8), when the improvement-plan work lands: the
-# quarterly report shows their completion only when there are any.
-IMPROVEMENT_ACTION = "Improvement action"
-
 
 def quarterly_content(q: Quarterly, extra_sections: Sequence[Mapping[str, object]] = ()) -> ReportContent:
     """``extra_sections``: further sections to print before 'About this report' (moderation,
@@ -654,6 +650,23 @@ def quarterly_content(q: Quarterly, extra_sections: Sequence[Mapping[str, object
     period, minimum = q.period, q.minimum
     month_names = [m.first_day.strftime("%B") for m in period.months]
     r = q.reaudits
+    actions = q.improvement_actions
+    if actions is not None:  # only when improvement-plan actions exist as Tasks (2.8)
+        extra_sections = [
+            *extra_sections,
+            {
+                "key": "improvement_actions",
+                "title": "Improvement-plan actions",
+                "paragraphs": [
+                    f"{actions.due} improvement-plan action(s) were due this quarter (2.8): "
+                    f"{Share(actions.done, actions.due, minimum)} done, "
+                    f"{Share(actions.done_on_time, actions.due, minimum)} on time; {actions.overdue} overdue, "
+                    f"{actions.open_not_due} open and not yet due."
+                ],
+                "headers": ["Actions", "Due", "Done", "Done on time", "Overdue", "Not yet due"],
+                "rows": [_follow_up_row("Improvement-plan actions", actions)],
+            },
+        ]
     small_teams = [t for t in q.teams if t.grades.graded < minimum]
     tables = [
         DataTable("flow", "Audits this quarter", ("Measure", "Figure", "Framework"), _flow_rows(q.flow)),

@@ -99,3 +99,44 @@ def test_the_month_after_is_read_for_the_reaudit_but_never_counted_in_the_month(
     h = aggregate.highlights(index, parse_period("2026-11"), DOMAINS, AS_OF, lambda t: t)
     assert h.flow.allocated == 3
     assert index.by_month[AuditMonth(2026, 12)][0].case_ref == "DEMO-0001"
+
+
+def test_the_quarterly_report_shows_action_completion_only_when_actions_exist_2_8() -> None:
+    from shared.reports.content import quarterly_content
+
+    index = _index()
+    quarter = parse_period("2026-Q4")
+    without = quarterly_content(aggregate.quarterly(index, quarter, DOMAINS, AS_OF))
+    assert without.context["extra_sections"] == []
+    actions = [
+        task(31, "Improvement action", D(2026, 11, 20), status="Done", completed_on=D(2026, 11, 19)),
+        task(32, "Improvement action", D(2026, 11, 25)),
+    ]
+    index = aggregate.index_history([], [], actions, DOMAINS)
+    with_actions = quarterly_content(aggregate.quarterly(index, quarter, DOMAINS, AS_OF))
+    sections = with_actions.context["extra_sections"]
+    assert isinstance(sections, list)
+    (section,) = sections
+    assert section["title"] == "Improvement-plan actions"
+    assert "2 improvement-plan action(s)" in section["paragraphs"][0]
+    assert "1 overdue" in section["paragraphs"][0]
+    assert any(t.key == "improvement_actions" for t in with_actions.tables)
+
+
+def test_a_further_section_such_as_moderation_prints_as_a_heading_and_its_paragraphs() -> None:
+    import io
+
+    from docx import Document
+
+    from shared.reports.content import quarterly_content
+    from shared.reports.render import render_docx
+    from shared.reports.templates import template_path
+
+    moderation = {"title": "Moderation", "paragraphs": ["A second reviewer agreed 9 of 10 judgements."]}
+    report = aggregate.quarterly(_index(), parse_period("2026-Q4"), DOMAINS, AS_OF)
+    document = Document(
+        io.BytesIO(render_docx(template_path("quarterly"), quarterly_content(report, [moderation])))
+    )
+    found = [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
+    position = found.index(("Heading 1", "Moderation"))
+    assert found[position + 1] == ("Normal", "A second reviewer agreed 9 of 10 judgements.")
