@@ -699,7 +699,7 @@ def quarterly_content(q: Quarterly, extra_sections: Sequence[Mapping[str, object
                 "Inadequate",
                 "Returned on time",
                 "Overdue",
-                "Returned for amendment",
+                "Returned to auditor",
             ),
             [
                 [

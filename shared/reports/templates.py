@@ -16,6 +16,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from docx import Document
@@ -34,9 +35,8 @@ HEADER_FILL = "D9DEE7"
 LANGUAGE = "en-GB"
 BODY_PT = 11.0  # body text (accessibility: at least 11 pt)
 TABLE_PT = 10.0  # table text
-# A bold character at 10 pt is at most about 0.25 cm wide in the fonts a reader may have
-# (Calibri, or DejaVu Sans where LibreOffice has no Calibri); a cell adds 0.19 cm each side.
-_CM_PER_CHARACTER = 0.25
+# A column heading's longest word is measured in DejaVu Sans Bold (wider than Calibri, and what
+# LibreOffice falls back to without Calibri) at the table size, plus the cell's padding.
 _CELL_PADDING_CM = 0.4
 
 
@@ -58,10 +58,21 @@ def _language(document: DocumentObject, language: str) -> None:
         properties.append(lang)
 
 
+@lru_cache(maxsize=512)
+def word_width_cm(word: str, size_pt: float = TABLE_PT) -> float:
+    """How wide ``word`` prints in bold at ``size_pt``: measured with the font matplotlib ships."""
+    from matplotlib.font_manager import FontProperties, findfont
+    from matplotlib.ft2font import FT2Font
+
+    font = FT2Font(findfont(FontProperties(family="DejaVu Sans", weight="bold")))
+    font.set_size(size_pt, 72)
+    font.set_text(word)
+    return float(font.get_width_height()[0]) / 64 / 72 * 2.54
+
+
 def heading_fits(heading: str, width_cm: float) -> bool:
     """True when every word of a column heading fits its column on one line (no 'Inadequ|ate')."""
-    longest = max((len(word) for word in heading.split()), default=0)
-    return longest * _CM_PER_CHARACTER + _CELL_PADDING_CM <= width_cm
+    return all(word_width_cm(word) + _CELL_PADDING_CM <= width_cm for word in heading.split())
 
 
 def set_properties(document: DocumentObject, title: str, when: dt.datetime) -> None:
@@ -281,14 +292,14 @@ def _grade_columns(first: str, first_width: float = 3.7) -> list[Column]:
     return [
         Column(first, first_width),
         Column("Outstanding", 3.2, True),
-        Column("Good", 1.4, True),
-        Column("Requires Improvement", 3.2, True),
-        Column("Inadequate", 2.9, True),
-        Column("Good or better", 2.2, True),
+        Column("Good", 1.6, True),
+        Column("Requires Improvement", 3.3, True),
+        Column("Inadequate", 2.95, True),
+        Column("Good or better", 1.85, True),
     ]
 
 
-_FIGURES = [Column("Measure", 11.5), Column("Figure", 2.4, True), Column("Framework", 2.7)]
+_FIGURES = [Column("Measure", 11.4), Column("Figure", 2.4, True), Column("Framework", 2.8)]
 
 
 # -- the three reports -------------------------------------------------------------------------
@@ -307,19 +318,19 @@ HIGHLIGHTS_SECTIONS = (
 
 # Tables the monthly and quarterly reports share.
 _TREND_COLUMNS = [
-    Column("Month", 3.0),
-    Column("Allocated", 2.7, True),
-    Column("Returned", 2.4, True),
+    Column("Month", 2.95),
+    Column("Allocated", 2.55, True),
+    Column("Returned", 2.55, True),
     Column("On time", 2.8, True),
     Column("Good or better", 2.8, True),
-    Column("Inadequate", 2.9, True),
+    Column("Inadequate", 2.95, True),
 ]
 _DISCUSSION_COLUMNS = [
     Column("Timescale", 4.4),
     Column("Due", 1.3, True),
     Column("On time", 1.7, True),
     Column("Late", 1.4, True),
-    Column("Overdue", 2.2, True),
+    Column("Overdue", 2.35, True),
     Column("Not yet due", 1.6, True),
     Column("On time", 3.0, True),
 ]
@@ -340,8 +351,8 @@ def build_highlights(path: Path) -> Path:
             Column("Measure", 4.6),
             Column("{{ headline_month }}", 3.4, True),
             Column("Month before", 3.4, True),
-            Column("Change", 2.0, True),
-            Column("Six months", 3.2),
+            Column("Change", 2.1, True),
+            Column("Six months", 3.1),
         ],
     )
     b.subheading("Recommendations")
@@ -352,8 +363,8 @@ def build_highlights(path: Path) -> Path:
         "senior",
         [
             Column("Case", 3.0),
-            Column("Team", 4.4),
-            Column("Months Inadequate", 2.9, True),
+            Column("Team", 4.35),
+            Column("Months Inadequate", 2.95, True),
             Column("Re-audit by", 4.0),
             Column("Due", 2.3),
         ],
@@ -364,9 +375,9 @@ def build_highlights(path: Path) -> Path:
         "overdue_actions",
         [
             Column("Case", 3.0),
-            Column("Team", 4.4),
+            Column("Team", 4.25),
             Column("Due", 2.6),
-            Column("Days overdue", 2.2, True),
+            Column("Days overdue", 2.35, True),
             Column("Team Manager", 4.4),
         ],
         empty="No corrective action for a safeguarding concern is overdue.",
@@ -398,10 +409,10 @@ def build_highlights(path: Path) -> Path:
         "chains",
         [
             Column("Case", 2.6),
-            Column("Team", 3.4),
-            Column("Judgement", 2.7),
-            Column("Months Inadequate", 2.9, True),
-            Column("Next step", 5.0),
+            Column("Team", 3.3),
+            Column("Judgement", 2.8),
+            Column("Months Inadequate", 2.95, True),
+            Column("Next step", 4.95),
         ],
         empty="No case was judged Inadequate or re-audited this month.",
     )
@@ -451,10 +462,10 @@ def build_bulletin(path: Path) -> Path:
     b.table(
         "review_rows",
         [
-            Column("Number", 1.9, True),
+            Column("No.", 1.3, True),
             Column("Domain", 3.6),
-            Column("Excerpt (redacted)", 7.8),
-            Column("Status", 3.3),
+            Column("Excerpt (redacted)", 8.3),
+            Column("Status", 3.4),
         ],
         empty="No good practice was highlighted in this period's accepted audits.",
     )
@@ -525,13 +536,13 @@ def build_quarterly(path: Path) -> Path:
     b.table(
         "teams",
         [
-            Column("Team", 2.4),
-            Column("Audits", 1.9, True),
-            Column("Good or better", 2.2, True),
-            Column("Inadequate", 2.9, True),
-            Column("Returned on time", 2.4, True),
-            Column("Overdue", 2.15, True),
-            Column("Returned for amendment", 2.65, True),
+            Column("Team", 2.5),
+            Column("Audits", 1.85, True),
+            Column("Good or better", 1.85, True),
+            Column("Inadequate", 2.95, True),
+            Column("Returned on time", 2.55, True),
+            Column("Overdue", 2.35, True),
+            Column("Returned to auditor", 2.55, True),
         ],
         empty="No audits were allocated this quarter.",
     )
@@ -544,10 +555,10 @@ def build_quarterly(path: Path) -> Path:
         [
             Column("Case", 2.5),
             Column("Month", 2.4),
-            Column("Team", 2.8),
-            Column("Judgement", 2.7),
-            Column("Months Inadequate", 2.9, True),
-            Column("Next step", 3.9),
+            Column("Team", 2.7),
+            Column("Judgement", 2.8),
+            Column("Months Inadequate", 2.95, True),
+            Column("Next step", 3.25),
         ],
         empty="No case was in a re-audit chain this quarter.",
     )
@@ -556,8 +567,8 @@ def build_quarterly(path: Path) -> Path:
     b.heading(6)
     b.text("Tasks due this quarter: case discussions twice a year (4.2), supervision audits at least twice "
            "a year (5.3) and staff observations (6.2 to 6.6).")  # fmt: skip
-    compliance = [Column("Task", 3.4), Column("Team", 3.2), Column("Due", 1.4, True), Column("Done", 1.5, True),
-                  Column("Done on time", 2.3, True), Column("Overdue", 2.2, True), Column("Not yet due", 2.0, True)]  # fmt: skip
+    compliance = [Column("Task", 3.4), Column("Team", 3.0), Column("Due", 1.4, True), Column("Done", 1.6, True),
+                  Column("Done on time", 2.3, True), Column("Overdue", 2.35, True), Column("Not yet due", 2.0, True)]  # fmt: skip
     b.table("compliance_totals", compliance)
     b.subheading("By team")
     b.table("compliance", compliance, empty="No such tasks were due this quarter.")
