@@ -1,6 +1,8 @@
 """Reports benchmark: the Audit Highlights Report for a month of 500 audits, the quarterly report
 over 10,000 audits (aggregation and rendering timed apart), and how aggregation grows from 1k to
-10k to 100k audits. Targets: monthly ≤ 1.5 s, quarterly ≤ 5 s; aggregation about linear.
+10k to 100k audits. Targets: monthly ≤ 1.0 s (issue 19), quarterly ≤ 5 s; aggregation about
+linear. The monthly report is also timed with the real redactor (Presidio, a dictionary and word
+frequencies) quoting its good practice, cold (first use loads them) and warm.
 
     .venv/bin/python -m benchmarks.bench_reports
 """
@@ -17,6 +19,7 @@ from typing import TypeVar
 from shared.core.deadlines import AuditMonth
 from shared.core.schema import load_schema
 from shared.reports import aggregate
+from shared.reports.anonymise import redactor
 from shared.reports.content import ReportContent, highlights_content, quarterly_content
 from shared.reports.datapack import build_data_pack
 from shared.reports.fictional import FictionalHistory, fictional_history
@@ -31,10 +34,14 @@ AS_OF = dt.date(2026, 12, 15)
 MONTH, QUARTER = parse_period("2026-11"), parse_period("2026-Q4")
 
 
-def _aggregate(history: FictionalHistory, kind: str) -> ReportContent:
+def _aggregate(
+    history: FictionalHistory, kind: str, redact: Callable[[str], str] | None = None
+) -> ReportContent:
     index = aggregate.index_history(history.allocations, history.submissions, history.tasks, DOMAINS)
     if kind == "highlights":
-        return highlights_content(aggregate.highlights(index, MONTH, DOMAINS, AS_OF, lambda text: text))
+        return highlights_content(
+            aggregate.highlights(index, MONTH, DOMAINS, AS_OF, redact or (lambda text: text))
+        )
     return quarterly_content(aggregate.quarterly(index, QUARTER, DOMAINS, AS_OF))
 
 
@@ -48,8 +55,15 @@ def _timed(work: Callable[[], _T]) -> tuple[_T, float]:
     return result, time.perf_counter() - started
 
 
-def report(kind: str, history: FictionalHistory, audits_in_period: int, target: float) -> None:
-    content, aggregation = _timed(lambda: _aggregate(history, kind))
+def report(
+    kind: str,
+    history: FictionalHistory,
+    audits_in_period: int,
+    target: float,
+    redact: Callable[[str], str] | None = None,
+    label: str = "",
+) -> float:
+    content, aggregation = _timed(lambda: _aggregate(history, kind, redact))
 
     def render() -> None:
         render_docx(template_path(kind), content)
@@ -59,10 +73,11 @@ def report(kind: str, history: FictionalHistory, audits_in_period: int, target: 
     total = aggregation + rendering
     verdict = "within" if total <= target else "OVER"
     print(
-        f"{kind:<10} {audits_in_period:>6} audits in the period, {len(history.allocations):>6} read: "
+        f"{label or kind:<22} {audits_in_period:>6} audits in the period, {len(history.allocations):>6} read: "
         f"aggregation {aggregation:6.3f} s + rendering {rendering:6.3f} s = {total:6.3f} s "
         f"({verdict} the {target} s target)"
     )
+    return total
 
 
 def main() -> None:
@@ -70,12 +85,15 @@ def main() -> None:
     # A month of 500 audits, with the 5 months before it for the trend.
     monthly = fictional_history(3000, AuditMonth(2026, 11), months=6, seed=1)
     gc.freeze()
-    report(
-        "highlights",
-        monthly,
-        len([a for a in monthly.allocations if a.fields["audit_month"] == "2026-11"]),
-        1.5,
-    )
+    in_month = len([a for a in monthly.allocations if a.fields["audit_month"] == "2026-11"])
+    report("highlights", monthly, in_month, 1.0, label="highlights (cold)")
+    best = min(report("highlights", monthly, in_month, 1.0, label="highlights (warm)") for _ in range(3))
+    print(f"  best warm: {best:.3f} s")
+    names = [str(s.fields["Title"]) for s in monthly.staff]
+    emails = [str(s.fields["email"]) for s in monthly.staff]
+    redact = redactor(names, emails, [d.name for d in DOMAINS]).__call__
+    report("highlights", monthly, in_month, 1.0, redact, label="+ redactor (cold)")
+    report("highlights", monthly, in_month, 1.0, redact, label="+ redactor (warm)")
     # 10,000 audits in the quarter, with the months before it.
     quarterly = fictional_history(13_333, AuditMonth(2026, 12), months=4, seed=2)
     gc.freeze()

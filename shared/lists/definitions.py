@@ -523,6 +523,44 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             is_library=True,
             description="Monthly Audit Highlights Reports, bulletins and quarterly reports (2.12, 8.1).",
         ),
+        # The learning bulletin's QA approval (8.1): a draft per period, and each excerpt it
+        # would quote. Setting a bulletin's status to Approved publishes and sends it.
+        ListDefinition(
+            "Learning Bulletins",
+            (
+                _c("period", "Period", _T, indexed=True, required=True),
+                _c(
+                    "status",
+                    "Status",
+                    _CH,
+                    choices=("Draft for QA", "Approved", "Sent"),
+                    indexed=True,
+                ),
+                _c("approved_by", "Approved by", _P),
+                _c("approved_on", "Approved on", _D),
+                _c("sent_on", "Sent on", _D),
+            ),
+            description="Learning bulletins awaiting QA approval, approved and sent (8.1).",
+        ),
+        ListDefinition(
+            "Bulletin Excerpts",
+            (
+                _c("period", "Period", _T, indexed=True, required=True),
+                _c("number", "Number", _NUM, indexed=True),
+                _c("domain", "Domain", _T),
+                _c("excerpt", "Excerpt (redacted)", _N),
+                _c(
+                    "decision",
+                    "Decision",
+                    _CH,
+                    choices=("Awaiting approval", "Approved", "Not approved", "Withheld"),
+                    indexed=True,
+                ),
+                _c("withheld_reason", "Why withheld", _T),
+                _c("excerpt_key", "Excerpt key", _T, indexed=True),
+            ),
+            description="Each excerpt a learning bulletin would quote; only Approved ones are published.",
+        ),
         ListDefinition(
             "Audit Trail",
             (

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import NOT_APPLICABLE, Grade
 from shared.core.schema import Domain
+from shared.core.workflow import AuditStage
 from shared.lists.port import FieldValue, ListItem
+from shared.reports.anonymise import Reviewed
 from shared.reports.period import ReportPeriod
 
 GRADES = tuple(g.value for g in Grade)  # best first (2.7)
@@ -25,7 +27,21 @@ QUARANTINED = "Quarantined"
 # The Tasks that count towards compliance in the quarterly report (4.2, 5.3, 6).
 COMPLIANCE_TASK_TYPES = ("Case discussion", "Supervision audit", "Observation")
 SAFEGUARDING = "Safeguarding"
+# Tasks recording improvement-plan actions (2.8), once the improvement-plan work creates them:
+# the quarterly report shows their completion only when there are any.
+IMPROVEMENT_ACTION = "Improvement action"
 TREND_MONTHS = 6
+# 2.11: a judgement counts once the QA team has accepted the audit; before that it may change.
+ACCEPTED_STAGES = frozenset(
+    {
+        AuditStage.ACCEPTED.value,
+        AuditStage.FINDINGS_SHARED.value,
+        AuditStage.DISCUSSION_HELD.value,
+        AuditStage.CLOSED.value,
+    }
+)
+# Below this many, a share is shown as a count only ("3 of 4"), never as a percentage.
+MINIMUM_FOR_PERCENT = 5
 
 
 # -- the rows every report reads ---------------------------------------------------------------
@@ -71,6 +87,17 @@ class AuditRow:
     discussion_held_on: dt.date | None
     good_practice: str
     people: tuple[str, ...]  # email addresses on the allocation (for redaction)
+    auditor: str = ""  # the auditor's email address
+
+    @property
+    def accepted(self) -> bool:
+        """Accepted by the QA team (2.11): only then do its judgements count."""
+        return self.stage in ACCEPTED_STAGES
+
+    @property
+    def awaiting_qa(self) -> bool:
+        """Returned by the auditor and graded, but not yet accepted by the QA team."""
+        return self.submitted_on is not None and not self.accepted
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +109,7 @@ class TaskRow:
     due_date: dt.date | None
     completed_on: dt.date | None
     allocation: int | None
+    assigned_to: str = ""
 
 
 @dataclass
@@ -95,6 +123,7 @@ class AuditIndex:
     tasks_by_allocation: dict[int, list[TaskRow]]
     tasks_by_type: dict[str, list[TaskRow]]
     chain_length: dict[int, int] = field(default_factory=dict)
+    next_audit: dict[int, AuditRow] = field(default_factory=dict)  # re-audit by previous id
 
     def in_months(self, months: Iterable[AuditMonth]) -> list[AuditRow]:
         found: list[AuditRow] = []
@@ -160,6 +189,7 @@ def index_history(
                 )
                 if p
             ),
+            auditor=_text(f.get("auditor_email")),
         )
         rows.append(row)
         by_id[row.id] = row
@@ -178,6 +208,7 @@ def index_history(
             due_date=_date(f.get("due_date")),
             completed_on=_date(f.get("completed_on")),
             allocation=allocation if isinstance(allocation, int) else None,
+            assigned_to=_text(f.get("assigned_to")),
         )
         task_rows.append(task)
         by_type[task.task_type].append(task)
@@ -185,6 +216,7 @@ def index_history(
             by_allocation[task.allocation].append(task)
     index = AuditIndex(rows, by_id, dict(by_month), task_rows, dict(by_allocation), dict(by_type))
     index.chain_length = _chain_lengths(index)
+    index.next_audit = {r.previous_id: r for r in rows if r.previous_id is not None}
     return index
 
 
@@ -323,6 +355,8 @@ class ChainEntry:
     months_in: int  # consecutive months judged Inadequate, this one included
     is_reaudit: bool
     next_step: str
+    reaudit_by: str = ""  # the re-auditor's email, once next month's re-audit is allocated
+    reaudit_due: dt.date | None = None
 
 
 def reaudit_chains(index: AuditIndex, months: Sequence[AuditMonth]) -> list[ChainEntry]:
@@ -330,27 +364,33 @@ def reaudit_chains(index: AuditIndex, months: Sequence[AuditMonth]) -> list[Chai
     judgement improves; every case in a chain this period is listed with how many months in."""
     entries = []
     for row in index.in_months(months):
-        if row.overall != INADEQUATE and not row.is_reaudit:
+        grade = row.overall if row.accepted else ""
+        if grade != INADEQUATE and not row.is_reaudit:
             continue
         previous = index.by_id.get(row.previous_id) if row.previous_id is not None else None
-        months_in = index.chain_length.get(row.id, 0)
-        if row.overall == INADEQUATE:
+        months_in = index.chain_length.get(row.id, 0) if grade else 0
+        if grade == INADEQUATE:
             step = f"Re-audit by a Senior Manager in {row.month.following().label}"
-        elif row.overall:
+        elif grade:
             prior = index.chain_length.get(previous.id, 0) if previous else 0
             step = f"Improved after {prior} month{'s' if prior != 1 else ''} Inadequate: chain ends"
+        elif row.submitted_on is not None:
+            step = "Re-audit returned, awaiting the QA check"
         else:
             step = "Re-audit not yet returned"
+        following = index.next_audit.get(row.id) if grade == INADEQUATE else None
         entries.append(
             ChainEntry(
                 row.case_ref,
                 row.team,
                 row.month,
-                row.overall or "Not yet graded",
+                grade or "Not yet accepted",
                 previous.overall if previous else "",
                 months_in,
                 row.is_reaudit,
                 step,
+                following.auditor if following else "",
+                following.due_date if following else None,
             )
         )
     entries.sort(key=lambda e: (-e.months_in, e.case_ref, e.month))
@@ -416,12 +456,24 @@ def _follow_up(label: str, tasks: Iterable[TaskRow], as_of: dt.date) -> TaskFoll
 
 
 @dataclass(frozen=True, slots=True)
+class OverdueAction:
+    """A Team Manager's corrective action for a safeguarding concern (2.6), past its due date."""
+
+    case_ref: str
+    team: str
+    due: dt.date
+    days_late: int  # calendar days
+    assigned_to: str
+
+
+@dataclass(frozen=True, slots=True)
 class SafeguardingSummary:
     """2.6: concerns raised by audits this period, and the Team Managers' corrective actions."""
 
     alerts: int
     by_team: Mapping[str, int]
     actions: TaskFollowUp
+    overdue: tuple[OverdueAction, ...] = ()
 
 
 def safeguarding(index: AuditIndex, months: Sequence[AuditMonth], as_of: dt.date) -> SafeguardingSummary:
@@ -433,8 +485,26 @@ def safeguarding(index: AuditIndex, months: Sequence[AuditMonth], as_of: dt.date
         if task.task_type == SAFEGUARDING
     )
     by_team = Counter(row.team for row in raised)
+    # Every overdue corrective action, whatever month raised it: a senior person acts on these now.
+    overdue = sorted(
+        (
+            OverdueAction(
+                index.by_id[t.allocation].case_ref if t.allocation in index.by_id else "(case not found)",
+                t.team,
+                t.due_date,
+                (as_of - t.due_date).days,
+                t.assigned_to,
+            )
+            for t in index.tasks_by_type.get(SAFEGUARDING, ())
+            if t.status == "Open" and t.due_date is not None and t.due_date < as_of
+        ),
+        key=lambda a: (a.due, a.case_ref),
+    )
     return SafeguardingSummary(
-        len(raised), dict(sorted(by_team.items())), _follow_up("Corrective action", tasks, as_of)
+        len(raised),
+        dict(sorted(by_team.items())),
+        _follow_up("Corrective action", list(tasks), as_of),
+        tuple(overdue),
     )
 
 
@@ -483,6 +553,9 @@ class TrendPoint:
     on_time_share: float | None
     good_or_better_share: float | None
     inadequate: int
+    on_time: int = 0
+    good_or_better: int = 0
+    graded: int = 0  # accepted audits with an overall judgement
 
 
 def trend(index: AuditIndex, months: Sequence[AuditMonth], as_of: dt.date) -> list[TrendPoint]:
@@ -490,7 +563,7 @@ def trend(index: AuditIndex, months: Sequence[AuditMonth], as_of: dt.date) -> li
     for month in months:
         rows = index.by_month.get(month, [])
         flow = throughput(rows, as_of)
-        grades = overall_distribution(rows)
+        grades = overall_distribution([r for r in rows if r.accepted])
         points.append(
             TrendPoint(
                 month,
@@ -499,6 +572,9 @@ def trend(index: AuditIndex, months: Sequence[AuditMonth], as_of: dt.date) -> li
                 flow.on_time_share,
                 grades.good_or_better_share,
                 grades.counts[INADEQUATE],
+                flow.on_time,
+                grades.good_or_better,
+                grades.graded,
             )
         )
     return points
@@ -511,25 +587,36 @@ class Excerpt:
     domain: str  # the domain it names, or '' for the overall summary
     team: str
     text: str
+    withheld: str = ""  # why the redactor would not let it be published ('' when it may be)
 
 
 def good_practice_excerpts(
-    rows: Sequence[AuditRow], domains: Sequence[Domain], redact: Callable[[str], str], limit: int = 12
+    rows: Sequence[AuditRow],
+    domains: Sequence[Domain],
+    redact: Callable[[str], str] | Callable[[str], Reviewed],
+    limit: int = 12,
 ) -> list[Excerpt]:
-    """Each highlighted line (the intake writes 'Domain name: text' per domain), redacted; the
-    same text once only, most recent audits first, at most ``limit``."""
+    """Each highlighted line of an accepted audit (the intake writes 'Domain name: text' per
+    domain), redacted; the same text once only, most recent audits first, at most ``limit``.
+    ``redact`` returns text ('' to drop it) or a :class:`Reviewed` (withheld ones are kept,
+    marked, for the QA team's draft)."""
     by_name = {d.name.casefold(): d.name for d in domains}
     seen: set[str] = set()
     found: list[Excerpt] = []
     for row in sorted(rows, key=lambda r: (r.month, r.id), reverse=True):
+        if not row.accepted:  # 2.11: text the QA team sent back is not quoted
+            continue
         for line in row.good_practice.splitlines():
             domain, _, rest = line.partition(":")
             name = by_name.get(domain.strip().casefold(), "") if rest else ""
-            text = redact((rest if name else line).strip())
+            reviewed = redact((rest if name else line).strip())
+            text, withheld = (
+                (reviewed, "") if isinstance(reviewed, str) else (reviewed.text, reviewed.withheld)
+            )
             if len(text) < 12 or text.casefold() in seen:
                 continue
             seen.add(text.casefold())
-            found.append(Excerpt(name, row.team, text))
+            found.append(Excerpt(name, row.team, text, withheld))
             if len(found) >= limit:
                 return found
     return found
@@ -553,6 +640,8 @@ class Highlights:
     discussions: list[DiscussionTimeliness]
     good_practice: list[Excerpt]
     trend: list[TrendPoint]
+    awaiting_qa: list[AuditRow] = field(default_factory=list)  # returned, not yet accepted (2.11)
+    minimum: int = MINIMUM_FOR_PERCENT
 
 
 def highlights(
@@ -561,21 +650,26 @@ def highlights(
     domains: Sequence[Domain],
     as_of: dt.date,
     redact: Callable[[str], str],
+    minimum: int = MINIMUM_FOR_PERCENT,
 ) -> Highlights:
+    """Judgements count accepted audits only (2.11); the others are listed as awaiting QA."""
     rows = index.in_months(period.months)
+    accepted = [r for r in rows if r.accepted]
     trend_months = (*period.months_before(TREND_MONTHS - len(period.months)), *period.months)
     return Highlights(
         period,
         as_of,
         throughput(rows, as_of),
-        overall_distribution(rows),
-        domain_distribution(rows, domains),
-        team_distribution(rows),
+        overall_distribution(accepted),
+        domain_distribution(accepted, domains),
+        team_distribution(accepted),
         reaudit_chains(index, period.months),
         safeguarding(index, period.months, as_of),
         discussion_timeliness(rows, as_of),
-        good_practice_excerpts(rows, domains, redact, limit=8),
+        good_practice_excerpts(accepted, domains, redact, limit=8),
         trend(index, trend_months, as_of),
+        sorted((r for r in rows if r.awaiting_qa), key=lambda r: (r.team, r.case_ref)),
+        minimum,
     )
 
 
@@ -587,16 +681,24 @@ class DomainLearning:
 
 @dataclass(frozen=True, slots=True)
 class Bulletin:
-    """The learning bulletin for all staff (8.1): no names, no case or child references."""
+    """The learning bulletin for all staff (8.1), from the period's accepted audits only:
+    no names, no case or child references, no figure from fewer than ``minimum`` audits."""
 
     period: ReportPeriod
-    audits: int
+    audits: int  # accepted audits in the period
     domains: list[DomainLearning]
     strengths: list[DomainLearning]
     weaknesses: list[DomainLearning]
-    excerpts: list[Excerpt]
+    excerpts: list[Excerpt]  # redacted; withheld ones marked, for the QA team's draft only
     learning_points: list[str]
     themes: list[str]
+    awaiting_qa: int = 0
+    returned_for_amendment: int = 0
+    minimum: int = MINIMUM_FOR_PERCENT
+
+    @property
+    def has_figures(self) -> bool:
+        return self.audits >= self.minimum
 
 
 def _percent(value: float | None) -> str:
@@ -608,23 +710,26 @@ def bulletin(
     period: ReportPeriod,
     domains: Sequence[Domain],
     as_of: dt.date,
-    redact: Callable[[str], str],
+    redact: Callable[[str], str] | Callable[[str], Reviewed],
     theme_threshold: float = 0.3,
+    minimum: int = MINIMUM_FOR_PERCENT,
 ) -> Bulletin:
-    rows = index.in_months(period.months)
+    everything = index.in_months(period.months)
+    rows = [r for r in everything if r.accepted]
     learning = [DomainLearning(d, g) for d, g in domain_distribution(rows, domains)]
-    graded = [d for d in learning if d.grades.graded]
+    # A domain is judged a strength or an area to develop only on enough audits (no figure
+    # from fewer than ``minimum``), and never both (with few audits the ends meet).
+    graded = [d for d in learning if d.grades.graded >= minimum]
     weaknesses = sorted(graded, key=lambda d: (-(d.grades.weak_share or 0), d.domain.number))
     weaknesses = [d for d in weaknesses if d.grades.weak][:2]
-    # A domain is an area to develop or a strength, never both (with few audits the ends meet).
     strengths = sorted(
-        (d for d in graded if d not in weaknesses),
+        (d for d in graded if d not in weaknesses and d.grades.good_or_better),
         key=lambda d: (-(d.grades.good_or_better_share or 0), d.domain.number),
     )[:2]
-    points = _learning_points(rows, learning, as_of)
+    points = _learning_points(rows, learning, as_of, minimum)
     themes = [
-        f"{d.domain.name}: {_percent(d.grades.weak_share)} of the audits that graded it found it "
-        f"Requires Improvement or Inadequate ({d.grades.weak} of {d.grades.graded})."
+        f"{d.domain.name}: {d.grades.weak} of the {d.grades.graded} audits that graded it found it "
+        "Requires Improvement or Inadequate."
         for d in sorted(graded, key=lambda d: -(d.grades.weak_share or 0))
         if (d.grades.weak_share or 0) >= theme_threshold
     ][:3]
@@ -643,40 +748,44 @@ def bulletin(
         good_practice_excerpts(rows, domains, redact, limit=10),
         points,
         themes,
+        sum(r.awaiting_qa for r in everything),
+        sum(r.times_returned > 0 for r in rows),
+        minimum,
     )
 
 
 def _learning_points(
-    rows: Sequence[AuditRow], learning: Sequence[DomainLearning], as_of: dt.date
+    rows: Sequence[AuditRow], learning: Sequence[DomainLearning], as_of: dt.date, minimum: int
 ) -> list[str]:
-    """Plain statements drawn from the figures, in the framework's words."""
+    """Plain statements drawn from the figures, in the framework's words; none from fewer than
+    ``minimum`` audits."""
     points: list[str] = []
     overall = overall_distribution(rows)
-    if overall.graded:
+    if overall.graded >= minimum:
         points.append(
-            f"{_percent(overall.good_or_better_share)} of the {overall.graded} audited cases were "
-            "judged Good or Outstanding overall."
+            f"{overall.good_or_better} of the {overall.graded} audited cases "
+            f"({_percent(overall.good_or_better_share)}) were judged Good or Outstanding overall."
         )
     for item in learning:
-        if item.grades.graded and (item.grades.weak_share or 0) >= 0.4:
+        if item.grades.graded >= minimum and (item.grades.weak_share or 0) >= 0.4:
             points.append(
-                f"{item.domain.title} needs attention: {item.grades.weak} of {item.grades.graded} audits "
+                f"{item.domain.name} needs attention: {item.grades.weak} of {item.grades.graded} audits "
                 "graded it Requires Improvement or Inadequate. Make sure improvement plans name an "
                 "action for it (2.8)."
             )
     flow = throughput(rows, as_of)
     if flow.returned_for_amendment:
         points.append(
-            f"{flow.returned_for_amendment} audit(s) were returned for amendment (2.11): evidence for "
+            "Some audits were returned for amendment before they were accepted (2.11): evidence for "
             "every judgement and a SMART improvement plan avoid the round trip."
         )
     timeliness = discussion_timeliness(rows, as_of)
     held = sum(t.held_on_time for t in timeliness)
     missed = sum(t.held_late + t.overdue for t in timeliness)
-    if held + missed:
+    if held + missed >= minimum:
         points.append(
-            f"{_percent(share(held, held + missed))} of findings discussions were held within the "
-            "framework's 5 or 10 working days (2.10)."
+            f"{held} of {held + missed} findings discussions ({_percent(share(held, held + missed))}) "
+            "were held within the framework's 5 or 10 working days (2.10)."
         )
     return points
 
@@ -713,22 +822,48 @@ class Quarterly:
     compliance: list[ComplianceRow]
     compliance_totals: list[TaskFollowUp]
     trend: list[TrendPoint]
+    domain_months: list[tuple[Domain, list[GradeCounts]]] = field(default_factory=list)
+    awaiting_qa: int = 0
+    minimum: int = MINIMUM_FOR_PERCENT
+    improvement_actions: TaskFollowUp | None = None  # None: no such tasks exist yet
+
+    @property
+    def partial(self) -> bool:
+        """Built before the quarter ended: its last weeks are not in it yet."""
+        return self.as_of <= self.period.last_day
 
 
 def quarterly(
-    index: AuditIndex, period: ReportPeriod, domains: Sequence[Domain], as_of: dt.date
+    index: AuditIndex,
+    period: ReportPeriod,
+    domains: Sequence[Domain],
+    as_of: dt.date,
+    minimum: int = MINIMUM_FOR_PERCENT,
 ) -> Quarterly:
     rows = index.in_months(period.months)
-    monthly = {month: domain_distribution(index.by_month.get(month, []), domains) for month in period.months}
+    accepted = [r for r in rows if r.accepted]
+    monthly = {
+        month: domain_distribution([r for r in index.by_month.get(month, []) if r.accepted], domains)
+        for month in period.months
+    }
     domain_trend = [
         (domain, [monthly[month][position][1].good_or_better_share for month in period.months])
+        for position, domain in enumerate(domains)
+    ]
+    domain_counts = [
+        (domain, [monthly[month][position][1] for month in period.months])
         for position, domain in enumerate(domains)
     ]
     by_team: dict[str, list[AuditRow]] = defaultdict(list)
     for row in rows:
         by_team[row.team].append(row)
     teams = [
-        TeamQuarter(team, len(team_rows), overall_distribution(team_rows), throughput(team_rows, as_of))
+        TeamQuarter(
+            team,
+            len(team_rows),
+            overall_distribution([r for r in team_rows if r.accepted]),
+            throughput(team_rows, as_of),
+        )
         for team, team_rows in sorted(by_team.items())
     ]
     compliance, totals = _compliance(index, period, as_of)
@@ -737,9 +872,9 @@ def quarterly(
         period,
         as_of,
         throughput(rows, as_of),
-        overall_distribution(rows),
+        overall_distribution(accepted),
         domain_trend,
-        domain_distribution(rows, domains),
+        domain_distribution(accepted, domains),
         teams,
         reaudit_outcomes(index, period.months),
         reaudit_chains(index, period.months),
@@ -747,7 +882,21 @@ def quarterly(
         compliance,
         totals,
         trend(index, trend_months, as_of),
+        domain_counts,
+        sum(r.awaiting_qa for r in rows),
+        minimum,
+        _improvement_actions(index, period, as_of),
     )
+
+
+def _improvement_actions(index: AuditIndex, period: ReportPeriod, as_of: dt.date) -> TaskFollowUp | None:
+    """2.8: improvement-plan actions due this period, done and overdue; None when there are none."""
+    due = [
+        t
+        for t in index.tasks_by_type.get(IMPROVEMENT_ACTION, ())
+        if t.due_date is not None and period.first_day <= t.due_date <= period.last_day
+    ]
+    return _follow_up("Improvement-plan actions", due, as_of) if due else None
 
 
 def _compliance(

@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Sequence
 
-from shared.reports.content import DataTable, Value
+from shared.reports.content import DataTable, Share, Value
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -22,7 +22,10 @@ _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 
 
 def neutralise(value: Value) -> Value:
-    """Text that a spreadsheet would read as a formula, made inert (prefixed with a quote)."""
+    """Text that a spreadsheet would read as a formula, made inert (prefixed with a quote). A
+    share is written as the report prints it, with its count ('82% (41 of 50)', '3 of 4')."""
+    if isinstance(value, Share):
+        value = str(value)
     if isinstance(value, str):
         value = _ILLEGAL.sub(" ", value)
         if value.startswith(FORMULA_TRIGGERS):

@@ -45,6 +45,11 @@ _PRACTICE = (
     "Plan is SMART and reviewed; {child} (DOB {dob}) was seen alone at every visit.",
     "Creative life-story work with {child}; child ref {child_ref} updated on Liquidlogic.",
     "Timely strategy discussion and good management oversight by {manager}.",
+    "The worker saw the child alone at every visit and the plan uses the child's own words.",
+    "Thorough assessment that weighs history and protective factors and reaches a clear conclusion.",
+    "The chronology is current and shows the impact of each significant event on the child.",
+    "Supervision notes are reflective and set actions with timescales, which were followed up.",
+    "The plan is SMART, the family understand it, and progress is reviewed within timescales.",
 )
 
 
@@ -143,7 +148,9 @@ def fictional_history(
             submitted = (
                 None if newest and rng.random() < 0.2 else due - dt.timedelta(days=rng.randint(-4, 14))
             )
-            shared = _add_weekdays(submitted, rng.randint(2, 6)) if submitted else None
+            # In the newest month, some returned audits still await the QA check (2.11).
+            awaiting = newest and submitted is not None and rng.random() < 0.1
+            shared = _add_weekdays(submitted, rng.randint(2, 6)) if submitted and not awaiting else None
             days = 5 if overall == "Inadequate" else 10
             discussion_due = _add_weekdays(shared, days) if shared else None
             held = (
@@ -160,7 +167,13 @@ def fictional_history(
                 "allocated_worker_email": worker[1],
                 "team_manager_email": manager[1],
                 "team": team,
-                "status": "Closed" if held else ("Findings shared" if shared else "Allocated"),
+                "status": "Closed"
+                if held
+                else "Findings shared"
+                if shared
+                else "Submitted"
+                if awaiting
+                else "Allocated",
                 "due_date": due,
                 "is_reaudit": bool(previous),
                 "previous_allocation": previous or None,
@@ -228,7 +241,7 @@ def fictional_history(
             )
             if safeguarding:
                 action_due = _add_weekdays(submitted, 1)
-                done = rng.random() < 0.8
+                done = not newest or rng.random() < 0.6  # older actions were all recorded
                 history.tasks.append(
                     _task(
                         len(history.tasks) + 1,

@@ -12,14 +12,15 @@ on a paragraph of its own.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
@@ -31,6 +32,68 @@ from docx.text.paragraph import Paragraph
 TEMPLATE_FOLDER = Path(__file__).resolve().parents[2] / "templates" / "reports"
 INK = RGBColor(0x1F, 0x2A, 0x44)
 HEADER_FILL = "D9DEE7"
+LANGUAGE = "en-GB"
+BODY_PT = 11.0  # body text (accessibility: at least 11 pt)
+TABLE_PT = 10.0  # table text
+# A column heading's longest word is measured in DejaVu Sans Bold (wider than Calibri, and what
+# LibreOffice falls back to without Calibri) at the table size, plus the cell's padding.
+_CELL_PADDING_CM = 0.4
+
+
+def _language(document: DocumentObject, language: str) -> None:
+    """Every run's language (spelling, screen readers): the document defaults and Normal."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    targets = [document.styles["Normal"].element.get_or_add_rPr()]
+    if defaults is not None:
+        run_defaults = defaults.find(qn("w:rPrDefault"))
+        if run_defaults is not None and run_defaults.find(qn("w:rPr")) is not None:
+            targets.append(run_defaults.find(qn("w:rPr")))
+    for properties in targets:
+        for old in properties.findall(qn("w:lang")):
+            properties.remove(old)
+        lang = OxmlElement("w:lang")
+        for attribute in ("w:val", "w:eastAsia", "w:bidi"):
+            lang.set(qn(attribute), language)
+        properties.append(lang)
+
+
+@lru_cache(maxsize=512)
+def word_width_cm(word: str, size_pt: float = TABLE_PT) -> float:
+    """How wide ``word`` prints in bold at ``size_pt``: measured with the font matplotlib ships."""
+    from matplotlib.font_manager import FontProperties, findfont
+    from matplotlib.ft2font import FT2Font
+
+    font = FT2Font(findfont(FontProperties(family="DejaVu Sans", weight="bold")))
+    font.set_size(size_pt, 72)
+    font.set_text(word)
+    return float(font.get_width_height()[0]) / 64 / 72 * 2.54
+
+
+def heading_fits(heading: str, width_cm: float) -> bool:
+    """True when every word of a column heading fits its column on one line (no 'Inadequ|ate')."""
+    return all(word_width_cm(word) + _CELL_PADDING_CM <= width_cm for word in heading.split())
+
+
+def set_properties(document: DocumentObject, title: str, when: dt.datetime) -> None:
+    """Core properties as a reader's software shows them: title, author and dates of this
+    report, British English; nothing left from the template python-docx starts from."""
+    properties = document.core_properties
+    properties.title = title
+    properties.author = "Audit Desk"
+    properties.last_modified_by = "Audit Desk"
+    properties.created = when
+    properties.modified = when
+    properties.last_printed = when
+    properties.revision = 1
+    properties.language = LANGUAGE
+    properties.subject = "Hull Children's Services practice audit (8.1)"
+    properties.keywords = "audit; quality assurance"
+    properties.comments = ""
+    properties.category = "Report"
+    properties.content_status = ""
+    properties.identifier = ""
+    properties.version = ""
 
 
 # -- the building blocks -----------------------------------------------------------------------
@@ -39,9 +102,9 @@ HEADER_FILL = "D9DEE7"
 def _styles(document: DocumentObject) -> None:
     normal = document.styles["Normal"]
     normal.font.name = "Calibri"
-    normal.font.size = Pt(10.5)
-    normal.paragraph_format.space_after = Pt(6)
-    for name, size in (("Title", 28), ("Heading 1", 16), ("Heading 2", 12.5), ("Subtitle", 15)):
+    normal.font.size = Pt(BODY_PT)
+    normal.paragraph_format.space_after = Pt(5)
+    for name, size in (("Title", 22), ("Heading 1", 15), ("Heading 2", 12.5), ("Subtitle", 12)):
         style = document.styles[name]
         style.font.name = "Calibri"
         style.font.size = Pt(size)
@@ -51,6 +114,9 @@ def _styles(document: DocumentObject) -> None:
         style.paragraph_format.space_before = Pt(14 if name == "Heading 1" else 10)
         style.paragraph_format.space_after = Pt(4)
         style.paragraph_format.keep_with_next = True
+    for name in ("List Bullet", "List Number"):
+        document.styles[name].paragraph_format.space_after = Pt(3)
+    _language(document, LANGUAGE)
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
     for side in ("left_margin", "right_margin"):
@@ -105,53 +171,36 @@ class Column:
 
 
 class Builder:
-    """Writes one template: title page, contents, numbered sections with tables and charts."""
+    """Writes one template: a two-line header (no title page, no contents: the reader starts on
+    page 1 with the content), numbered sections with tables and charts."""
 
     def __init__(self, title: str, audience: str, sections: Sequence[str]) -> None:
         self.document = Document()
         _styles(self.document)
         self.sections = sections
-        self._title_page(title, audience)
-        self._contents()
+        self._header(title, audience)
         self._footer(title)
 
-    def _title_page(self, title: str, audience: str) -> None:
+    def _header(self, title: str, audience: str) -> None:
         d = self.document
-        for _ in range(5):
-            d.add_paragraph()
-        d.add_paragraph("Hull Children's Services · Quality Assurance", style="Subtitle")
-        d.add_paragraph(title, style="Title")
-        d.add_paragraph("{{ period_label }}", style="Subtitle")
-        d.add_paragraph("Period covered: {{ date_range }}")
-        d.add_paragraph(audience)
-        d.add_paragraph("Figures as at {{ as_of }}. Produced by Audit Desk for the Quality Assurance Team.")
-        d.add_paragraph("{{ classification }}").runs[0].bold = True
-        d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-
-    def _contents(self) -> None:
-        d = self.document
-        heading = d.add_paragraph("Contents", style="Subtitle")
-        heading.paragraph_format.space_after = Pt(8)
-        for number, name in enumerate(self.sections, start=1):
-            d.add_paragraph(f"{number}. {name}").paragraph_format.left_indent = Cm(0.5)
-        note = d.add_paragraph()
-        note.paragraph_format.space_before = Pt(10)
-        _field(
-            note,
-            'TOC \\o "1-1" \\h \\z \\u',
-            "(In Word, right-click here and choose Update Field for a contents list with page numbers.)",
-        )
-        for run in note.runs:
-            run.font.size = Pt(9)
-            run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
-        d.add_section(WD_SECTION.NEW_PAGE)
+        top = d.add_paragraph("Hull Children's Services · Quality Assurance · {{ classification }}")
+        top.runs[0].font.color.rgb = RGBColor(0x40, 0x40, 0x40)
+        top.paragraph_format.space_after = Pt(0)
+        d.add_paragraph(f"{title}: {{{{ period_label }}}}", style="Title")
+        d.add_paragraph(f"{audience} Figures as at {{{{ as_of }}}}.")
 
     def _footer(self, title: str) -> None:
         footer = self.document.sections[0].footer.paragraphs[0]
         footer.text = f"{title} · {{{{ period_label }}}} · {{{{ classification }}}} · page "
         _field(footer, "PAGE", "1")
         for run in footer.runs:
-            run.font.size = Pt(8)
+            run.font.size = Pt(9)
+
+    def page_break(self) -> None:
+        self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def plain_heading(self, text: str, level: int = 1) -> None:
+        self.document.add_paragraph(text, style=f"Heading {level}")
 
     def heading(self, number: int, level: int = 1) -> None:
         name = self.sections[number - 1]
@@ -190,10 +239,20 @@ class Builder:
         paragraph = self.document.add_paragraph(f"{{{{ {variable} }}}}")
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
+    def numbered(self, variable: str) -> None:
+        self.tag(f"{{%p for point in {variable} %}}")
+        self.document.add_paragraph("{{ point }}", style="List Number")
+        self.tag("{%p endfor %}")
+
     def table(self, variable: str, columns: Sequence[Column], *, empty: str = "") -> None:
         """A table whose body repeats for each row of ``variable`` (a list of lists of text)."""
         if empty:
             self.tag(f"{{%p if {variable} %}}")
+        for column in columns:
+            if not column.heading.startswith("{{") and not heading_fits(column.heading, column.width_cm):
+                raise ValueError(
+                    f"Column heading '{column.heading}' would break mid-word at {column.width_cm} cm"
+                )
         table = self.document.add_table(rows=4, cols=len(columns))
         table.style = self.document.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -209,7 +268,7 @@ class Builder:
                     cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 cell.paragraphs[0].paragraph_format.space_after = Pt(0)
                 for run in cell.paragraphs[0].runs:
-                    run.font.size = Pt(9.5)
+                    run.font.size = Pt(TABLE_PT)
         table.autofit = False
         for grid_column, column in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), columns, strict=True):
             grid_column.set(qn("w:w"), str(int(Cm(column.width_cm).twips)))
@@ -224,28 +283,28 @@ class Builder:
 
     def save(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
+        set_properties(self.document, "{{ title }}", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
         self.document.save(str(path))
         return path
 
 
-def _grade_columns(first: str, first_width: float = 5.6) -> list[Column]:
+def _grade_columns(first: str, first_width: float = 3.7) -> list[Column]:
     return [
         Column(first, first_width),
-        Column("Outstanding", 2.1, True),
-        Column("Good", 1.7, True),
-        Column("Requires Improvement", 2.5, True),
-        Column("Inadequate", 2.1, True),
-        Column("Good or better", 2.2, True),
+        Column("Outstanding", 3.2, True),
+        Column("Good", 1.6, True),
+        Column("Requires Improvement", 3.3, True),
+        Column("Inadequate", 2.95, True),
+        Column("Good or better", 1.85, True),
     ]
 
 
-_FIGURES = [Column("Measure", 10.0), Column("Figure", 2.4, True), Column("Framework", 2.6)]
+_FIGURES = [Column("Measure", 11.4), Column("Figure", 2.4, True), Column("Framework", 2.8)]
 
 
 # -- the three reports -------------------------------------------------------------------------
 
 HIGHLIGHTS_SECTIONS = (
-    "At a glance",
     "Audits this month",
     "Judgements",
     "Inadequate cases and re-audit chains",
@@ -259,121 +318,179 @@ HIGHLIGHTS_SECTIONS = (
 
 # Tables the monthly and quarterly reports share.
 _TREND_COLUMNS = [
-    Column("Month", 3.6),
-    Column("Allocated", 2.0, True),
-    Column("Returned", 2.0, True),
-    Column("On time", 2.0, True),
-    Column("Good or better", 2.6, True),
-    Column("Inadequate", 2.2, True),
+    Column("Month", 2.95),
+    Column("Allocated", 2.55, True),
+    Column("Returned", 2.55, True),
+    Column("On time", 2.8, True),
+    Column("Good or better", 2.8, True),
+    Column("Inadequate", 2.95, True),
 ]
 _DISCUSSION_COLUMNS = [
-    Column("Timescale", 5.8),
-    Column("Due", 1.6, True),
-    Column("On time", 1.9, True),
-    Column("Late", 1.6, True),
-    Column("Overdue", 2.0, True),
-    Column("Not yet due", 2.2, True),
-    Column("On time %", 1.9, True),
+    Column("Timescale", 4.4),
+    Column("Due", 1.3, True),
+    Column("On time", 1.7, True),
+    Column("Late", 1.4, True),
+    Column("Overdue", 2.35, True),
+    Column("Not yet due", 1.6, True),
+    Column("On time", 3.0, True),
 ]
 
 
 def build_highlights(path: Path) -> Path:
     b = Builder(
         "Audit Highlights Report",
-        "For the Senior Leadership Team's monthly performance meeting (8.1).",
+        "For the Senior Leadership Team and the Wider Leadership meeting (8.1).",
         HIGHLIGHTS_SECTIONS,
     )
-    b.heading(1)
+    # Page 1: what a Director reads in two minutes.
+    b.plain_heading("At a glance")
     b.bullets("summary")
-    b.heading(2)
+    b.table(
+        "headlines",
+        [
+            Column("Measure", 4.6),
+            Column("{{ headline_month }}", 3.4, True),
+            Column("Month before", 3.4, True),
+            Column("Change", 2.1, True),
+            Column("Six months", 3.1),
+        ],
+    )
+    b.subheading("Recommendations")
+    b.bullets("actions")
+    b.plain_heading("Needs a senior person now")
+    b.subheading("Inadequate cases: who re-audits, by when (2.12)")
+    b.table(
+        "senior",
+        [
+            Column("Case", 3.0),
+            Column("Team", 4.35),
+            Column("Months Inadequate", 2.95, True),
+            Column("Re-audit by", 4.0),
+            Column("Due", 2.3),
+        ],
+        empty="No case was judged Inadequate this month.",
+    )
+    b.subheading("Safeguarding corrective actions overdue (2.6)")
+    b.table(
+        "overdue_actions",
+        [
+            Column("Case", 3.0),
+            Column("Team", 4.25),
+            Column("Due", 2.6),
+            Column("Days overdue", 2.35, True),
+            Column("Team Manager", 4.4),
+        ],
+        empty="No corrective action for a safeguarding concern is overdue.",
+    )
+    b.page_break()
+    # The detail.
+    b.heading(1)
     b.text("Audits allocated for the month and returned by the last working day (2.1, 2.2), and audits "
            "returned by the Quality Assurance Team for amendment (2.11).")  # fmt: skip
     b.table("flow", _FIGURES)
-    b.heading(3)
-    b.text("Overall judgements (2.7) of the audits returned this month.")
+    b.subheading("Returned, awaiting QA acceptance (not counted in the judgements)")
+    b.table(
+        "awaiting",
+        [Column("Case", 3.0), Column("Team", 5.0), Column("Stage", 5.0)],
+        empty="Every returned audit has been accepted by the QA team.",
+    )
+    b.heading(2)
+    b.text("Overall judgements (2.7) of the audits the Quality Assurance Team accepted this month.")
     b.chart("chart_overall")
     b.subheading("By domain")
     b.chart("chart_domains")
     b.table("domains", _grade_columns("Domain"))
     b.subheading("By team")
-    b.table("teams", _grade_columns("Team"), empty="No audit has been graded yet this month.")
-    b.heading(4)
+    b.table("teams", _grade_columns("Team"), empty="No audit has been accepted yet this month.")
+    b.heading(3)
     b.text("An Inadequate case is re-audited the following month by a Senior Manager, and again until "
            "the judgement improves (2.12). Every case in a chain this month is listed, longest first.")  # fmt: skip
     b.table(
         "chains",
         [
             Column("Case", 2.6),
-            Column("Team", 3.6),
-            Column("Judgement", 2.6),
-            Column("Months Inadequate", 2.0, True),
-            Column("Next step", 5.4),
+            Column("Team", 3.3),
+            Column("Judgement", 2.8),
+            Column("Months Inadequate", 2.95, True),
+            Column("Next step", 4.95),
         ],
         empty="No case was judged Inadequate or re-audited this month.",
     )
-    b.heading(5)
+    b.heading(4)
     b.text("Concerns raised by auditors during the audit, and the Team Managers' corrective action "
            "recorded on Liquidlogic under Management Oversight (2.6).")  # fmt: skip
     b.table("safeguarding", _FIGURES)
-    b.heading(6)
+    b.heading(5)
     b.text("Team Manager and worker discuss the findings within 5 working days when the case is "
            "Inadequate and 10 otherwise (2.10).")  # fmt: skip
-    b.table(
-        "discussions",
-        _DISCUSSION_COLUMNS,
-    )
-    b.heading(7)
-    b.text("What auditors highlighted as good practice (2.3), with names and references removed.")
+    b.table("discussions", _DISCUSSION_COLUMNS)
+    b.heading(6)
+    b.text("What auditors highlighted as good practice (2.3) in accepted audits, with names and "
+           "references removed.")  # fmt: skip
     b.bullets("good_practice", "{{ e.text }} ({{ e.team }})", loop="e", lead="{{ e.heading }}")
-    b.when_empty("good_practice", "No good practice was highlighted in this month's returned audits.")
-    b.heading(8)
+    b.when_empty("good_practice", "No good practice was highlighted in this month's accepted audits.")
+    b.heading(7)
     b.chart("chart_trend")
-    b.table(
-        "trend",
-        _TREND_COLUMNS,
-    )
-    b.heading(9)
+    b.table("trend", _TREND_COLUMNS)
+    b.heading(8)
     b.bullets("about")
     return b.save(path)
 
 
 BULLETIN_SECTIONS = (
     "What we found",
-    "Strengths and areas to develop",
-    "Good practice to share",
-    "Learning points",
-    "Themes for thematic audits",
+    "Why it matters",
+    "What good looks like",
+    "What to do differently",
+    "Questions to reflect on in supervision and team meetings",
 )
 
 
 def build_bulletin(path: Path) -> Path:
     b = Builder(
-        "Learning from Audits",
-        "Learning bulletin for all staff (8.1). It names no one: no names, case or child references.",
+        "Learning from audits",
+        "A seven-minute briefing for everyone in Children's Services (8.1): use it in team meetings "
+        "and supervision. It names no one.",
         BULLETIN_SECTIONS,
     )
+    b.tag("{%p if draft %}")
+    banner = b.text("{{ approval }}")
+    banner.runs[0].bold = True
+    b.subheading("Excerpts for approval")
+    b.text("Approve an excerpt by its number (auditdesk report bulletin --approve --excerpts 1,3) or in "
+           "the Bulletin Excerpts list. Withheld excerpts cannot be published.", italic=True)  # fmt: skip
+    b.table(
+        "review_rows",
+        [
+            Column("No.", 1.3, True),
+            Column("Domain", 3.6),
+            Column("Excerpt (redacted)", 8.3),
+            Column("Status", 3.4),
+        ],
+        empty="No good practice was highlighted in this period's accepted audits.",
+    )
+    b.tag("{%p endif %}")
     b.heading(1)
-    b.text("{{ intro }}")
+    b.bullets("found")
+    b.tag("{%p if has_chart %}")
     b.chart("chart_domains")
+    b.tag("{%p endif %}")
     b.heading(2)
-    b.subheading("Strengths")
-    b.bullets("strengths")
-    b.when_empty("strengths", "Not enough audits were graded this period to name strengths.")
-    b.subheading("Areas to develop")
-    b.bullets("weaknesses")
-    b.when_empty("weaknesses", "No domain was graded Requires Improvement or Inadequate this period.")
-    b.table("domains", _grade_columns("Domain"))
+    b.bullets("why")
     b.heading(3)
-    b.text("In auditors' words, with names, references and contact details removed.", italic=True)
+    b.text("The standard each audit looks for (2.3):")
+    b.bullets("standard")
+    b.subheading("In auditors' words")
     b.bullets("excerpts", "{{ e.text }}", loop="e", lead="{{ e.heading }}")
-    b.when_empty("excerpts", "No good practice was highlighted in this period's audits.")
+    b.when_empty("excerpts", "No excerpt has been approved for this bulletin.")
     b.heading(4)
-    b.bullets("learning_points")
+    b.bullets("do")
     b.heading(5)
-    b.text("Themed audits are based on Serious Case Reviews, performance information and single case "
-           "file audits (3.1). From this period's audits, the Quality Assurance Team suggests:")  # fmt: skip
-    b.bullets("themes")
-    b.when_empty("themes", "No domain stands out this period.")
+    b.numbered("questions")
+    b.text("{{ source }}", italic=True, size=10)
+    b.tag("{%p if not draft %}")
+    b.text("{{ approval }}", italic=True, size=10)
+    b.tag("{%p endif %}")
     return b.save(path)
 
 
@@ -390,33 +507,42 @@ QUARTERLY_SECTIONS = (
 
 
 def build_quarterly(path: Path) -> Path:
-    b = Builder(
-        "Quarterly Audit Report",
-        "For the Leadership Team (8.1).",
-        QUARTERLY_SECTIONS,
-    )
+    b = Builder("Quarterly Audit Report", "For the Leadership Team (8.1).", QUARTERLY_SECTIONS)
     b.heading(1)
+    b.tag("{%p if partial %}")
+    b.text("{{ partial }}").runs[0].bold = True
+    b.tag("{%p endif %}")
     b.bullets("summary")
+    b.bullets("warnings")
     b.table("flow", _FIGURES)
     b.chart("chart_overall")
     b.heading(2)
-    b.text("The share of audits grading each domain Good or Outstanding, month by month (2.3, 2.7).")
+    b.text("The share of accepted audits grading each domain Good or Outstanding, month by month "
+           "(2.3, 2.7): one small chart per domain.")  # fmt: skip
     b.chart("chart_domain_trend")
-    b.table("domain_trend", [Column("Domain", 7.0), Column("{{ month_names[0] }}", 2.6, True),
-                             Column("{{ month_names[1] }}", 2.6, True), Column("{{ month_names[2] }}", 2.6, True),
-                             Column("Quarter", 2.2, True)])  # fmt: skip
+    b.table(
+        "domain_trend",
+        [
+            Column("Domain", 5.4),
+            Column("{{ month_names[0] }}", 2.9, True),
+            Column("{{ month_names[1] }}", 2.9, True),
+            Column("{{ month_names[2] }}", 2.9, True),
+            Column("Quarter", 2.9, True),
+        ],
+    )
     b.heading(3)
     b.chart("chart_teams")
+    b.bullets("warnings")
     b.table(
         "teams",
         [
-            Column("Team", 4.6),
-            Column("Audits", 1.6, True),
-            Column("Good or better", 2.3, True),
-            Column("Inadequate", 2.0, True),
-            Column("Returned on time", 2.6, True),
-            Column("Overdue", 2.0, True),
-            Column("Returned for amendment", 2.4, True),
+            Column("Team", 2.5),
+            Column("Audits", 1.85, True),
+            Column("Good or better", 1.85, True),
+            Column("Inadequate", 2.95, True),
+            Column("Returned on time", 2.55, True),
+            Column("Overdue", 2.35, True),
+            Column("Returned to auditor", 2.55, True),
         ],
         empty="No audits were allocated this quarter.",
     )
@@ -427,34 +553,36 @@ def build_quarterly(path: Path) -> Path:
     b.table(
         "chains",
         [
-            Column("Case", 2.6),
-            Column("Month", 2.6),
-            Column("Team", 3.4),
-            Column("Judgement", 2.6),
-            Column("Months Inadequate", 2.0, True),
-            Column("Next step", 4.4),
+            Column("Case", 2.5),
+            Column("Month", 2.4),
+            Column("Team", 2.7),
+            Column("Judgement", 2.8),
+            Column("Months Inadequate", 2.95, True),
+            Column("Next step", 3.25),
         ],
         empty="No case was in a re-audit chain this quarter.",
     )
     b.heading(5)
-    b.table(
-        "discussions",
-        _DISCUSSION_COLUMNS,
-    )
+    b.table("discussions", _DISCUSSION_COLUMNS)
     b.heading(6)
     b.text("Tasks due this quarter: case discussions twice a year (4.2), supervision audits at least twice "
            "a year (5.3) and staff observations (6.2 to 6.6).")  # fmt: skip
-    compliance = [Column("Task", 3.6), Column("Team", 4.2), Column("Due", 1.5, True), Column("Done", 1.5, True),
-                  Column("Done on time", 2.2, True), Column("Overdue", 1.8, True), Column("Not yet due", 2.0, True)]  # fmt: skip
+    compliance = [Column("Task", 3.4), Column("Team", 3.0), Column("Due", 1.4, True), Column("Done", 1.6, True),
+                  Column("Done on time", 2.3, True), Column("Overdue", 2.35, True), Column("Not yet due", 2.0, True)]  # fmt: skip
     b.table("compliance_totals", compliance)
     b.subheading("By team")
     b.table("compliance", compliance, empty="No such tasks were due this quarter.")
+    # Further sections other work adds (moderation, issue 15; improvement-plan actions): each a
+    # heading and paragraphs, from the context's ``extra_sections``.
+    b.tag("{%p for s in extra_sections %}")
+    b.document.add_paragraph("{{ s.title }}", style="Heading 1")
+    b.tag("{%p for para in s.paragraphs %}")
+    b.text("{{ para }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endfor %}")
     b.heading(7)
     b.chart("chart_trend")
-    b.table(
-        "trend",
-        _TREND_COLUMNS,
-    )
+    b.table("trend", _TREND_COLUMNS)
     b.heading(8)
     b.bullets("about")
     return b.save(path)

@@ -24,7 +24,9 @@ from shared.workflow.services import Services
 
 log = logging.getLogger(__name__)
 
-WATCHED = (ALLOCATIONS, SUBMISSIONS, TASKS)
+LEARNING_BULLETINS = "Learning Bulletins"
+# The lists whose changes the service acts on, in the framework's order; each has a webhook.
+WATCHED = (ALLOCATIONS, SUBMISSIONS, TASKS, LEARNING_BULLETINS)
 _ID_CHUNK = 100
 
 
@@ -72,6 +74,12 @@ def process_changes(services: Services, lists: Iterable[str] = WATCHED) -> Proce
                 _allocation_changes(run, items, result)
             elif list_name == TASKS:
                 _task_changes(run, items, result)
+            elif list_name == LEARNING_BULLETINS:  # QA set a bulletin to Approved: publish it (8.1)
+                from shared.reports.publish import on_bulletin_change
+
+                for item in items:
+                    with run.isolated(LEARNING_BULLETINS, item.id):
+                        on_bulletin_change(services, item)
             run.finish()
             services.state.put(token_key(list_name), new_token)
             if list_name == ALLOCATIONS and recovering:

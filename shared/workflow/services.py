@@ -33,6 +33,7 @@ DEFAULT_SETTINGS = {
     "wider_leadership_email": "wider-leadership@example.org",
     "all_staff_email": "all-staff@example.org",
     "reminder_working_days": "2",
+    "report_minimum_count": "5",
 }
 SETTING_PURPOSES = {
     "qa_team_email": "the Quality Assurance Team's shared mailbox",
@@ -40,6 +41,7 @@ SETTING_PURPOSES = {
     "wider_leadership_email": "the Wider Leadership meeting's distribution list (quarterly report)",
     "all_staff_email": "the all-staff distribution list (learning bulletins)",
     "reminder_working_days": "how many working days before a due date reminders go (e.g. 2)",
+    "report_minimum_count": "the fewest audits a percentage is shown for in reports (below it, counts only; e.g. 5)",
 }
 
 
@@ -101,9 +103,9 @@ class Services:
 def start_change_tracking(services: Services) -> None:
     """Remember where each watched list's changes start, the first time the service runs, so
     nothing added before the first `process` is missed."""
-    from shared.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS
+    from shared.workflow.changes import WATCHED
 
-    for list_name in (ALLOCATIONS, SUBMISSIONS, TASKS):
+    for list_name in WATCHED:
         key = f"change-token:{list_name}"
         if services.state.get(key) is None:
             services.state.put(key, services.store.current_change_token(list_name))

@@ -102,7 +102,7 @@ def test_a_webhook_within_five_days_of_expiry_is_renewed_and_a_later_one_is_left
 ) -> None:
     monday = D(2026, 11, 23)
     app.today(monday).fire("renew_subscriptions")
-    first, second, _third = (next(iter(app.sharepoint.lists[n].subscriptions.values())) for n in WATCHED)
+    first, second, *_others = (next(iter(app.sharepoint.lists[n].subscriptions.values())) for n in WATCHED)
     first["expirationDateTime"] = "2026-11-26T00:00:00Z"  # 3 days left
     second["expirationDateTime"] = "2027-01-20T00:00:00Z"  # weeks left
     app.today(D(2026, 11, 24)).fire("renew_subscriptions")

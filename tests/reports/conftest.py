@@ -37,7 +37,8 @@ def allocation(item_id: int, case: str, month: str, **fields: FieldValue) -> Lis
         "audit_month": month,
         "team": "Demo Team East",
         "due_date": D(2026, 11, 30),
-        "status": "Allocated",
+        # A graded audit here has been accepted by the QA team unless a test says otherwise (2.11).
+        "status": "Findings shared" if fields.get("overall_grade") else "Allocated",
     }
     return ListItem(item_id, "1", {**base, **fields})
 

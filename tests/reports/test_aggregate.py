@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pytest
@@ -209,8 +210,12 @@ def test_a_domain_is_never_both_a_strength_and_an_area_to_develop_8_1() -> None:
             submission(12, 2, "Good", **not_applicable),
         ],
     )
-    result = aggregate.bulletin(index, parse_period("2026-11"), DOMAINS, AS_OF, lambda text: text)
+    result = aggregate.bulletin(index, parse_period("2026-11"), DOMAINS, AS_OF, lambda text: text, minimum=1)
     strengths = {d.domain.id for d in result.strengths}
     weaknesses = {d.domain.id for d in result.weaknesses}
     assert weaknesses == {"d1"}
     assert strengths == {"d2"}
+    # With the usual minimum of 5, two audits name neither: no figure from fewer than 5 (8.1).
+    few = aggregate.bulletin(index, parse_period("2026-11"), DOMAINS, AS_OF, lambda text: text)
+    assert (few.strengths, few.weaknesses, few.has_figures) == ([], [], False)
+    assert not [p for p in few.learning_points if re.search(r"\d", p)]

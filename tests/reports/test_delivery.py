@@ -9,7 +9,7 @@ from aiosmtpd.controller import Controller
 
 from shared.mail.sent_log import SqliteSentLog
 from shared.mail.smtp import SmtpMailer
-from shared.reports.publish import DOCX, publish_report
+from shared.reports.publish import DOCX, XLSX, publish_report
 from tests.graph_server import LoopbackGraph
 from tests.mail.conftest import RecordingSmtpHandler, SleepRecorder, make_graph_mailer, received_from_mime
 from tests.reports.conftest import make_services
@@ -30,9 +30,14 @@ def test_highlights_report_is_delivered_over_smtp_once(
     finally:
         services.close()
     assert len(handler.deliveries) == 1
-    assert handler.deliveries[0].rcpt_tos == ["senior-leadership@example.org"]
+    # 8.1: the Senior Leadership Team's performance meeting and the Wider Leadership meeting.
+    assert handler.deliveries[0].rcpt_tos == ["senior-leadership@example.org", "wider-leadership@example.org"]
     received = received_from_mime(handler.deliveries[0].content)
-    assert received.attachments == [(report.docx_name, DOCX, report.docx)]
+    # The data pack travels with the report, as the report says it does.
+    assert received.attachments == [
+        (report.docx_name, DOCX, report.docx),
+        (report.data_pack_name, XLSX, report.data_pack),
+    ]
 
 
 def test_quarterly_report_is_delivered_through_graph(tmp_path: Path, graph_server: LoopbackGraph) -> None:
@@ -45,4 +50,7 @@ def test_quarterly_report_is_delivered_through_graph(tmp_path: Path, graph_serve
         services.close()
     (message,) = graph_server.sent_messages
     assert sorted(message.to) == ["senior-leadership@example.org", "wider-leadership@example.org"]
-    assert [(a.name, a.content) for a in message.attachments] == [(report.docx_name, report.docx)]
+    assert [(a.name, a.content) for a in message.attachments] == [
+        (report.docx_name, report.docx),
+        (report.data_pack_name, report.data_pack),
+    ]

@@ -14,7 +14,13 @@ from typer.testing import CliRunner
 from shared.core.deadlines import AuditMonth
 from shared.lists.port import Query
 from shared.reports.fictional import fictional_history, store_history
-from shared.reports.publish import REPORTS_LIBRARY, ReportRequestError, demo_reports, publish_report
+from shared.reports.publish import (
+    REPORTS_LIBRARY,
+    ReportRequestError,
+    approve_bulletin,
+    demo_reports,
+    publish_report,
+)
 from shared.workflow.services import Services
 
 
@@ -38,7 +44,8 @@ def test_report_is_filed_with_its_data_pack_and_emailed_once_per_period(
 ) -> None:
     first = publish_report(filled, "highlights", "2026-11")
     assert (first.sent, first.already_sent) == (True, False)
-    assert first.recipients == ("senior-leadership@example.org",)
+    # 8.1: the monthly figures go to the Senior Leadership Team and the Wider Leadership meeting.
+    assert first.recipients == ("senior-leadership@example.org", "wider-leadership@example.org")
     files = {
         str(i.fields["FileLeafRef"]): i.fields
         for i in filled.store.query_all(Query(REPORTS_LIBRARY, page_size=500))
@@ -71,8 +78,11 @@ def test_quarterly_goes_to_senior_and_wider_leadership_and_the_bulletin_to_all_s
         "team-managers@example.org",
     )
     assert not quarterly.sent
-    assert publish_report(filled, "bulletin", "2026-Q4").recipients == ("all-staff@example.org",)
-    assert publish_report(filled, "bulletin", "2026-11").sent  # a monthly bulletin is its own email
+    # A bulletin is a draft for the QA team until it is approved; then it goes to all staff.
+    assert publish_report(filled, "bulletin", "2026-Q4").recipients == ("quality-assurance@example.org",)
+    assert publish_report(filled, "bulletin", "2026-11").sent  # a monthly draft is its own email
+    approved, _ = approve_bulletin(filled, "2026-11", [], "qa@example.org")
+    assert approved.recipients == ("all-staff@example.org",)
 
 
 @pytest.mark.parametrize(
@@ -93,10 +103,12 @@ def test_a_report_that_does_not_exist_for_the_period_is_refused(
 def test_demo_reports_writes_three_reports_and_their_data_packs(filled: Services, tmp_path: Path) -> None:
     said: list[str] = []
     paths = demo_reports(filled, tmp_path / "reports", said.append)
-    assert sorted(p.suffix for p in paths) == [".docx"] * 3 + [".xlsx"] * 3
+    # The bulletin twice: the draft for QA, and the bulletin QA approved (the demo approves it).
+    assert sorted(p.suffix for p in paths) == [".docx"] * 4 + [".xlsx"] * 4
     assert all(p.stat().st_size > 5_000 for p in paths)
-    assert len(said) == 3
-    assert len(_outbox(filled, tmp_path / "home")) == 3
+    assert any("QA approves the bulletin" in line for line in said)
+    assert any("QA reviews excerpt 1" in line for line in said)
+    assert len(_outbox(filled, tmp_path / "home")) == 4
 
 
 def test_command_line_builds_files_and_sends_only_when_asked(tmp_path: Path) -> None:
