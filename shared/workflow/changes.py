@@ -95,6 +95,8 @@ def _resync(run: Run, list_name: str) -> tuple[str, list[int]]:
     not acted on (every effect has a key), and QA hears of it once."""
     token, ids = run.services.store.resync(list_name)
     log.warning("change token expired: %d item(s) looked at again", len(ids))
+    if not ids:
+        return token, []
     digest = hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
     run.mail(notices.resynced(run.services.setting("qa_team_email"), list_name, len(ids), f"resync/{digest}"))
     return token, sorted(ids)

@@ -131,11 +131,11 @@ def test_an_unreachable_sharepoint_site_is_a_message_not_a_stack_trace(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from shared.cli.main import main
-    from shared.lists import sharepoint_store
+    from shared.lists import sp_http
 
     # The adapter retries a dropped connection with backoff; the test need not wait for it.
-    quick = sharepoint_store.RetryPolicy(fallback_wait_seconds=0.0)
-    monkeypatch.setattr(sharepoint_store, "RetryPolicy", lambda: quick)
+    quick = sp_http.RetryPolicy(fallback_wait_seconds=0.0)
+    monkeypatch.setattr(sp_http, "RetryPolicy", lambda: quick)
     monkeypatch.setenv("AUDITDESK_SP_SITE_URL", "http://127.0.0.1:9/sites/qa")  # nothing listens on port 9
     monkeypatch.setenv("AUDITDESK_SP_ACCESS_TOKEN", "fictional-test-token")
     monkeypatch.setattr("sys.argv", ["auditdesk", "--home", str(tmp_path), "process"])
