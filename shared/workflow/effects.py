@@ -45,6 +45,14 @@ class Effects:
     def mark_started(self, key: str) -> None:
         self.state.put(f"effect:{key}", STARTED)
 
+    def claim_many(self, keys: list[str]) -> set[str]:
+        """Claim each effect at once; returns the keys this caller may make."""
+        prefixed = {f"effect:{key}": key for key in keys}
+        return {prefixed[k] for k in self.state.claim_many(prefixed, STARTED)}
+
+    def mark_many_done(self, keys: list[str]) -> None:
+        self.state.put_many({f"effect:{key}": DONE for key in keys})
+
     def claim(self, key: str) -> bool:
         """Mark the effect started only if nobody has: True when this caller may make it."""
         return self.state.claim(f"effect:{key}", STARTED)

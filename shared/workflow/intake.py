@@ -360,8 +360,7 @@ def _write_back(run: Run, work: list[_Work]) -> None:
         for stale in conflict.conflicts:
             fields = next(u.fields for u in updates if u.item_id == stale.item_id)
             written.append(store.update(SUBMISSIONS, stale.item_id, fields, None))
-    for item in written:
-        run.services.state.put(f"submission-seen:{item.id}", item.etag)
+    run.services.state.put_many({f"submission-seen:{item.id}": item.etag for item in written})
 
 
 def _processed_hashes(run: Run, digests: list[str]) -> dict[str, int]:

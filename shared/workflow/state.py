@@ -12,6 +12,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -31,6 +33,16 @@ class StateStore(ABC):
     @abstractmethod
     def delete(self, key: str) -> None:
         """Forget ``key`` (nothing happens when it is absent)."""
+
+    def claim_many(self, keys: Iterable[str], value: str) -> set[str]:
+        """Claim each key as :meth:`claim` does; returns the keys this call stored. Stores
+        that can write many keys at once override it (one commit, not one per key)."""
+        return {key for key in keys if self.claim(key, value)}
+
+    def put_many(self, values: Mapping[str, str]) -> None:
+        """Store every value, as :meth:`put` does, at once where the store can."""
+        for key, value in values.items():
+            self.put(key, value)
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
@@ -93,6 +105,36 @@ class SqliteStateStore(StateStore):
     def delete(self, key: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM state WHERE key = ?", (key,))
+
+    def claim_many(self, keys: Iterable[str], value: str) -> set[str]:
+        claimed = set()
+        with self._lock, self._transaction():
+            for key in keys:
+                cursor = self._db.execute(
+                    "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value)
+                )
+                if cursor.rowcount == 1:
+                    claimed.add(key)
+        return claimed
+
+    def put_many(self, values: Mapping[str, str]) -> None:
+        with self._lock, self._transaction():
+            self._db.executemany(
+                "INSERT INTO state (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(values.items()),
+            )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One commit for many writes (each commit of a WAL database costs a disk flush)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:

@@ -7,6 +7,7 @@ in request URLs, so neither the key nor anything readable from it is stored or s
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from shared.azure.table_keys import row_key
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from azure.data.tables import TableClient
 
 PARTITION = "state"
+_TRANSACTION = 100  # Table storage takes at most 100 operations in one transaction
 
 __all__ = ["PARTITION", "AzureTableStateStore", "row_key"]
 
@@ -54,6 +56,39 @@ class AzureTableStateStore(StateStore):
 
     def delete(self, key: str) -> None:
         self._table.delete_entity(PARTITION, row_key(key))
+
+    def claim_many(self, keys: Iterable[str], value: str) -> set[str]:
+        """A transaction of inserts per 100 keys (one request); a chunk where any key exists is
+        refused whole by Table storage, and is then claimed key by key."""
+        from azure.data.tables import TableTransactionError
+
+        claimed: set[str] = set()
+        ordered = list(dict.fromkeys(keys))
+        for start in range(0, len(ordered), _TRANSACTION):
+            chunk = ordered[start : start + _TRANSACTION]
+            operations = [
+                ("create", {"PartitionKey": PARTITION, "RowKey": row_key(key), "value": value})
+                for key in chunk
+            ]
+            try:
+                self._table.submit_transaction(operations)
+                claimed.update(chunk)
+            except TableTransactionError:
+                claimed.update(key for key in chunk if self.claim(key, value))
+        return claimed
+
+    def put_many(self, values: Mapping[str, str]) -> None:
+        items = list(values.items())
+        for start in range(0, len(items), _TRANSACTION):
+            operations = [
+                (
+                    "upsert",
+                    {"PartitionKey": PARTITION, "RowKey": row_key(key), "value": value},
+                    {"mode": "replace"},
+                )
+                for key, value in items[start : start + _TRANSACTION]
+            ]
+            self._table.submit_transaction(operations)
 
     def close(self) -> None:
         self._table.close()

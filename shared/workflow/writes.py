@@ -63,23 +63,22 @@ class PendingWrites:
         effect = {item.key: f"{list_name}:{item.key}" for item in items}
         interrupted = [i.key for i in items if self.effects.status(effect[i.key]) == STARTED]
         present = self._keys_present(list_name, interrupted) if interrupted else set()
-        todo = []
-        for item in items:
-            status = self.effects.status(effect[item.key])
-            if status == DONE or item.key in present:
-                self.effects.mark_done(effect[item.key])
-                continue
-            if status == STARTED:
-                todo.append(item)  # a crashed run's claim, and the item is not in the list: ours now
-            elif self.effects.claim(effect[item.key]):
-                todo.append(item)
-            # else: another writer claimed it a moment ago and adds it itself
-        if not todo:
-            return 0
-        self.store.add_many(list_name, [item.fields for item in todo])
-        for item in todo:
-            self.effects.mark_done(effect[item.key])
-        log.info("added %d item(s) to %s", len(todo), list_name)
+        statuses = {item.key: self.effects.status(effect[item.key]) for item in items}
+        done_already = [effect[i.key] for i in items if statuses[i.key] == DONE or i.key in present]
+        taken_over = [i for i in items if statuses[i.key] == STARTED and i.key not in present]
+        # A crashed run's claim on an item not in the list is ours now (we hold the lease);
+        # new ones are claimed at once, one commit for all: another writer's claim wins.
+        fresh = [i for i in items if statuses[i.key] is None]
+        claimed = self.effects.claim_many([effect[i.key] for i in fresh]) if fresh else set()
+        ours = {i.key for i in taken_over} | {i.key for i in fresh if effect[i.key] in claimed}
+        todo = [item for item in items if item.key in ours]  # in the order they were queued
+        if todo:
+            self.store.add_many(list_name, [item.fields for item in todo])
+        finished = done_already + [effect[item.key] for item in todo]
+        if finished:
+            self.effects.mark_many_done(finished)
+        if todo:
+            log.info("added %d item(s) to %s", len(todo), list_name)
         return len(todo)
 
     def _keys_present(self, list_name: str, keys: list[str]) -> set[str]:

@@ -112,3 +112,16 @@ def test_a_resend_replaces_the_earlier_record(sent_log: SentLog) -> None:
     found = sent_log.find("allocation/12/auditor")
     assert found is not None
     assert found.message_id == "m-2"
+
+
+def test_many_keys_are_claimed_at_once_and_a_key_claimed_before_is_not_claimed_again(
+    state: StateStore,
+) -> None:
+    """Claims in bulk (one commit or one transaction): only the keys nobody held are won."""
+    state.claim("effect:Tasks:b", "started")
+    keys = [f"effect:Tasks:{name}" for name in ("a", "b", "c")] + [f"effect:Tasks:{n}" for n in range(150)]
+    won = state.claim_many(keys, "started")
+    assert won == set(keys) - {"effect:Tasks:b"}
+    assert state.claim_many(keys, "started") == set()
+    state.put_many(dict.fromkeys(keys, "done"))
+    assert {state.get(key) for key in keys} == {"done"}
