@@ -63,7 +63,7 @@ def _queue_notifications(app: App, rounds: int) -> list[bytes]:
     return [body for body, _ in app.queued()]
 
 
-@pytest.mark.parametrize("workers", [4, 8])
+@pytest.mark.parametrize("workers", [2, 4, 8])
 def test_concurrent_invocations_do_the_work_of_one_worker_2_6(
     app: App, public_webhook: str, tmp_path: Path, workers: int
 ) -> None:
