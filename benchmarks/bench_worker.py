@@ -27,8 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from shared.demo.examples import good_audit, half_filled_audit
 from shared.forms.word import fill_word_form
@@ -40,6 +39,7 @@ from tests.functions.azurite import Azurite, AzuriteUnavailable
 from tests.sharepoint_server.server import LoopbackSharePoint
 from tests.workflow.conftest import SCHEMA, TEMPLATES, make_desk, sharepoint_for
 
+ROOT = Path(__file__).resolve().parent.parent
 MEMORY_GOAL_MB = 300
 SUBSCRIPTION = "5ee4ec6b-0000-4000-8000-000000000001"
 
