@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -187,7 +188,7 @@ def main() -> None:
             print(f"skipped: {missing}")
             return
         try:
-            steps = (
+            steps: tuple[tuple[str, Callable[[LoopbackSharePoint, Path], None]], ...] = (
                 ("memory", lambda s, h: memory(s, h, args.batch)),
                 ("latency", lambda s, h: latency(s, h, args.uploads)),
             )
