@@ -163,6 +163,7 @@ def submit(
     files: Annotated[list[Path], typer.Argument(help="Filled audit forms (.docx or .xlsx).")],
 ) -> None:
     """Put filled forms in the Audit Submissions library, as an auditor's upload does, and process them."""
+    from shared.lists.port import FileTooLarge
     from shared.workflow.changes import process_changes
     from shared.workflow.intake import submit_file
 
@@ -172,6 +173,8 @@ def submit(
                 submit_file(services, path)
             except OSError as error:
                 raise _fail(f"{path}: cannot be read ({error.strerror}).", 2) from error
+            except FileTooLarge as error:
+                raise _fail(str(error), 2) from error
         result = process_changes(services)
     _print_process(result)
 

@@ -42,6 +42,21 @@ class FileNotFoundInLibrary(ListStoreError):
         self.name = name
 
 
+class FileTooLarge(ListStoreError):
+    """A file bigger than the caller will read: refused from its size, before it is read."""
+
+    def __init__(self, library: str, name: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"The file '{name}' is {size / 1_048_576:.1f} MB, more than the {limit / 1_048_576:.0f} MB Audit "
+            "Desk reads: a filled audit form is tens of kilobytes. Check the right file was uploaded "
+            "(pictures pasted into a form can be made smaller), and upload the form again."
+        )
+        self.library = library
+        self.name = name
+        self.size = size
+        self.limit = limit
+
+
 class ConcurrencyConflict(ListStoreError):
     """Someone changed the item after it was read (stale ETag). Re-read it and apply the change again."""
 
@@ -283,8 +298,9 @@ class ListStore(abc.ABC):
         """Upload (or replace) a file and set its metadata; returns the file's list item."""
 
     @abc.abstractmethod
-    def read_file(self, library: str, name: str) -> bytes:
-        """The file's bytes, or :class:`FileNotFoundInLibrary`."""
+    def read_file(self, library: str, name: str, max_bytes: int | None = None) -> bytes:
+        """The file's bytes, or :class:`FileNotFoundInLibrary`; :class:`FileTooLarge` when it is
+        bigger than ``max_bytes``, known from its size before its content is read."""
 
     def stats(self) -> StoreStats:
         return StoreStats()

@@ -50,6 +50,7 @@ from shared.lists.port import (
     Fields,
     FieldValue,
     FileNotFoundInLibrary,
+    FileTooLarge,
     Filter,
     InvalidQuery,
     ItemNotFound,
@@ -664,15 +665,28 @@ class SharePointListStore(ListStore):
             return self.update(library, item_id, metadata, None)
         return self._read_many(definition, [item_id])[0]
 
-    def read_file(self, library: str, name: str) -> bytes:
+    def read_file(self, library: str, name: str, max_bytes: int | None = None) -> bytes:
         """Download through ``GetFileByServerRelativePath(DecodedUrl=...)/$value``, as the client's
-        ``web.get_file_by_server_relative_path`` does."""
+        ``web.get_file_by_server_relative_path`` does. With ``max_bytes`` the answer is streamed:
+        its Content-Length refuses an oversized file before its body is read, and without one
+        the body is read no further than the limit."""
         definition = self._definition(library)
         _check_file_name(name)
         path = f"{self._folder(definition)}/{name}"
         url = f"{self.site_url}/_api/web/GetFileByServerRelativePath(DecodedUrl={_path_literal(path)})/$value"
         try:
-            return self._request("GET", url).content
+            if max_bytes is None:
+                return self._request("GET", url).content
+            with self._request("GET", url, stream=True) as answer:
+                declared = answer.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise FileTooLarge(library, name, int(declared), max_bytes)
+                content = bytearray()
+                for chunk in answer.iter_content(chunk_size=1 << 16):
+                    content.extend(chunk)
+                    if len(content) > max_bytes:
+                        raise FileTooLarge(library, name, len(content), max_bytes)
+                return bytes(content)
         except SharePointError as error:
             if error.status == 404:
                 raise FileNotFoundInLibrary(library, name) from None

@@ -160,6 +160,7 @@ class SharePointHttp:
         headers: Mapping[str, str] | None = None,
         ok: tuple[int, ...] = (200, 201, 204),
         idempotent: bool | None = None,
+        stream: bool = False,
     ) -> requests.Response:
         """One REST call, retried on 429/503 after Retry-After, and on dropped connections for reads.
 
@@ -185,6 +186,7 @@ class SharePointHttp:
                 data=json.dumps(json_body).encode("utf-8") if json_body is not None else data,
                 headers=sent,
                 timeout=self.timeout,
+                stream=stream,
             )
             if response.status_code in (429, 503):
                 raise Throttled(response.status_code, _retry_after(response))

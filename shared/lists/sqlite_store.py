@@ -26,6 +26,7 @@ from shared.lists.port import (
     ConcurrencyConflict,
     Fields,
     FileNotFoundInLibrary,
+    FileTooLarge,
     InvalidQuery,
     ItemNotFound,
     ItemUpdate,
@@ -297,11 +298,14 @@ class SqliteListStore(ListStore):
                 return self.update(definition.title, item.id, metadata, None) if metadata else item
         return self.add(definition.title, {"FileLeafRef": name, **metadata})
 
-    def read_file(self, library: str, name: str) -> bytes:
+    def read_file(self, library: str, name: str, max_bytes: int | None = None) -> bytes:
         _, folder = self._library_folder(library)
         path = folder / self._safe_name(name)
         if not path.is_file():
             raise FileNotFoundInLibrary(library, name)
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise FileTooLarge(library, name, size, max_bytes)
         return path.read_bytes()
 
     # --- provisioning ---------------------------------------------------------------------

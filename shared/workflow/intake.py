@@ -21,8 +21,18 @@ from shared.core.validation import AuditCheck, check_audit
 from shared.core.workflow import AuditEvent, AuditStage
 from shared.forms.outcome import FormOutcome, FormStatus
 from shared.forms.reader import read_form
+from shared.forms.safety import DEFAULT_LIMITS
 from shared.lists.definitions import MODERATION_RECORDED, PROGRAMME_FORM_RECORDED
-from shared.lists.port import BatchConflict, FieldValue, ItemUpdate, ListItem, Query, where
+from shared.lists.port import (
+    BatchConflict,
+    FieldValue,
+    FileNotFoundInLibrary,
+    FileTooLarge,
+    ItemUpdate,
+    ListItem,
+    Query,
+    where,
+)
 from shared.programme.returns import is_programme_form, record_programme_form
 from shared.workflow import notices
 from shared.workflow.lists import (
@@ -72,7 +82,11 @@ class _Work:
 def submit_file(services: Services, path: Path) -> ListItem:
     """Put a filled form in the Audit Submissions library, as an auditor's upload does.
 
-    The same file name again replaces the file (a resubmission), as SharePoint does."""
+    The same file name again replaces the file (a resubmission), as SharePoint does. A file far
+    bigger than any form is refused here, from its size, before it is read into memory."""
+    size = path.stat().st_size
+    if size > DEFAULT_LIMITS.max_file_bytes:
+        raise FileTooLarge(SUBMISSIONS, path.name, size, DEFAULT_LIMITS.max_file_bytes)
     content = path.read_bytes()
     return services.store.add_file(SUBMISSIONS, path.name, content)
 
@@ -86,9 +100,20 @@ def process_submissions(run: Run, items: Sequence[ListItem]) -> list[SubmissionR
         if services.state.get(f"submission-seen:{item.id}") == item.etag:
             continue  # our own write-back, or a notification for a change already dealt with
         name = str(item.fields.get("FileLeafRef") or "")
-        content = store.read_file(SUBMISSIONS, name)
-        digest = hashlib.sha256(content).hexdigest()
         result = SubmissionResult(item.id, name)
+        try:
+            # The size is checked before the file is read: a 200 MB upload never fills memory.
+            content = store.read_file(SUBMISSIONS, name, max_bytes=DEFAULT_LIMITS.max_file_bytes)
+        except FileNotFoundInLibrary:
+            log.info("submission %d: its file was removed before it was read", item.id)
+            continue
+        except FileTooLarge as too_large:
+            unread = hashlib.sha256(f"unread:{item.id}:{item.etag}".encode()).hexdigest()
+            unit = _Work(item, name, b"", unread, result)
+            work.append(unit)
+            _quarantine(run, unit, str(too_large))
+            continue
+        digest = hashlib.sha256(content).hexdigest()
         if item.fields.get("processed_hash") == digest:
             services.state.put(f"submission-seen:{item.id}", item.etag)
             continue
@@ -97,6 +122,8 @@ def process_submissions(run: Run, items: Sequence[ListItem]) -> list[SubmissionR
         return []
 
     for unit in work:
+        if unit.result.outcome:
+            continue  # refused from its size
         # Read each form once, inside the guard: a file whose reading fails is set aside alone.
         with run.isolated(SUBMISSIONS, unit.item.id, on_problem=_quarantine_of(run, unit)):
             unit.form = read_form(

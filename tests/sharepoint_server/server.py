@@ -275,7 +275,12 @@ class LoopbackSharePoint:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(response.body)))
                 self.end_headers()
-                self.wfile.write(response.body)
+                try:
+                    self.wfile.write(response.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    # A client may hang up mid-body (the adapter refuses an oversized file from
+                    # its Content-Length): as SharePoint does, stop sending.
+                    self.close_connection = True
 
             do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = do_MERGE = _serve
 

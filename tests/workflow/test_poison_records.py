@@ -231,3 +231,32 @@ def test_the_trail_of_a_crashed_qa_step_is_written_by_the_next_run(desk: Desk) -
         if "accept" in str(item["what"])
     ]
     assert len(entries) == 1
+
+
+# --- memory: a file is refused from its size before it is read -----------------------------------
+
+
+def test_an_oversized_upload_is_quarantined_from_its_size_and_the_rest_go_on(any_desk: Desk) -> None:
+    """A 25 MB file in the library (a video, a scan) is quarantined with what to do, without being
+    read into memory; the other form in the same run is processed."""
+    from shared.forms.safety import DEFAULT_LIMITS
+
+    any_desk.allocate("DEMO-0001")
+    big = b"PK\x03\x04" + b"\0" * (DEFAULT_LIMITS.max_file_bytes + 1)
+    any_desk.services.store.add_file("Audit Submissions", "scan of the whole file.docx", big)
+    _upload(any_desk, "fine.docx", fields_for("DEMO-0001"))
+    result = any_desk.at(D(2026, 11, 20)).process()
+    by_name = {s.file_name: s for s in result.submissions}
+    assert by_name["fine.docx"].outcome == WAITING_FOR_QA
+    assert by_name["scan of the whole file.docx"].outcome == QUARANTINED
+    assert "more than the 20 MB Audit Desk reads" in by_name["scan of the whole file.docx"].reason
+    assert any_desk.process().submissions == []
+
+
+def test_the_command_line_refuses_an_oversized_file_before_reading_it(cli_home: Path, tmp_path: Path) -> None:
+    big = tmp_path / "whole case file.docx"
+    with big.open("wb") as file:
+        file.truncate(200 * 1024 * 1024)  # sparse: 200 MB on paper, nothing on disk
+    code, output = _auditdesk(cli_home, "submit", str(big))
+    assert code == 2
+    assert "200.0 MB" in output
