@@ -1,18 +1,15 @@
-"""Effects made at most once, by deterministic key.
+"""The state of each effect (a task, a trail entry) by its deterministic key: claimed, or done.
 
-The normal path costs no request to SharePoint: the key's state says whether the effect was
-made. A run that crashed between "started" and "done" asks the list (``already_there``)
-whether the write happened before making it again.
+A claim is a conditional insert (:meth:`StateStore.claim_many`), so two writers cannot both
+make one effect. The normal path costs no request to SharePoint: the key's state says whether
+the effect was made. A key left "started" by a run that crashed between its claim and the
+write is checked against the list itself before the item is added (see
+:mod:`shared.workflow.writes`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from shared.workflow.state import StateStore
-
-T = TypeVar("T")
 
 STARTED = "started"
 DONE = "done"
@@ -25,25 +22,8 @@ class Effects:
     def is_done(self, key: str) -> bool:
         return self.state.get(f"effect:{key}") == DONE
 
-    def once(self, key: str, make: Callable[[], object], already_there: Callable[[], bool]) -> bool:
-        """Run ``make`` unless the effect ``key`` was made before. True when it ran now."""
-        state_key = f"effect:{key}"
-        status = self.state.get(state_key)
-        if status == DONE:
-            return False
-        if status == STARTED and already_there():
-            self.state.put(state_key, DONE)
-            return False
-        self.state.put(state_key, STARTED)
-        make()
-        self.state.put(state_key, DONE)
-        return True
-
-    def mark_done(self, key: str) -> None:
-        self.state.put(f"effect:{key}", DONE)
-
-    def mark_started(self, key: str) -> None:
-        self.state.put(f"effect:{key}", STARTED)
+    def status(self, key: str) -> str | None:
+        return self.state.get(f"effect:{key}")
 
     def claim_many(self, keys: list[str]) -> set[str]:
         """Claim each effect at once; returns the keys this caller may make."""
@@ -52,10 +32,3 @@ class Effects:
 
     def mark_many_done(self, keys: list[str]) -> None:
         self.state.put_many({f"effect:{key}": DONE for key in keys})
-
-    def claim(self, key: str) -> bool:
-        """Mark the effect started only if nobody has: True when this caller may make it."""
-        return self.state.claim(f"effect:{key}", STARTED)
-
-    def status(self, key: str) -> str | None:
-        return self.state.get(f"effect:{key}")

@@ -120,7 +120,7 @@ class FileLease(WriterLease):
                 break
             except BlockingIOError:
                 if not waited:
-                    log.info("another run holds the writer lease: waiting")
+                    log.warning("another Audit Desk run is changing the lists: waiting for it to finish")
                     waited = True
                 if time.monotonic() >= deadline:
                     os.close(descriptor)
