@@ -41,23 +41,34 @@ def _with_certificate_files(settings: Settings) -> Settings:
     sharepoint = settings.sharepoint
     pem = os.environ.get(CERTIFICATE_PEM_VARIABLE, "")
     if pem and sharepoint is not None and sharepoint.cert_path is None:
-        path = _private_file("auditdesk-sharepoint.pem", pem)
+        path = _private_file("auditdesk-sharepoint", pem)
         settings = replace(settings, sharepoint=replace(sharepoint, cert_path=path))
     mail = settings.mail
     pem = os.environ.get(GRAPH_CERTIFICATE_PEM_VARIABLE, "")
     if pem and mail.graph_certificate_path is None:
-        path = _private_file("auditdesk-graph.pem", pem)
+        path = _private_file("auditdesk-graph", pem)
         settings = replace(settings, mail=replace(mail, graph_certificate_path=path))
     return settings
 
 
 def _private_file(name: str, content: str) -> Path:
+    """``<tmp>/<name>-<hash of content>.pem``, readable by this user only. The name follows the
+    content, so a rotated certificate (a new Key Vault version) is written to a new file and used
+    at once; the files of earlier certificates are removed."""
+    import contextlib
+    import hashlib
     import os
     import tempfile
 
-    path = Path(tempfile.gettempdir()) / name
+    folder = Path(tempfile.gettempdir())
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
+    path = folder / f"{name}-{digest}.pem"
     if not path.exists():
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(content)
+        with contextlib.suppress(FileExistsError):  # another thread wrote the same content
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+                file.write(content)
+    for earlier in folder.glob(f"{name}-*.pem"):
+        if earlier != path:
+            earlier.unlink(missing_ok=True)
     return path

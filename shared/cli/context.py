@@ -40,7 +40,9 @@ class AppContext:
             typer.secho(str(error), fg="red", err=True)
             raise typer.Exit(2) from error
         # The one place the command line reads the clock; the core is always given the date.
-        return cls(settings, schema, Deadlines.for_schema(schema), today or dt.date.today(), today)
+        from shared.workflow.clock import Clock
+
+        return cls(settings, schema, Deadlines.for_schema(schema), today or Clock().today(), today)
 
 
 def context_of(ctx: typer.Context) -> AppContext:

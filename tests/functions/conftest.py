@@ -75,11 +75,17 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
 
 
 @pytest.fixture(scope="session")
-def functions() -> dict[str, Callable[..., Any]]:
-    """Every function of the app, by name, as the Functions host indexes it (get_functions once)."""
+def indexed_functions() -> list[Any]:
+    """The app's functions as the Functions host indexes them (get_functions works once)."""
     from function_app import app
 
-    return {str(f.get_function_name()): f.get_user_function() for f in app.get_functions()}
+    return list(app.get_functions())
+
+
+@pytest.fixture(scope="session")
+def functions(indexed_functions: list[Any]) -> dict[str, Callable[..., Any]]:
+    """Every function of the app, by name."""
+    return {str(f.get_function_name()): f.get_user_function() for f in indexed_functions}
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from shared.azure.worker import MAX_DEQUEUE_COUNT
 from tests.functions.conftest import Functions
@@ -66,3 +67,16 @@ def test_local_settings_example_names_every_setting_and_holds_no_secret() -> Non
     for name in ("AUDITDESK_SP_SITE_URL", "AUDITDESK_WEBHOOK_URL", "AUDITDESK_WEBHOOK_CLIENT_STATE"):
         assert name in values
     assert not any("BEGIN" in str(v) or "AccountKey" in str(v) for v in values.values())
+
+
+def test_no_two_timers_fire_at_the_same_minute(indexed_functions: list[Any]) -> None:
+    """The jobs are spaced so each has the instance alone (the reports load Presidio and
+    matplotlib: the monthly and the quarterly ones must not run side by side)."""
+    schedules: list[str] = []
+    for function in indexed_functions:
+        for binding in function.get_bindings():
+            schedule = getattr(binding, "schedule", None)
+            if schedule:
+                schedules.append(str(schedule))
+    assert len(schedules) == 5
+    assert len(set(schedules)) == len(schedules), schedules

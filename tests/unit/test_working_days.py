@@ -159,3 +159,19 @@ def test_last_working_day_of_month_is_the_last_one(year: int, month: int) -> Non
     while after <= last_day_of_month(year, month):
         assert not CALENDAR.is_working_day(after)
         after += dt.timedelta(days=1)
+
+
+def test_the_service_day_is_the_uk_day_not_the_utc_day_in_summer() -> None:
+    """00:30 on a British Summer Time morning is 23:30 UTC the day before: the service's today is
+    the UK date, so a reminder due that morning is not dated the day before."""
+    import datetime as dt
+
+    from shared.workflow.clock import Clock
+
+    half_past_midnight_bst = dt.datetime(2026, 7, 1, 23, 30, tzinfo=dt.UTC)
+    assert Clock(utc_now=lambda: half_past_midnight_bst).today() == dt.date(2026, 7, 2)
+    winter_midnight = dt.datetime(2026, 12, 1, 23, 30, tzinfo=dt.UTC)  # GMT: the same day
+    assert Clock(utc_now=lambda: winter_midnight).today() == dt.date(2026, 12, 1)
+    assert Clock(dt.date(2026, 11, 20), utc_now=lambda: half_past_midnight_bst).today() == dt.date(
+        2026, 11, 20
+    )
