@@ -99,8 +99,8 @@ def _case_details(record: AuditRecord, schema: AuditSchema, unreadable: set[str]
     for field_id in _DETAIL_FIELDS:
         if field_id in unreadable:
             continue
-        if getattr(record, field_id) in ("", None):
-            spec = form.field(field_id)
+        spec = form.field(field_id)
+        if spec.required and getattr(record, field_id) in ("", None):  # the schema says which (2.3)
             found.append(error("field-missing", field_id, f"{spec.label} is empty: {spec.guidance}", "2.3"))
     if record.auditor_role and record.auditor_role not in schema.roles.auditors:
         found.append(

@@ -414,3 +414,26 @@ def test_empty_plan_rows_are_ignored_and_partial_rows_are_reported(
     result = check(fields, schema, deadlines)
     assert [a.row for a in result.record.actions] == [1, 5]
     assert {f.field for f in result.errors} == {"a5_action", "a5_domain", "a5_due", "a5_measure"}
+
+
+def test_a_case_detail_hull_makes_optional_in_the_schema_is_not_demanded_2_3(
+    tmp_path: object, deadlines: Deadlines
+) -> None:
+    """Hull edits the schema: a case detail with ``required = false`` may be left empty."""
+    from pathlib import Path
+
+    from shared.core.schema import DEFAULT_SCHEMA_PATH, load_schema
+
+    assert isinstance(tmp_path, Path)
+    text = DEFAULT_SCHEMA_PATH.read_text(encoding="utf-8")
+    marker = 'id = "child_ref"\nlabel = "Child reference"\nkind = "text"\nrequired = true'
+    assert marker in text
+    edited = tmp_path / "schema.toml"
+    edited.write_text(
+        text.replace(marker, marker.replace("required = true", "required = false")), encoding="utf-8"
+    )
+    optional = load_schema(edited)
+    fields = good_audit()
+    fields["child_ref"] = ""
+    assert "field-missing" not in codes(check_audit(fields, optional, deadlines, NOVEMBER))
+    assert "field-missing" in codes(check_audit(fields, load_schema(), deadlines, NOVEMBER))
