@@ -219,6 +219,7 @@ def _process_one(
         )
     if allocation.stage is AuditStage.RESUBMITTED:
         run.complete_tasks(allocation.id, "Amendment")
+    _link_earlier_version(run, unit, allocation)
     if check.errors:
         allocation = _return_at_once(run, allocation, check, unit)
     else:
@@ -235,6 +236,24 @@ def _process_one(
             )
         )
     unit.update = _metadata(check, allocation, unit)
+
+
+def _link_earlier_version(run: Run, unit: _Work, allocation: Allocation) -> None:
+    """A file saved over under the same name is a resubmission; the version it replaced is kept
+    (SharePoint's version history, the kept copy on the embedded store) and linked from the trail."""
+    earlier_hash = unit.item.fields.get("processed_hash")
+    if not earlier_hash or earlier_hash == unit.digest:
+        return
+    version = run.services.state.get(f"submission-seen:{unit.item.id}") or "earlier"
+    link = run.services.store.earlier_version_link(SUBMISSIONS, unit.name, version)
+    run.trail(
+        f"earlier-version/{unit.item.id}/{unit.digest[:16]}",
+        f"Resubmitted under the same file name: the earlier version is kept at {link}",
+        SUBMISSIONS,
+        unit.item.id,
+        {"content_hash": earlier_hash},
+        {"content_hash": unit.digest, "allocation": allocation.id},
+    )
 
 
 def _record_programme_form(run: Run, unit: _Work, form: FormOutcome) -> None:

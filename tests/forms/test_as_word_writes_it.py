@@ -19,9 +19,9 @@ from shared.core.schema import AuditSchema
 from shared.demo.examples import good_audit
 from shared.forms import FormStatus, fill_excel_form, fill_word_form, read_form
 from shared.forms.hostile import part, with_parts
-
-ANSWER_BOXES_LOST = "answer-boxes-lost"  # shared.forms.reader.ANSWER_BOXES_LOST
 from shared.forms.templates import TEMPLATES_DIR
+
+ANSWER_BOXES_LOST = "answer-boxes-lost"  # shared.forms.reader.ANSWER_BOXES_LOST, spelt out
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -116,7 +116,8 @@ def test_typed_text_under_a_leftover_placeholder_flag_is_an_answer_2_3(
     outcome = _read(_edited(_good(), edit), schema, deadlines)
     assert outcome.fields["team"] == good_audit()["team"]
     blank = _read((TEMPLATES_DIR / "case-file-audit.docx").read_bytes(), schema, deadlines)
-    assert blank.rejection is not None and blank.rejection.code == "empty-form"
+    assert blank.rejection is not None
+    assert blank.rejection.code == "empty-form"
 
 
 def test_non_breaking_hyphens_symbols_tabs_and_non_breaking_spaces_read_as_seen_2_3(
@@ -157,7 +158,8 @@ def test_text_typed_beside_a_box_is_a_finding_never_lost_2_3(
 
     outcome = _read(_edited(_good(), edit), schema, deadlines)
     (finding,) = [f for f in outcome.findings if f.code == "text-beside-box"]
-    assert finding.field == "d1_good_practice" and finding.is_error
+    assert finding.field == "d1_good_practice"
+    assert finding.is_error
     assert "Warm, child-centred visits." in finding.message
     blank_filled = _read(_good(), schema, deadlines)
     assert not [f for f in blank_filled.findings if f.code == "text-beside-box"]
@@ -196,7 +198,8 @@ def test_a_strict_open_xml_save_is_refused_for_what_it_is_2_3(
     docx = _good()
     strict = part(docx, DOCUMENT).replace(W.encode(), b"http://purl.oclc.org/ooxml/wordprocessingml/main")
     outcome = _read(with_parts(docx, {DOCUMENT: strict}), schema, deadlines)
-    assert outcome.rejection is not None and outcome.rejection.code == "strict-open-xml"
+    assert outcome.rejection is not None
+    assert outcome.rejection.code == "strict-open-xml"
     assert "Save As" in outcome.rejection.message
 
 

@@ -1,0 +1,103 @@
+"""The auditor's side in Microsoft 365 (issue 13): resubmitting under the same name, a concern
+on a form that cannot be matched, a form that lost its answer boxes. On both stores."""
+
+from __future__ import annotations
+
+from lxml import etree  # type: ignore[import-untyped]
+
+from shared.core.workflow import AuditStage
+from shared.demo.examples import good_audit, half_filled_audit
+from shared.forms import fill_word_form
+from shared.forms.hostile import part, with_parts
+from shared.lists.port import Query
+from shared.lists.sqlite_store import SqliteListStore
+from shared.mail.port import Delivery
+from shared.workflow.lists import QUARANTINED, RETURNED, SUBMISSIONS, TRAIL, WAITING_FOR_QA
+from shared.workflow.services import DEFAULT_SETTINGS
+from tests.workflow.conftest import QA_TEAM, TEMPLATES, WEST_MANAGER, Desk, body
+from tests.workflow.test_single_case_audit import fields_for
+
+SAFEGUARDING_CONTACT = DEFAULT_SETTINGS["safeguarding_contact_email"]
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def test_a_file_saved_over_under_the_same_name_is_a_resubmission_and_the_earlier_version_is_kept_2_11(
+    any_desk: Desk,
+) -> None:
+    any_desk.allocate("DEMO-0001")
+    (first,) = any_desk.submit("DEMO-0001.docx", fields_for("DEMO-0001", half_filled_audit)).submissions
+    assert first.outcome == RETURNED
+    earlier = (any_desk.home / "uploads" / "DEMO-0001.docx").read_bytes()
+    (again,) = any_desk.submit("DEMO-0001.docx", fields_for("DEMO-0001")).submissions
+    assert again.item_id == first.item_id
+    assert again.outcome == WAITING_FOR_QA, again.findings
+    assert any_desk.allocation("DEMO-0001").stage is AuditStage.RESUBMITTED
+    trail = [str(i["what"]) for i in any_desk.store.query_all(Query(TRAIL, page_size=500))]
+    (linked,) = [what for what in trail if "earlier version is kept" in what]
+    store = any_desk.store
+    if isinstance(store, SqliteListStore):
+        kept = linked.split("kept at ", 1)[1]
+        assert open(kept, "rb").read() == earlier  # noqa: PTH123 - the path a person follows
+    else:
+        assert "/_layouts/15/Versions.aspx?FileName=" in linked
+
+
+def test_a_ticked_concern_on_a_form_that_cannot_be_matched_goes_at_once_to_qa_and_the_safeguarding_contact_2_6(
+    any_desk: Desk,
+) -> None:
+    any_desk.allocate("DEMO-1006")
+    fields = fields_for("DEMO-1O06")  # a letter O for a zero: no allocation matches
+    fields["safeguarding_concern"] = True
+    fields["safeguarding_details"] = "Fictional: an immediate concern for the child."
+    (submission,) = any_desk.submit("audit.docx", fields).submissions
+    assert submission.outcome == QUARANTINED
+    assert submission.safeguarding_alert
+    (alert,) = [m for m in any_desk.emails_to(SAFEGUARDING_CONTACT) if "IMMEDIATE" in str(m["Subject"])]
+    assert QA_TEAM in str(alert["To"])
+    assert "MUST MATCH IT BY HAND" in body(alert)
+    assert "DEMO-1O06" in body(alert)
+    # Delivered at least once: the same run again sends nothing twice, but never loses it.
+    assert any_desk.process().emails_sent == 0
+
+
+def test_an_unmatched_form_without_a_concern_tells_only_qa_2_6(desk: Desk) -> None:
+    desk.submit("audit.docx", fields_for("DEMO-9999"))
+    assert not desk.emails_to(SAFEGUARDING_CONTACT)
+
+
+def test_the_unmatched_concern_is_sent_at_least_once(desk: Desk) -> None:
+    fields = fields_for("DEMO-9999")
+    fields["safeguarding_concern"] = True
+    sent: list[Delivery] = []
+    mailer = desk.services.mailer
+    original = mailer.send
+
+    def recording(message, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append(message.delivery)
+        return original(message, *args, **kwargs)
+
+    mailer.send = recording  # type: ignore[method-assign]
+    desk.submit("audit.docx", fields)
+    assert Delivery.AT_LEAST_ONCE in sent
+
+
+def test_a_form_that_lost_its_answer_boxes_is_returned_with_one_reason_2_11(any_desk: Desk) -> None:
+    any_desk.allocate("DEMO-0001")
+    docx = fill_word_form(TEMPLATES / "case-file-audit.docx", fields_for("DEMO-0001", good_audit))
+    root = etree.fromstring(part(docx, "word/document.xml"))
+    for sdt in list(root.iter(f"{{{W}}}sdt")):
+        tag = sdt.find(f"{{{W}}}sdtPr/{{{W}}}tag")
+        if tag is not None and tag.get(f"{{{W}}}val") != "case_ref":
+            parent, index = sdt.getparent(), sdt.getparent().index(sdt)
+            parent.remove(sdt)
+            for offset, child in enumerate(sdt.find(f"{{{W}}}sdtContent")):
+                parent.insert(index + offset, child)
+    lost = with_parts(
+        docx, {"word/document.xml": etree.tostring(root, xml_declaration=True, encoding="UTF-8")}
+    )
+    (submission,) = any_desk.submit("DEMO-0001.docx", lost).submissions
+    assert submission.outcome == RETURNED
+    assert [f.code for f in submission.findings] == ["answer-boxes-lost"]
+    (returned,) = [m for m in any_desk.emails_to(WEST_MANAGER) if "returned" in str(m["Subject"]).lower()]
+    assert "answer boxes" in body(returned)
+    assert body(returned).count("\n- ") <= 1
