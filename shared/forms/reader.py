@@ -186,8 +186,8 @@ def _check(
     if len(missing) > LOST_BOXES_AT:
         # The file lost its answer boxes (re-saved by LibreOffice, Google Docs or Pages): one
         # message says so, instead of one "must fix" line for every answer plainly on the page.
-        lost = answer_boxes_lost(source, form, len(missing))
-        return FormOutcome(source, FormStatus.INVALID, form.id, form.version, dict(raw), (lost,))
+        lost_boxes = answer_boxes_lost(source, form, len(missing))
+        return FormOutcome(source, FormStatus.INVALID, form.id, form.version, dict(raw), (lost_boxes,))
     for field_id in missing:
         if field_id not in raw:
             form_findings.append(

@@ -19,6 +19,7 @@ from shared.core.schema import AuditSchema
 from shared.demo.examples import good_audit
 from shared.forms import FormStatus, fill_excel_form, fill_word_form, read_form
 from shared.forms.hostile import part, with_parts
+from shared.forms.outcome import FormOutcome
 from shared.forms.templates import TEMPLATES_DIR
 
 ANSWER_BOXES_LOST = "answer-boxes-lost"  # shared.forms.reader.ANSWER_BOXES_LOST, spelt out
@@ -64,7 +65,7 @@ def _paragraph_of_runs(*runs: etree._Element) -> etree._Element:
     return paragraph
 
 
-def _read(data: bytes, schema: AuditSchema, deadlines: Deadlines, name: str = "audit.docx"):  # type: ignore[no-untyped-def]
+def _read(data: bytes, schema: AuditSchema, deadlines: Deadlines, name: str = "audit.docx") -> FormOutcome:
     return read_form(data, name, schema, deadlines)
 
 
