@@ -13,11 +13,12 @@ import datetime as dt
 import io
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 from openpyxl import load_workbook
+from openpyxl.styles import Protection
 from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook.workbook import Workbook
 
@@ -160,9 +161,13 @@ def _cell_value(value: object, kind: str) -> FieldValue:
 # --- filling ---------------------------------------------------------------------------
 
 
-def fill_excel_form(template: Path | bytes, values: Mapping[str, FieldValue]) -> bytes:
+def fill_excel_form(
+    template: Path | bytes, values: Mapping[str, FieldValue], locked: Collection[str] = ()
+) -> bytes:
     """A filled copy of an Excel template: each value goes into the cell named with its
     field id (dates as Excel dates, ticks as Yes/No). None or "" leaves the cell empty.
+    The cells of the field ids in ``locked`` are locked (the sheet is protected): what the
+    service already knows stays as it is.
 
     Raises ValueError naming any field id the template has no named cell for.
     """
@@ -181,6 +186,8 @@ def fill_excel_form(template: Path | bytes, values: Mapping[str, FieldValue]) ->
                 with contextlib.suppress(ValueError):
                     value = read_date(value) or value
             cell.value = _excel_value(value)
+            if field_id in locked:
+                cell.protection = Protection(locked=True)
             break
     if missing:
         raise ValueError("The Excel template has no cell named " + ", ".join(sorted(missing)))

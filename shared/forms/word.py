@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +33,8 @@ _SDT = f"{{{W}}}sdt"
 _SDT_PR = f"{{{W}}}sdtPr"
 _SDT_CONTENT = f"{{{W}}}sdtContent"
 _TAG = f"{{{W}}}tag"
+_ID = f"{{{W}}}id"
+_LOCK = f"{{{W}}}lock"
 _ALIAS = f"{{{W}}}alias"
 _VAL = f"{{{W}}}val"
 _PLACEHOLDER = f"{{{W}}}showingPlcHdr"
@@ -218,10 +220,14 @@ def _symbol(element: etree._Element) -> str:
 # --- filling ---------------------------------------------------------------------------
 
 
-def fill_word_form(template: Path | bytes, values: Mapping[str, FieldValue]) -> bytes:
+def fill_word_form(
+    template: Path | bytes, values: Mapping[str, FieldValue], locked: Collection[str] = ()
+) -> bytes:
     """A filled copy of a Word template: each value goes into the content control tagged
     with its field id, as an auditor would type it (dates as dd/mm/yyyy with the date
     picker's stored date, ticks in check boxes). None or "" leaves the placeholder.
+    The controls of the field ids in ``locked`` can be neither edited nor deleted in Word
+    (``w:lock sdtContentLocked``): what the service already knows stays as it is.
 
     Raises ValueError naming any field id the template has no control for.
     """
@@ -237,10 +243,23 @@ def fill_word_form(template: Path | bytes, values: Mapping[str, FieldValue]) -> 
             continue
         filled.add(field_id)
         _fill_control(sdt, props, values[field_id])
+        if field_id in locked:
+            _lock(props)
     missing = sorted(set(values) - filled)
     if missing:
         raise ValueError("The Word template has no content control tagged " + ", ".join(missing))
     return ooxml.replace_parts(data, {WORD_PART: ooxml.xml_bytes(root)})
+
+
+def _lock(props: etree._Element) -> None:
+    lock = props.find(_LOCK)
+    if lock is None:
+        lock = etree.Element(_LOCK)
+        # CT_SdtPr's sequence: rPr, alias, tag, id, lock, ... (Word refuses elements out of order).
+        after = [props.find(name) for name in (_RPR, _ALIAS, _TAG, _ID)]
+        anchor = max((props.index(e) for e in after if e is not None), default=-1)
+        props.insert(anchor + 1, lock)
+    lock.set(_VAL, "sdtContentLocked")
 
 
 def _fill_control(sdt: etree._Element, props: etree._Element, value: FieldValue) -> None:
