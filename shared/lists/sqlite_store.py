@@ -305,11 +305,13 @@ class SqliteListStore(ListStore):
         return self.add(definition.title, {"FileLeafRef": name, **metadata})
 
     def file_link(self, library: str, name: str) -> str:
+        """The file's path inside the Audit Desk home (the same in every copy of a home)."""
         _, folder = self._library_folder(library)
-        return str(folder / self._safe_name(name))
+        return (folder / self._safe_name(name)).relative_to(self.libraries.parent).as_posix()
 
     def earlier_version_link(self, library: str, name: str, version: str) -> str:
-        return str(self.version_path(library, name, int(version.strip('"') or 0)))
+        kept = self.version_path(library, name, int(version.strip('"') or 0))
+        return kept.relative_to(self.libraries.parent).as_posix()
 
     def version_path(self, library: str, name: str, version: int) -> Path:
         """Where an earlier version of a library file is kept (its item's version when replaced)."""

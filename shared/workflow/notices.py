@@ -59,7 +59,11 @@ def allocation_to_auditor(
         "Open it there and work on it in Word or Excel: it saves as you go, and nothing is checked or "
         "sent while it is a draft. When it is complete, set 'Submit for QA check' to Yes on its row "
         "(or move it into the Audit Submissions library)"
-        + ("." if draft_link.startswith("http") else f", or run: auditdesk submit '{draft_link}'.")
+        + (
+            "."
+            if draft_link.startswith("http")
+            else f", or run in the Audit Desk home: auditdesk submit '{draft_link}'."
+        )
         if draft_link
         else "The blank audit tool is attached (Word and Excel: use either). Upload the completed form "
         "to the Audit Submissions library."
