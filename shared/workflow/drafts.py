@@ -32,7 +32,7 @@ from shared.core.deadlines import months_before
 from shared.core.record import FieldValue
 from shared.forms import fill_excel_form, fill_word_form
 from shared.lists.port import ItemUpdate, ListItem, Query, where
-from shared.workflow.lists import STAFF, SUBMISSIONS, Allocation
+from shared.workflow.lists import SUBMISSIONS, Allocation
 from shared.workflow.people import StaffDirectory
 from shared.workflow.run import Run
 from shared.workflow.services import Services
@@ -70,13 +70,10 @@ def draft_name(allocation: Allocation, kind: str) -> str:
     return f"{case} {allocation.month.label} audit.{'xlsx' if kind == EXCEL else 'docx'}"
 
 
-def preferred_form(services: Services, auditor_email: str) -> str:
+def preferred_form(staff: StaffDirectory, auditor_email: str) -> str:
     """Word, unless the Staff register says the auditor prefers Excel."""
-    query = Query(STAFF, (where("email", "eq", auditor_email.strip().lower()),), page_size=5)
-    for item in services.store.query_all(query):
-        if str(item.fields.get("form_preference") or "").strip().lower() == "excel":
-            return EXCEL
-    return WORD
+    member = staff.get(auditor_email)
+    return EXCEL if member is not None and member.form_preference.strip().lower() == "excel" else WORD
 
 
 def prefilled_values(
@@ -115,7 +112,7 @@ def make_draft(
     """The pre-filled form: (file name, bytes, kind, the field ids locked)."""
     from shared.forms.templates import TEMPLATES_DIR
 
-    kind = preferred_form(services, allocation.auditor_email)
+    kind = preferred_form(staff, allocation.auditor_email)
     values = prefilled_values(services, allocation, staff, child_ref)
     locked = tuple(f for f in LOCKED_FIELDS if f in values)
     if kind == EXCEL:

@@ -4,6 +4,7 @@ on a form that cannot be matched, a form that lost its answer boxes. On both sto
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import unquote
 
 from lxml import etree  # type: ignore[import-untyped]
 
@@ -173,3 +174,21 @@ def test_a_draft_is_submitted_only_on_purpose_and_again_as_a_resubmission_2_2_2_
     assert again.item_id == first.item_id
     assert again.outcome == WAITING_FOR_QA
     assert any_desk.allocation("DEMO-0001").stage is AuditStage.RESUBMITTED
+
+
+def test_a_reaudit_gets_a_pre_filled_form_and_the_previous_audit_attached_2_12(any_desk: Desk) -> None:
+    from shared.demo.examples import inadequate_audit_with_safeguarding_concern
+
+    any_desk.allocate("DEMO-0002")
+    any_desk.submit("audit-0002.docx", fields_for("DEMO-0002", inadequate_audit_with_safeguarding_concern))
+    submitted = (any_desk.home / "uploads" / "audit-0002.docx").read_bytes()
+    reaudit = any_desk.qa("accept", "DEMO-0002").reaudit
+    assert reaudit is not None
+    assert reaudit.allocation is not None
+    auditor = reaudit.allocation.auditor_email
+    (email,) = [m for m in any_desk.emails_to(auditor) if str(m["Subject"]).startswith("Audit allocated")]
+    assert "DEMO-0002 December 2026 audit.docx" in unquote(body(email))  # a web address on SharePoint
+    assert "previous audit of this case is attached" in body(email)
+    (attached,) = list(email.iter_attachments())
+    assert attached.get_filename() == "previous audit - audit-0002.docx"
+    assert attached.get_content() == submitted
