@@ -131,7 +131,7 @@ def _check(
         controls = read_word_controls(package.parse(WORD_PART), form)
         raw = controls.values
         for field_id, text in controls.beside.items():
-            if field_id not in form.field_ids:
+            if field_id not in form.position:
                 continue
             label = form.field(field_id).label
             lost = raw.get(field_id) in (None, "")
@@ -228,7 +228,7 @@ def answer_boxes_lost(source: str, form: FormSpec, missing: int) -> Finding:
 def _as_seen(value: FieldValue, form: FormSpec, field_id: str) -> FieldValue:
     """One-line answers (names, teams, references) as a person reads them: tabs, non-breaking
     and repeated spaces are one space, non-breaking hyphens are hyphens (reports group by this text)."""
-    if not isinstance(value, str) or field_id not in form.field_ids:
+    if not isinstance(value, str) or field_id not in form.position:
         return value
     if form.field(field_id).kind == "richtext":
         return value.replace("\u00a0", " ").replace("\u202f", " ")
