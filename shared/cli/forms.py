@@ -12,6 +12,8 @@ from shared.cli.context import context_of
 from shared.cli.render import console, print_findings
 from shared.core.deadlines import AuditMonth
 from shared.core.record import text_of
+from shared.core.schema import AuditSchema
+from shared.forms.guidance import grading_quotes
 from shared.forms.outcome import FormOutcome, FormStatus
 from shared.forms.reader import read_form_file
 from shared.forms.templates import TEMPLATES_DIR, build_templates
@@ -57,7 +59,7 @@ def validate(
         typer.echo(json.dumps([outcome.as_dict() for outcome in outcomes], indent=2))
     else:
         for outcome in outcomes:
-            _print_outcome(outcome, show_fields)
+            _print_outcome(outcome, show_fields, app_ctx.schema)
     raise typer.Exit(exit_status(outcomes))
 
 
@@ -70,7 +72,7 @@ def exit_status(outcomes: list[FormOutcome]) -> int:
     return EXIT_VALID
 
 
-def _print_outcome(outcome: FormOutcome, show_fields: bool) -> None:
+def _print_outcome(outcome: FormOutcome, show_fields: bool, schema: AuditSchema | None = None) -> None:
     if outcome.rejection is not None:
         console.print(f"{_VERDICT[outcome.status]} [bold]{outcome.source}[/bold]")
         console.print(f"    {outcome.rejection.message} [dim](form-rejected-{outcome.rejection.code})[/dim]")
@@ -84,6 +86,11 @@ def _print_outcome(outcome: FormOutcome, show_fields: bool) -> None:
             "    [red bold]Immediate safeguarding concern recorded: the Team Manager must be told now (2.6).[/red bold]"
         )
     print_findings(outcome.findings, indent="    ")
+    quotes = grading_quotes(outcome.findings, outcome.fields, schema) if schema else []
+    if quotes:
+        console.print("    [bold]Grading guidance (7.1, Hull's Case Audit Grading Guidance):[/bold]")
+        for quote in quotes:
+            console.print(f"      {quote}", highlight=False)
     if show_fields:
         for field_id, value in outcome.fields.items():
             if value not in (None, ""):

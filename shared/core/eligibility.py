@@ -26,6 +26,8 @@ class StaffMember:
     asye_start: dt.date | None = None
     needs_support: bool = False
     active: bool = True
+    # The audit tool they are given pre-filled: "Word" (the default) or "Excel" (issue 13).
+    form_preference: str = ""
 
     def is_senior_manager(self, schema: AuditSchema) -> bool:
         return self.role in schema.roles.senior_managers

@@ -40,6 +40,12 @@ class Domain:
     name: str
     guidance: str
     number: int
+    # What each grade looks like in this domain (7.1, Appendix 2): (grade, description) pairs.
+    grading: tuple[tuple[str, str], ...] = ()
+
+    def grade_guidance(self, grade: str) -> str:
+        """What ``grade`` looks like in this domain, or '' when the schema does not say."""
+        return next((text for name, text in self.grading if name == grade), "")
 
     @property
     def title(self) -> str:
@@ -374,6 +380,9 @@ class _Reader:
         return value
 
 
+_GRADE_NAMES = tuple(g.value for g in Grade)
+
+
 def _domains(reader: _Reader) -> tuple[Domain, ...]:
     raw = reader.raw.get("domains")
     if not isinstance(raw, list) or not raw:
@@ -389,7 +398,20 @@ def _domains(reader: _Reader) -> tuple[Domain, ...]:
         name = reader.text(entry, "name", where)
         if not name.strip():
             raise reader.error(f"{where}.name", "must not be empty")
-        domains.append(Domain(expected, name.strip(), reader.text(entry, "guidance", where), number))
+        grading = reader.sub(entry, "grading", where)
+        pairs = []
+        for grade in _GRADE_NAMES:
+            text = reader.text(grading, grade, f"{where}.grading")
+            if text.strip():
+                pairs.append((grade, " ".join(text.split())))
+        unknown = sorted(set(grading) - set(_GRADE_NAMES))
+        if unknown:
+            raise reader.error(
+                f"{where}.grading", f"names grades that do not exist: {unknown} (use {list(_GRADE_NAMES)})"
+            )
+        domains.append(
+            Domain(expected, name.strip(), reader.text(entry, "guidance", where), number, tuple(pairs))
+        )
     return tuple(domains)
 
 

@@ -97,7 +97,9 @@ def run_demo(ctx: AppContext) -> None:
         f"  {home}/reports/           {len(reports)} files: the Audit Highlights Report, learning bulletin, quarterly report and data packs"
     )
     console.print(f"  {home}/outbox/            {emails} emails as .eml files (open them in any mail client)")
-    console.print(f"  {home}/libraries/         the Audit Submissions library, as filed")
+    console.print(
+        f"  {home}/libraries/         the Audit Drafts (pre-filled forms) and Audit Submissions libraries"
+    )
     console.print(f"  {home}/lists.sqlite3      the SharePoint lists (allocations, tasks, trail ...)")
     console.print(
         f"  {home}/example-forms/     filled example forms: try .venv/bin/auditdesk validate on them"

@@ -13,11 +13,12 @@ import datetime as dt
 import io
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 from openpyxl import load_workbook
+from openpyxl.styles import Protection
 from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook.workbook import Workbook
 
@@ -27,15 +28,19 @@ from shared.forms.outcome import FormRejected
 from shared.forms.safety import OfficePackage
 
 
-def read_excel_values(package: OfficePackage, data: bytes, form: FormSpec) -> dict[str, FieldValue]:
-    """The answer cell of every field id that has a defined name, as Excel holds it."""
+def read_excel_values(
+    package: OfficePackage, data: bytes, form: FormSpec, errors: dict[str, str] | None = None
+) -> dict[str, FieldValue]:
+    """The answer cell of every field id that has a defined name, as Excel holds it. A cell
+    showing an Excel error (``#NAME?``, ``#REF!``...) is no answer: it is read as empty and
+    put in ``errors`` (field id -> the error shown)."""
     try:
         with warnings.catch_warnings():
             # openpyxl warns about extensions it does not read (e.g. newer validation): harmless.
             warnings.simplefilter("ignore")
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
             try:
-                return _values(package, workbook, form)
+                return _values(package, workbook, form, {} if errors is None else errors)
             finally:
                 workbook.close()
     except FormRejected:
@@ -58,7 +63,9 @@ _RUN_TEXT = f"{{{_SHEET_NS}}}r/{{{_SHEET_NS}}}t"
 _DESTINATION = re.compile(r"^(?:'((?:[^']|'')+)'|([^!'\s]+))!\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::|$)")
 
 
-def _values(package: OfficePackage, workbook: Workbook, form: FormSpec) -> dict[str, FieldValue]:
+def _values(
+    package: OfficePackage, workbook: Workbook, form: FormSpec, errors: dict[str, str]
+) -> dict[str, FieldValue]:
     """Each field's answer cell. openpyxl has read the workbook's structure (names, shared
     strings, date styles); the answer cells are then picked out of the sheet XML the gate
     has already read and vetted, with lxml: openpyxl's row-by-row reading would cost more
@@ -86,7 +93,12 @@ def _values(package: OfficePackage, workbook: Workbook, form: FormSpec) -> dict[
         root = package.parse(path)
         for cell in root.iter(_C):
             field_id = cells.get(cell.get("r", ""))
-            if field_id is not None:
+            if field_id is None:
+                continue
+            if cell.get("t") == "e":
+                errors[field_id] = (cell.findtext(_V) or "#VALUE!").strip()[:16]
+                values[field_id] = None
+            else:
                 values[field_id] = _cell_value(_raw_value(cell, shared, workbook), kinds[field_id])
     return values
 
@@ -149,9 +161,13 @@ def _cell_value(value: object, kind: str) -> FieldValue:
 # --- filling ---------------------------------------------------------------------------
 
 
-def fill_excel_form(template: Path | bytes, values: Mapping[str, FieldValue]) -> bytes:
+def fill_excel_form(
+    template: Path | bytes, values: Mapping[str, FieldValue], locked: Collection[str] = ()
+) -> bytes:
     """A filled copy of an Excel template: each value goes into the cell named with its
     field id (dates as Excel dates, ticks as Yes/No). None or "" leaves the cell empty.
+    The cells of the field ids in ``locked`` are locked (the sheet is protected): what the
+    service already knows stays as it is.
 
     Raises ValueError naming any field id the template has no named cell for.
     """
@@ -170,6 +186,8 @@ def fill_excel_form(template: Path | bytes, values: Mapping[str, FieldValue]) ->
                 with contextlib.suppress(ValueError):
                     value = read_date(value) or value
             cell.value = _excel_value(value)
+            if field_id in locked:
+                cell.protection = Protection(locked=True)
             break
     if missing:
         raise ValueError("The Excel template has no cell named " + ", ".join(sorted(missing)))

@@ -163,11 +163,20 @@ class _ExcelForm:
         label.border = _BOX
         label.alignment = _WRAP
         self._input(sheet.cell(self.row, 2), spec)
-        hint = sheet.cell(self.row, 3, placeholder_text(spec))
-        hint.font = Font(italic=True, size=9, color="808080")
+        grading = self._grading(spec)
+        hint = sheet.cell(self.row, 3, grading or placeholder_text(spec))
+        hint.font = Font(
+            italic=not grading, size=8 if grading else 9, color="404040" if grading else "808080"
+        )
         hint.alignment = _WRAP
-        sheet.row_dimensions[self.row].height = 75 if spec.kind == "richtext" else 30
+        sheet.row_dimensions[self.row].height = 75 if spec.kind == "richtext" or grading else 30
         self.row += 1
+
+    def _grading(self, spec: FieldSpec) -> str:
+        """Beside a domain's judgement: what each grade looks like there (7.1, Appendix 2)."""
+        if spec.kind != "grade" or not (spec.group.startswith("d") and spec.group[1:].isdigit()):
+            return ""
+        return "\n".join(f"{grade}: {text}" for grade, text in self.schema.domain(spec.group).grading)
 
     def _input(self, cell: object, spec: FieldSpec) -> None:
         from openpyxl.cell.cell import Cell

@@ -130,6 +130,23 @@ def _check(
     if package.kind == "word":
         controls = read_word_controls(package.parse(WORD_PART), form)
         raw = controls.values
+        for field_id, text in controls.beside.items():
+            if field_id not in form.position:
+                continue
+            label = form.field(field_id).label
+            lost = raw.get(field_id) in (None, "")
+            form_findings.append(
+                (error if lost else warning)(
+                    "text-beside-box",
+                    field_id,
+                    f'Text typed beside the box for {label}, not in it: "{_clip(text)}". '
+                    + (
+                        "It is not read as the answer: move it into the box."
+                        if lost
+                        else "Only the box is read: move anything that belongs to the answer into it."
+                    ),
+                )
+            )
         for field_id in sorted(controls.conflicting & set(form.field_ids)):
             form_findings.append(
                 error(
@@ -140,7 +157,18 @@ def _check(
                 )
             )
     else:
-        raw = read_excel_values(package, data, form)
+        excel_errors: dict[str, str] = {}
+        raw = read_excel_values(package, data, form, excel_errors)
+        for field_id, code in excel_errors.items():
+            form_findings.append(
+                error(
+                    "excel-error-value",
+                    field_id,
+                    f"{form.field(field_id).label} shows Excel's error {code} instead of an answer (a "
+                    "formula or a paste went wrong). Type the answer into the cell itself.",
+                )
+            )
+    raw = {field_id: _as_seen(value, form, field_id) for field_id, value in raw.items()}
     present = [field_id for field_id in form.field_ids if field_id in raw]
     if not present:
         raise FormRejected(
@@ -154,7 +182,13 @@ def _check(
             "empty-form",
             f"{source} is the {form.title} form with nothing filled in. Complete the form and resend it.",
         )
-    for field_id in form.field_ids:
+    missing = [field_id for field_id in form.field_ids if field_id not in raw]
+    if len(missing) > LOST_BOXES_AT:
+        # The file lost its answer boxes (re-saved by LibreOffice, Google Docs or Pages): one
+        # message says so, instead of one "must fix" line for every answer plainly on the page.
+        lost_boxes = answer_boxes_lost(source, form, len(missing))
+        return FormOutcome(source, FormStatus.INVALID, form.id, form.version, dict(raw), (lost_boxes,))
+    for field_id in missing:
         if field_id not in raw:
             form_findings.append(
                 warning(
@@ -170,6 +204,39 @@ def _check(
         findings += _core_findings(values, form, schema, deadlines, allocation_month)
     status = FormStatus.INVALID if any(f.severity is Severity.ERROR for f in findings) else FormStatus.VALID
     return FormOutcome(source, status, form.id, form.version, values, findings)
+
+
+# More answer boxes missing than this is a file that lost them, not an auditor's slip.
+LOST_BOXES_AT = 2
+ANSWER_BOXES_LOST = "answer-boxes-lost"
+_DASHES = str.maketrans(
+    {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u00ad": None, "\u200b": None}
+)
+
+
+def answer_boxes_lost(source: str, form: FormSpec, missing: int) -> Finding:
+    return error(
+        ANSWER_BOXES_LOST,
+        "",
+        f"{source} has lost {missing} of the {len(form.field_ids)} answer boxes of the {form.title} "
+        "form, so its answers cannot be read (the file was probably opened and saved in a program "
+        "other than Word or Excel, such as LibreOffice, Google Docs or Pages). Copy your answers into "
+        "a fresh form in Word or Excel and submit that.",
+    )
+
+
+def _as_seen(value: FieldValue, form: FormSpec, field_id: str) -> FieldValue:
+    """One-line answers (names, teams, references) as a person reads them: tabs, non-breaking
+    and repeated spaces are one space, non-breaking hyphens are hyphens (reports group by this text)."""
+    if not isinstance(value, str) or field_id not in form.position:
+        return value
+    if form.field(field_id).kind == "richtext":
+        return value.replace("\u00a0", " ").replace("\u202f", " ")
+    return " ".join(value.translate(_DASHES).split()) or None
+
+
+def _clip(text: str, length: int = 80) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def _core_findings(

@@ -158,6 +158,12 @@ def open_package(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> O
     content_types = package.read(CONTENT_TYPES)
     if b"macroEnabled" in content_types or b"vbaProject" in content_types:
         raise _macros(source)
+    package_rels = package.read(_PACKAGE_RELS) if package.has(_PACKAGE_RELS) else b""
+    if (
+        _STRICT_NS in package_rels
+        or _STRICT_NS in package.read(WORD_PART if kind == "word" else EXCEL_PART)[:4096]
+    ):
+        raise _strict(source, kind)
     return package
 
 
@@ -240,6 +246,23 @@ def oversized(source: str, size: int, limits: Limits) -> FormRejected:
         "oversized",
         f"{source} is {size / 1048576:.1f} MB, more than the {limits.max_file_bytes / 1048576:g} MB "
         "a form may be. Remove pasted pictures or attachments from the form and resend it.",
+    )
+
+
+# Strict Open XML ("Strict Open XML Document" in Word's Save As) names its parts' XML in the
+# ISO namespaces instead of the transitional ones every Office program writes by default.
+_STRICT_NS = b"http://purl.oclc.org/ooxml/"
+_PACKAGE_RELS = "_rels/.rels"
+
+
+def _strict(source: str, kind: PackageKind) -> FormRejected:
+    program, save_as = (
+        ("Word", "Word Document (*.docx)") if kind == "word" else ("Excel", "Excel Workbook (*.xlsx)")
+    )
+    return FormRejected(
+        "strict-open-xml",
+        f"{source} was saved as a Strict Open XML file, which Audit Desk cannot read. Open it in "
+        f"{program}, choose File > Save As > '{save_as}', and submit that file.",
     )
 
 

@@ -320,6 +320,23 @@ class _WordForm:
                 self.controls.block(cell, spec)
             else:
                 self.controls.inline(_sub(cell, "p"), spec)
+            if spec.kind == "grade":
+                self._grade_guidance(table, spec)
+
+    def _grade_guidance(self, table: etree._Element, spec: FieldSpec) -> None:
+        """Under a domain's judgement, in small grey type, what each grade looks like in that
+        domain (7.1, Appendix 2): in a row of its own, never in the answer's cell."""
+        if not (spec.group.startswith("d") and spec.group[1:].isdigit()):
+            return
+        domain = self.schema.domain(spec.group)
+        if not domain.grading:
+            return
+        cell = _cell(_row(table), self.content_width, GUIDANCE_FILL)
+        _sub(cell[0], "gridSpan", val="2")
+        for grade, text in domain.grading:
+            paragraph = _paragraph(cell, style="GradeGuide")
+            _run(paragraph, f"{grade}: ", bold=True, size=15, colour="404040")
+            _run(paragraph, text, size=15, colour="404040")
 
     def _domain(self, domain_id: str, fields: list[FieldSpec]) -> None:
         domain = self.schema.domain(domain_id)
@@ -509,6 +526,7 @@ def _styles() -> bytes:
     style(
         "paragraph", "Guidance", "Guidance", size=18, italic=True, colour="404040", after=100, keep_next=True
     )
+    style("paragraph", "GradeGuide", "Grade guidance", size=15, colour="404040", after=20)
     style("paragraph", "Header", "header", size=16, colour="C00000")
     style("paragraph", "Footer", "footer", size=16, colour="595959")
     style("character", "PlaceholderText", "Placeholder Text", colour="808080")

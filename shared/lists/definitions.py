@@ -274,6 +274,8 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("last_observation", "Last observation", _D),
                 _c("last_case_discussion", "Last case discussion", _D),
                 _c("last_supervision_audit", "Last supervision audit", _D),
+                # Which audit tool the auditor's pre-filled form is made in (issue 13): Word unless Excel.
+                _c("form_preference", "Preferred form", _CH, choices=("Word", "Excel")),
             ),
             views=(
                 View(
@@ -299,6 +301,8 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("team_manager_email", "Team Manager", _P, indexed=True),
                 _c("team", "Team", _T, indexed=True),
                 _c("status", "Status", _CH, choices=AUDIT_STAGES, indexed=True),
+                # Put on the auditor's pre-filled form when QA gives it (issue 13).
+                _c("child_ref", "Child reference (Liquidlogic person ID)", _T),
                 _c("due_date", "Audit due", _D, indexed=True),
                 _c("is_reaudit", "Re-audit of an Inadequate case (2.12)", _B, indexed=True),
                 _c("previous_grade", "Previous overall judgement", _CH, choices=grade),
@@ -387,6 +391,30 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             ),
             is_library=True,
             description="Completed case file audits as returned by auditors, with their metadata (2.9).",
+        ),
+        # The auditor's pre-filled form for each allocation, edited in place (issue 13). Saving a
+        # draft does nothing; "Submit for QA check" = Yes submits it (shared/workflow/drafts.py).
+        ListDefinition(
+            "Audit Drafts",
+            (
+                _c("allocation", "Audit", _L, lookup_list="Audit Allocations", indexed=True),
+                _c("case_ref", "Case reference (Liquidlogic ID)", _T, indexed=True),
+                _c("audit_month", "Audit month", _T, indexed=True),
+                _c("auditor_email", "Auditor", _P, indexed=True),
+                _c("submit_for_qa", "Submit for QA check", _B, indexed=True),
+                _c("submitted_on", "Last submitted", ColumnKind.DATETIME),
+                _c("submitted_hash", "Fingerprint as last submitted", _T),
+            ),
+            views=(
+                View(
+                    "My drafts",
+                    ("FileLeafRef", "case_ref", "audit_month", "submit_for_qa", "submitted_on"),
+                    (),
+                    (OrderBy("case_ref"),),
+                ),
+            ),
+            is_library=True,
+            description="Each auditor's pre-filled audit form, edited in place until they submit it (2.2-2.5).",
         ),
         ListDefinition(
             "Tasks",

@@ -302,6 +302,15 @@ class ListStore(abc.ABC):
         """The file's bytes, or :class:`FileNotFoundInLibrary`; :class:`FileTooLarge` when it is
         bigger than ``max_bytes``, known from its size before its content is read."""
 
+    def file_link(self, library: str, name: str) -> str:
+        """Where a person opens the library's file (a web address on SharePoint, a path here)."""
+        return f"{library}/{name}"
+
+    def earlier_version_link(self, library: str, name: str, version: str) -> str:
+        """Where a person finds the version of the file that ``version`` (its item's ETag when it
+        was replaced) held: SharePoint's version history; the kept copy on the embedded store."""
+        return f"{self.file_link(library, name)} (version history, version {version.strip(chr(34))})"
+
     def stats(self) -> StoreStats:
         return StoreStats()
 

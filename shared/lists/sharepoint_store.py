@@ -35,7 +35,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
@@ -123,7 +123,6 @@ class SharePointListStore(ListStore):
         timeout_seconds: float = 60.0,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        from urllib.parse import urlsplit
 
         self.site_url = site_url.rstrip("/")
         self.site_path = urlsplit(self.site_url).path.rstrip("/")
@@ -646,6 +645,16 @@ class SharePointListStore(ListStore):
             raise ListStoreError(f"'{definition.title}' is a list, not a document library.")
         return f"{self.site_path}/{definition.url_name}"
 
+    def file_link(self, library: str, name: str) -> str:
+        """The file's web address: opening it opens Word or Excel for the web (edit in place)."""
+        _check_file_name(name)
+        return f"{_origin(self.site_url)}{quote(self._folder(self._definition(library)) + '/' + name)}"
+
+    def earlier_version_link(self, library: str, name: str, version: str) -> str:
+        """SharePoint keeps every version of a library file: its version history page."""
+        path = quote(f"{self._folder(self._definition(library))}/{name}", safe="")
+        return f"{self.site_url}/_layouts/15/Versions.aspx?FileName={path} (version {version.strip(chr(34))})"
+
     def add_file(self, library: str, name: str, content: bytes, fields: Fields | None = None) -> ListItem:
         """Upload through ``Files/AddUsingPath(DecodedUrl=...)``: the ResourcePath API takes the
         decoded name, so ``#`` and ``%`` are plain characters (the string-based ``Files/add``
@@ -977,3 +986,8 @@ def _sort_key(value: FieldValue) -> tuple[int, str]:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return (1, f"{value:020.6f}")
     return (1, str(value))
+
+
+def _origin(site_url: str) -> str:
+    parts = urlsplit(site_url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -287,16 +287,37 @@ class SqliteListStore(ListStore):
         metadata = dict(fields or {})
         check_fields(definition, metadata)
         folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{name}.partial"
-        temporary.write_bytes(content)
-        temporary.replace(folder / name)
         existing = self.query(
             Query(definition.title, (), (), 5000)
         )  # libraries stay small in the embedded store; a name index would be the next step
-        for item in existing.items:
-            if item.fields.get("FileLeafRef") == name:
-                return self.update(definition.title, item.id, metadata, None) if metadata else item
+        item = next((i for i in existing.items if i.fields.get("FileLeafRef") == name), None)
+        if item is not None and (folder / name).is_file():
+            # Saving over a file is a new version, as in SharePoint: the earlier one is kept.
+            kept = self.version_path(library, name, int(item.etag.strip('"')))
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            if not kept.exists():
+                (folder / name).replace(kept)
+        temporary = folder / f".{name}.partial"
+        temporary.write_bytes(content)
+        temporary.replace(folder / name)
+        if item is not None:
+            # A new version of the item (a new ETag and a change), as SharePoint makes.
+            return self.update(definition.title, item.id, metadata, None)
         return self.add(definition.title, {"FileLeafRef": name, **metadata})
+
+    def file_link(self, library: str, name: str) -> str:
+        """The file's path inside the Audit Desk home (the same in every copy of a home)."""
+        _, folder = self._library_folder(library)
+        return (folder / self._safe_name(name)).relative_to(self.libraries.parent).as_posix()
+
+    def earlier_version_link(self, library: str, name: str, version: str) -> str:
+        kept = self.version_path(library, name, int(version.strip('"') or 0))
+        return kept.relative_to(self.libraries.parent).as_posix()
+
+    def version_path(self, library: str, name: str, version: int) -> Path:
+        """Where an earlier version of a library file is kept (its item's version when replaced)."""
+        _, folder = self._library_folder(library)
+        return folder / ".versions" / self._safe_name(name) / f"{version}{Path(name).suffix}"
 
     def read_file(self, library: str, name: str, max_bytes: int | None = None) -> bytes:
         _, folder = self._library_folder(library)

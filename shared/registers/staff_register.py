@@ -27,7 +27,9 @@ MANAGER = Column("manager_email", "Manager email")
 ASYE = Column("asye_start", "ASYE start date")
 SUPPORT = Column("needs_support", "Needs support")
 ACTIVE = Column("active", "Active")
-COLUMNS = (NAME, EMAIL, ROLE, TEAM, MANAGER, ASYE, SUPPORT, ACTIVE)
+PREFERRED_FORM = Column("form_preference", "Preferred form")
+COLUMNS = (NAME, EMAIL, ROLE, TEAM, MANAGER, ASYE, SUPPORT, ACTIVE, PREFERRED_FORM)
+FORM_CHOICES = ("Word", "Excel")
 
 # An ASYE start date may be planned ahead, but not this far.
 _ASYE_AHEAD = dt.timedelta(days=366)
@@ -110,6 +112,15 @@ def _member(
         )
     support = row.read(SUPPORT, lambda value: common.yes_no(value, False), problems)
     active = row.read(ACTIVE, lambda value: common.yes_no(value, True), problems)
+    written_form = common.text(row.values.get(PREFERRED_FORM.key))
+    form_preference = next((f for f in FORM_CHOICES if f.casefold() == written_form.casefold()), "")
+    if written_form and not form_preference:
+        problems.append(
+            row.problem(
+                PREFERRED_FORM,
+                f"'{written_form}' is not Word or Excel. Choose one, or leave it blank (Word).",
+            )
+        )
     if problems or not address or role is None:
         return None, problems
     member = StaffMember(
@@ -121,6 +132,7 @@ def _member(
         asye_start=asye,
         needs_support=support is True,
         active=active is not False,
+        form_preference=form_preference,
     )
     return member, problems
 
@@ -148,6 +160,7 @@ def build_staff_register(schema: AuditSchema, staff: Sequence[StaffMember]) -> b
             member.asye_start,
             member.needs_support,
             member.active,
+            member.form_preference or None,
         )
         for member in staff
     ]
@@ -204,6 +217,13 @@ def _layout(schema: AuditSchema) -> RegisterLayout:
                 11,
                 "No once the person has left or no longer takes part (blank means Yes).",
                 kind="yes-no",
+            ),
+            TemplateColumn(
+                PREFERRED_FORM.title,
+                14,
+                "For auditors: the audit tool they are given pre-filled, Word or Excel (blank means Word).",
+                kind="choice",
+                choices=FORM_CHOICES,
             ),
         ),
         introduction=(

@@ -16,11 +16,8 @@ from shared.workflow import notices
 from shared.workflow.lists import ALLOCATIONS, Allocation
 from shared.workflow.people import StaffDirectory
 from shared.workflow.run import Run
-from shared.workflow.services import TEMPLATES
 
 log = logging.getLogger(__name__)
-
-BLANK_FORMS = ("case-file-audit.docx", "case-file-audit.xlsx")
 
 
 @dataclass
@@ -63,7 +60,7 @@ def allocate(
         if existing.stage is AuditStage.ALLOCATED and not existing.eligibility_problems:
             # A run that stopped after adding it: finish what it started (each effect once).
             run.ensure_trail(existing)
-            notify_allocation(run, existing, previous)
+            notify_allocation(run, existing, previous, staff)
         return result
     result.problems = _eligibility_problems(run, request, staff, is_reaudit=previous is not None)
     if result.problems:
@@ -94,18 +91,38 @@ def allocate(
     item = run.services.store.add(ALLOCATIONS, fields)
     allocation = Allocation.from_item(item)
     run.ensure_trail(allocation)
-    notify_allocation(run, allocation, previous)
+    notify_allocation(run, allocation, previous, staff)
     result.allocation, result.created = allocation, True
     log.info("allocation %d created (re-audit: %s, late: %s)", item.id, previous is not None, result.late)
     return result
 
 
-def notify_allocation(run: Run, allocation: Allocation, previous: Allocation | None = None) -> None:
-    """2.4: the auditor gets the blank forms; the allocated worker and Team Manager are told."""
-    blank = tuple(
-        (name, (TEMPLATES / name).read_bytes()) for name in BLANK_FORMS if (TEMPLATES / name).exists()
+def notify_allocation(
+    run: Run,
+    allocation: Allocation,
+    previous: Allocation | None = None,
+    staff: StaffDirectory | None = None,
+    child_ref: str = "",
+) -> None:
+    """2.4: the auditor's own pre-filled form goes in Audit Drafts and the auditor is sent its link,
+    with who to contact (2.4, 2.5) and, for a re-audit, the previous audit; the allocated worker
+    and Team Manager are told."""
+    from shared.workflow.drafts import place_draft
+
+    staff = staff or StaffDirectory.load(run.services)
+    draft = place_draft(run, allocation, staff, child_ref)
+    worker, manager = staff.get(allocation.allocated_worker_email), staff.get(allocation.team_manager_email)
+    attachments = _previous_audit(run, previous)
+    run.mail(
+        notices.allocation_to_auditor(
+            allocation,
+            attachments,
+            reaudit=previous is not None,
+            draft_link=draft.link,
+            worker_name=worker.name if worker else "",
+            manager_name=manager.name if manager else "",
+        )
     )
-    run.mail(notices.allocation_to_auditor(allocation, blank, reaudit=previous is not None))
     if allocation.allocated_worker_email:
         run.mail(notices.allocation_to_worker(allocation))
     if previous is not None:
@@ -121,6 +138,21 @@ def notify_allocation(run: Run, allocation: Allocation, previous: Allocation | N
             f"Month {allocation.chain_month} of the re-audit chain.",
             team=allocation.team,
         )
+
+
+def _previous_audit(run: Run, previous: Allocation | None) -> tuple[tuple[str, bytes], ...]:
+    """A re-audit (2.12) carries the audit it follows: the form as last submitted."""
+    if previous is None:
+        return ()
+    from shared.lists.port import FileNotFoundInLibrary, ItemNotFound
+    from shared.workflow.lists import SUBMISSIONS
+
+    store = run.services.store
+    try:
+        name = str(store.get(ALLOCATIONS, previous.id).fields.get("submission_name") or "")
+        return ((f"previous audit - {name}", store.read_file(SUBMISSIONS, name)),) if name else ()
+    except (ItemNotFound, FileNotFoundInLibrary):
+        return ()
 
 
 def on_allocation_added(run: Run, item: ListItem, staff: StaffDirectory) -> None:
@@ -163,7 +195,7 @@ def on_allocation_added(run: Run, item: ListItem, staff: StaffDirectory) -> None
             )
         )
         return
-    notify_allocation(run, allocation)
+    notify_allocation(run, allocation, staff=staff, child_ref=str(fields.get("child_ref") or ""))
 
 
 def _eligibility_problems(

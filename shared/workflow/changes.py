@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from shared.lists.port import ChangeKind, ChangeTokenExpired, ItemNotFound, ListItem, Query, where
 from shared.workflow import notices, qa
 from shared.workflow.allocations import on_allocation_added
+from shared.workflow.drafts import DRAFTS, process_drafts
 from shared.workflow.intake import SubmissionResult, process_submissions
 from shared.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, Allocation, Task
 from shared.workflow.people import StaffDirectory
@@ -26,7 +27,9 @@ log = logging.getLogger(__name__)
 
 LEARNING_BULLETINS = "Learning Bulletins"
 # The lists whose changes the service acts on, in the framework's order; each has a webhook.
-WATCHED = (ALLOCATIONS, SUBMISSIONS, TASKS, LEARNING_BULLETINS)
+# Audit Drafts come before Audit Submissions: a draft submitted for the QA check is checked in the
+# same run. A draft saved without being submitted costs one look at its row, nothing more.
+WATCHED = (ALLOCATIONS, DRAFTS, SUBMISSIONS, TASKS, LEARNING_BULLETINS)
 _ID_CHUNK = 100
 
 
@@ -67,6 +70,8 @@ def process_changes(services: Services, lists: Iterable[str] = WATCHED) -> Proce
             items = _items(services, list_name, ids)
             if list_name == SUBMISSIONS:
                 result.submissions.extend(process_submissions(run, items))
+            elif list_name == DRAFTS:
+                process_drafts(run, items)
             elif list_name == ALLOCATIONS:
                 if recovering:
                     for item in items:

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.core.findings import Finding
+from shared.core.record import read_checkbox
 from shared.core.schema import CASE_FILE_AUDIT, MODERATION_FORM
 from shared.core.validation import AuditCheck, check_audit
 from shared.core.workflow import AuditEvent, AuditStage
 from shared.forms.outcome import FormOutcome, FormStatus
-from shared.forms.reader import read_form
+from shared.forms.reader import ANSWER_BOXES_LOST, read_form
 from shared.forms.safety import DEFAULT_LIMITS
 from shared.lists.definitions import MODERATION_RECORDED, PROGRAMME_FORM_RECORDED
 from shared.lists.port import (
@@ -33,6 +34,7 @@ from shared.lists.port import (
     Query,
     where,
 )
+from shared.mail.port import Delivery, OutgoingMessage
 from shared.programme.returns import is_programme_form, record_programme_form
 from shared.workflow import notices
 from shared.workflow.lists import (
@@ -45,7 +47,7 @@ from shared.workflow.lists import (
 )
 from shared.workflow.qa import amendment_task
 from shared.workflow.run import Run
-from shared.workflow.services import Services
+from shared.workflow.services import MissingSetting, Services
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +161,7 @@ def _process_one(
             unit,
             f"This file is identical to submission {earlier}, which was already received. "
             "If it was uploaded twice by mistake, delete this copy.",
+            concern_already_raised=True,
         )
         return
     form = unit.form
@@ -197,7 +200,10 @@ def _process_one(
     candidates = allocations.get(case_ref, [])
     allocation = _match(candidates, unit.digest)
     if allocation is None:
-        if not case_ref:
+        lost = _lost_boxes(form.findings)
+        if lost is not None and not case_ref:
+            reason = lost.message
+        elif not case_ref:
             reason = "The form has no case reference, so it cannot be matched to an allocation. Fill in the case reference and upload it again."
         elif candidates:
             stages = ", ".join(sorted({f"{a.month.label}: {a.stage.value}" for a in candidates}))
@@ -214,6 +220,10 @@ def _process_one(
     # or lost answer box) go with them: the auditor fixes both.
     core = check_audit(form.fields, services.schema, services.deadlines, allocation.month)
     check = AuditCheck(core.record, _errors_first(form.findings + core.findings))
+    lost = _lost_boxes(form.findings)
+    if lost is not None:
+        # One message, not a "must fix" line for every answer plainly on the page.
+        check = AuditCheck(core.record, (lost,))
     unit.result.allocation_id = allocation.id
     unit.result.findings = check.findings
     _raise_safeguarding(run, allocation, check)
@@ -236,6 +246,7 @@ def _process_one(
         )
     if allocation.stage is AuditStage.RESUBMITTED:
         run.complete_tasks(allocation.id, "Amendment")
+    _link_earlier_version(run, unit, allocation)
     if check.errors:
         allocation = _return_at_once(run, allocation, check, unit)
     else:
@@ -252,6 +263,24 @@ def _process_one(
             )
         )
     unit.update = _metadata(check, allocation, unit)
+
+
+def _link_earlier_version(run: Run, unit: _Work, allocation: Allocation) -> None:
+    """A file saved over under the same name is a resubmission; the version it replaced is kept
+    (SharePoint's version history, the kept copy on the embedded store) and linked from the trail."""
+    earlier_hash = unit.item.fields.get("processed_hash")
+    if not earlier_hash or earlier_hash == unit.digest:
+        return
+    version = run.services.state.get(f"submission-seen:{unit.item.id}") or "earlier"
+    link = run.services.store.earlier_version_link(SUBMISSIONS, unit.name, version)
+    run.trail(
+        f"earlier-version/{unit.item.id}/{unit.digest[:16]}",
+        f"Resubmitted under the same file name: the earlier version is kept at {link}",
+        SUBMISSIONS,
+        unit.item.id,
+        {"content_hash": earlier_hash},
+        {"content_hash": unit.digest, "allocation": allocation.id},
+    )
 
 
 def _record_programme_form(run: Run, unit: _Work, form: FormOutcome) -> None:
@@ -321,9 +350,19 @@ def _quarantine_of(run: Run, unit: _Work) -> Callable[[str], None]:
     return quarantine
 
 
-def _quarantine(run: Run, unit: _Work, reason: str) -> None:
+def _lost_boxes(findings: Sequence[Finding]) -> Finding | None:
+    return next((f for f in findings if f.code == ANSWER_BOXES_LOST), None)
+
+
+def _quarantine(run: Run, unit: _Work, reason: str, concern_already_raised: bool = False) -> None:
     unit.result.outcome, unit.result.reason = QUARANTINED, reason
     unit.update = {"outcome": QUARANTINED, "outcome_reason": reason}
+    if (
+        not concern_already_raised
+        and unit.form is not None
+        and read_checkbox(unit.form.fields.get("safeguarding_concern"))
+    ):
+        _stranded_safeguarding(run, unit, reason)
     run.mail(
         notices.quarantined(
             unit.name,
@@ -333,6 +372,65 @@ def _quarantine(run: Run, unit: _Work, reason: str) -> None:
         )
     )
     log.info("submission %d quarantined", unit.item.id)
+
+
+def _stranded_safeguarding(run: Run, unit: _Work, reason: str) -> None:
+    """2.6: a ticked concern on a form that cannot be matched still goes out at once, to QA and
+    the safeguarding contact, at least once, saying a person must match it by hand."""
+    services = run.services
+    qa_team = services.setting("qa_team_email")
+    try:
+        contact: str | None = services.setting("safeguarding_contact_email")
+    except MissingSetting:
+        contact = None
+    fields = unit.form.fields if unit.form is not None else {}
+    said = [
+        f"{label}: {_text(fields.get(field_id))}"
+        for field_id, label in (
+            ("case_ref", "Case reference as typed"),
+            ("child_ref", "Child reference as typed"),
+            ("team", "Team"),
+            ("allocated_worker", "Allocated worker"),
+            ("team_manager", "Team Manager"),
+            ("auditor", "Auditor"),
+        )
+        if _text(fields.get(field_id))
+    ]
+    details = (
+        "given on the form"
+        if _text(fields.get("safeguarding_details"))
+        else "NOT given on the form: contact the auditor today"
+    )
+    unit.result.safeguarding_alert = True
+    run.mail(
+        OutgoingMessage(
+            to=tuple(dict.fromkeys(a for a in (contact, qa_team) if a)),
+            subject="IMMEDIATE: safeguarding concern on an audit form that could not be matched",
+            text_body=(
+                f"The audit form '{unit.name}' in the Audit Submissions library has the immediate "
+                "safeguarding concern ticked (2.6), but Audit Desk could not match it to an allocation, "
+                "so no Team Manager has been told.\n\n"
+                "A PERSON MUST MATCH IT BY HAND TODAY: find the case, tell its Team Manager now, and make "
+                "sure corrective action is recorded on Liquidlogic under Management Oversight.\n\n"
+                f"Why it could not be matched: {reason}\n\n"
+                + ("What the form says:\n" + "\n".join(f"- {line}" for line in said) + "\n\n" if said else "")
+                + f"The auditor's details of the concern are {details}.\n\n"
+                + (
+                    ""
+                    if contact
+                    else "The Settings list has no 'safeguarding_contact_email': add it so the "
+                    "safeguarding contact is told as well as QA.\n\n"
+                )
+                + "The file is kept, marked Quarantined."
+                + notices.SIGN_OFF
+            ),
+            idempotency_key=f"safeguarding-unmatched/{unit.item.id}/{unit.digest[:16]}",
+            delivery=Delivery.AT_LEAST_ONCE,  # 2.6: never lost (shared/mail/port.py)
+        )
+    )
+    log.warning(
+        "submission %d: safeguarding concern on an unmatched form sent for matching by hand", unit.item.id
+    )
 
 
 def _metadata(check: AuditCheck, allocation: Allocation, unit: _Work) -> dict[str, FieldValue]:

@@ -41,30 +41,60 @@ def findings_text(findings: Sequence[Finding]) -> str:
 
 
 def allocation_to_auditor(
-    allocation: Allocation, blank_forms: Sequence[tuple[str, bytes]], reaudit: bool
+    allocation: Allocation,
+    attachments: Sequence[tuple[str, bytes]],
+    reaudit: bool,
+    draft_link: str = "",
+    worker_name: str = "",
+    manager_name: str = "",
 ) -> OutgoingMessage:
+    """2.4, 2.5: the auditor's allocation, with a link to their own pre-filled form (Audit Drafts)
+    and who to contact; a re-audit carries the previous audit."""
     kind = "re-audit (2.12)" if reaudit else "case file audit"
+    worker = _person(worker_name, allocation.allocated_worker_email)
+    manager = _person(manager_name, allocation.team_manager_email)
+    form = (
+        f"Your audit form, with the case details already filled in, is ready in the Audit Drafts library:\n"
+        f"{draft_link}\n\n"
+        "Open it there and work on it in Word or Excel: it saves as you go, and nothing is checked or "
+        "sent while it is a draft. When it is complete, set 'Submit for QA check' to Yes on its row "
+        "(or move it into the Audit Submissions library)"
+        + (
+            "."
+            if draft_link.startswith("http")
+            else f", or run in the Audit Desk home: auditdesk submit '{draft_link}'."
+        )
+        if draft_link
+        else "The blank audit tool is attached (Word and Excel: use either). Upload the completed form "
+        "to the Audit Submissions library."
+    )
     body = (
         f"You have been allocated a {kind} of {allocation.label}.\n\n"
         f"Please complete the audit and improvement plan and return it by {_day(allocation.due_date)} "
         "(the last working day of the month, 2.2). The audit covers the last 6 months of involvement "
-        "(2.3). Please contact the allocated worker to let them know the case will be audited (2.4), "
-        "and discuss the case with them and their Team Manager (2.5).\n\n"
+        f"(2.3). Please contact the allocated worker, {worker}, to let them know the case will be "
+        f"audited (2.4), and discuss the case with them and their Team Manager, {manager} (2.5).\n\n"
         "If you find an immediate concern about a child's safety, tell the Team Manager now: do not wait "
         "for the audit to be finished (2.6).\n\n"
-        "The blank audit tool is attached (Word and Excel: use either). Upload the completed form to "
-        "the Audit Submissions library."
-    )
-    attachments = tuple(
-        Attachment(name, DOCX if name.endswith(".docx") else XLSX, content) for name, content in blank_forms
+        + form
+        + ("\n\nThe previous audit of this case is attached." if reaudit and attachments else "")
     )
     return OutgoingMessage(
         to=(allocation.auditor_email,),
         subject=f"Audit allocated: {allocation.label}",
         text_body=body + SIGN_OFF,
         idempotency_key=f"allocation/{allocation.key}/auditor/{allocation.auditor_email}",
-        attachments=attachments,
+        attachments=tuple(
+            Attachment(name, XLSX if name.endswith(".xlsx") else DOCX, content)
+            for name, content in attachments
+        ),
     )
+
+
+def _person(name: str, email: str) -> str:
+    if name and email:
+        return f"{name} ({email})"
+    return name or email or "(not named on the allocation)"
 
 
 def allocation_to_worker(allocation: Allocation) -> OutgoingMessage:

@@ -24,6 +24,7 @@ def staff_from_item(item: ListItem) -> StaffMember:
         asye_start=start if isinstance(start, dt.date) else None,
         needs_support=bool(f.get("needs_support")),
         active=f.get("active") is not False,
+        form_preference=str(f.get("form_preference") or ""),
     )
 
 
@@ -37,6 +38,7 @@ def staff_fields(member: StaffMember) -> dict[str, FieldValue]:
         "asye_start": member.asye_start,
         "needs_support": member.needs_support,
         "active": member.active,
+        "form_preference": member.form_preference or None,
     }
 
 

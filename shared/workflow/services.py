@@ -29,6 +29,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # message quietly sent to example.org.
 DEFAULT_SETTINGS = {
     "qa_team_email": "quality-assurance@example.org",
+    "safeguarding_contact_email": "safeguarding-duty@example.org",
     "senior_leadership_email": "senior-leadership@example.org",
     "wider_leadership_email": "wider-leadership@example.org",
     "all_staff_email": "all-staff@example.org",
@@ -37,6 +38,10 @@ DEFAULT_SETTINGS = {
 }
 SETTING_PURPOSES = {
     "qa_team_email": "the Quality Assurance Team's shared mailbox",
+    "safeguarding_contact_email": (
+        "who is told at once of a ticked safeguarding concern on a form that cannot be matched to an "
+        "allocation (2.6), e.g. the safeguarding duty mailbox"
+    ),
     "senior_leadership_email": "the Senior Leadership Team's distribution list (highlights and quarterly reports)",
     "wider_leadership_email": "the Wider Leadership meeting's distribution list (quarterly report)",
     "all_staff_email": "the all-staff distribution list (learning bulletins)",

@@ -54,6 +54,7 @@ def test_staff_register_offers_the_1_4_roles_as_a_drop_down_with_yes_no_and_date
         "ASYE start date",
         "Needs support",
         "Active",
+        "Preferred form",
     ]
     assert sheet.freeze_panes == "A2"
     assert "StaffRegister" in sheet.tables
@@ -81,3 +82,15 @@ def test_allocation_sheet_has_the_2_1_columns(schema: AuditSchema, name: str, sh
         "Audit month (YYYY-MM)",
     ]
     assert "How to fill this in" in workbook.sheetnames
+
+
+def test_the_staff_register_says_which_audit_tool_an_auditor_prefers(schema: AuditSchema) -> None:
+    from shared.core.eligibility import StaffMember
+    from shared.registers.staff_register import build_staff_register, read_staff_register
+
+    members = (
+        StaffMember("a@example.org", "A Example (fictional)", schema.roles.staff[0], form_preference="Excel"),
+        StaffMember("b@example.org", "B Example (fictional)", schema.roles.staff[0]),
+    )
+    reading = read_staff_register(build_staff_register(schema, members), "register.xlsx", schema)
+    assert [m.form_preference for m in reading.rows] == ["Excel", ""]

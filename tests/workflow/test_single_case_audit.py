@@ -34,7 +34,7 @@ def fields_for(case: str, make: Callable[[], dict[str, FieldValue]] = good_audit
 # --- allocation (2.1, 2.2, 2.4, 1.4) -------------------------------------------------------
 
 
-def test_allocation_is_due_on_the_last_working_day_and_the_auditor_gets_the_blank_forms_2_2_2_4(
+def test_allocation_is_due_on_the_last_working_day_and_the_auditor_gets_a_pre_filled_form_2_2_2_4(
     desk: Desk,
 ) -> None:
     result = desk.allocate("DEMO-0001")
@@ -44,9 +44,13 @@ def test_allocation_is_due_on_the_last_working_day_and_the_auditor_gets_the_blan
     assert allocation.due_date == D(2026, 11, 30)
     assert allocation.stage is AuditStage.ALLOCATED
     (to_auditor,) = [m for m in desk.emails_to(WEST_MANAGER) if "allocated" in str(m["Subject"])]
-    names = sorted(str(part.get_filename()) for part in to_auditor.iter_attachments())
-    assert names == ["case-file-audit.docx", "case-file-audit.xlsx"]
-    assert "Monday 30 November 2026" in body(to_auditor)
+    assert not list(to_auditor.iter_attachments())  # a link to the auditor's own form instead
+    text = body(to_auditor)
+    assert "Audit Drafts" in text
+    assert "DEMO-0001 November 2026 audit.docx" in text
+    assert "Alex Example" in text
+    assert "Morgan Example" in text
+    assert "Monday 30 November 2026" in text
     assert any("will be audited" in str(m["Subject"]) for m in desk.emails_to("alex.example@example.org"))
 
 
