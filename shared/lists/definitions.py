@@ -322,6 +322,8 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("discussion_due", "Discussion due (2.10)", _D, indexed=True),
                 _c("discussion_held_on", "Discussion held on", _D),
                 _c("closed_on", "Closed on", _D),
+                _c("cancelled_on", "Allocation cancelled on", _D),
+                _c("cancel_reason", "Why the allocation was cancelled", _N),
                 _c("qa_decision", "QA decision (Audit Desk acts on it)", _CH, choices=QA_DECISIONS),
                 _c("qa_reasons", "QA's reasons for returning", _N),
                 _c("qa_problem", "Why the QA decision could not be taken", _N),

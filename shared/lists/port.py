@@ -286,6 +286,11 @@ class ListStore(abc.ABC):
     def read_file(self, library: str, name: str) -> bytes:
         """The file's bytes, or :class:`FileNotFoundInLibrary`."""
 
+    def item_url(self, list_name: str, item_id: int, file_name: str = "") -> str:
+        """Where a person opens the item (or the library's file): a web address on SharePoint,
+        a file path on the embedded store; '' when the store cannot say."""
+        return ""
+
     def stats(self) -> StoreStats:
         return StoreStats()
 

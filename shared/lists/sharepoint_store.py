@@ -664,6 +664,18 @@ class SharePointListStore(ListStore):
             return self.update(library, item_id, metadata, None)
         return self._read_many(definition, [item_id])[0]
 
+    def item_url(self, list_name: str, item_id: int, file_name: str = "") -> str:
+        """The item's display form, or the file itself in a library (as SharePoint links them)."""
+        definition = self._definition(list_name)
+        origin = (
+            self.site_url[: len(self.site_url) - len(self.site_path)] if self.site_path else self.site_url
+        )
+        if definition.is_library:
+            if file_name:
+                return origin + quote(f"{self._folder(definition)}/{file_name}")
+            return f"{self.site_url}/{definition.url_name}/Forms/DispForm.aspx?ID={item_id}"
+        return f"{self.site_url}/Lists/{definition.url_name}/DispForm.aspx?ID={item_id}"
+
     def read_file(self, library: str, name: str) -> bytes:
         """Download through ``GetFileByServerRelativePath(DecodedUrl=...)/$value``, as the client's
         ``web.get_file_by_server_relative_path`` does."""

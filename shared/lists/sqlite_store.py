@@ -297,6 +297,12 @@ class SqliteListStore(ListStore):
                 return self.update(definition.title, item.id, metadata, None) if metadata else item
         return self.add(definition.title, {"FileLeafRef": name, **metadata})
 
+    def item_url(self, list_name: str, item_id: int, file_name: str = "") -> str:
+        definition = self._definition(list_name)
+        if definition.is_library and file_name:
+            return str((self.libraries / definition.url_name / file_name).resolve())
+        return f"{self.path.resolve()} ({definition.title}, item {item_id})"
+
     def read_file(self, library: str, name: str) -> bytes:
         _, folder = self._library_folder(library)
         path = folder / self._safe_name(name)
