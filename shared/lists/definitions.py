@@ -46,6 +46,9 @@ class Column:
     indexed: bool = False
     required: bool = False
     lookup_list: str | None = None  # for LOOKUP: the target list's title
+    # SharePoint JSON column formatting (the field's CustomFormatter), as compact JSON text;
+    # shared/lists/formatting.py builds them. '' for SharePoint's own rendering.
+    formatter: str = ""
 
 
 # A view filter may compare a date with today (CAML ``<Today/>``).
@@ -58,6 +61,8 @@ class View:
     columns: tuple[str, ...]
     filters: tuple[Filter, ...] = ()
     order_by: tuple[OrderBy, ...] = ()
+    # SharePoint JSON view formatting (the view's CustomFormatter), as compact JSON text.
+    formatter: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +183,9 @@ def _audit_submission_columns(schema: AuditSchema) -> tuple[Column, ...]:
         _c("processed_hash", "Fingerprint processed", _T),
         # Good practice the auditor highlighted (2.3), for the learning bulletin (8.1).
         _c("good_practice", "Good practice highlighted", _N),
+        # The auditor's deliberate "Submit for QA check" (a button in the library, issue 18);
+        # intake decides what a draft is (issue 13).
+        _c("submit_for_qa", "Submit for QA check", _B, indexed=True),
     )
 
 
@@ -256,7 +264,50 @@ def moderation_list(schema: AuditSchema) -> ListDefinition:
 
 
 def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
-    """Every list and library Audit Desk provisions, in the order they are created (lookups last)."""
+    """Every list and library Audit Desk provisions, in the order they are created (lookups last),
+    with the JSON formatting people see (shared/lists/formatting.py, docs/lists.md)."""
+    return tuple(_formatted(d, schema) for d in _plain_definitions(schema))
+
+
+def _formatted(definition: ListDefinition, schema: AuditSchema) -> ListDefinition:
+    from dataclasses import replace
+
+    from shared.lists import formatting
+
+    grades = {"overall_grade", "previous_grade", *(f"{d.id}_grade" for d in schema.domains)}
+    due = {
+        # Still to do: an open task; an allocation still with its auditor.
+        "due_date": "[$status] == 'Open'"
+        if definition.title == "Tasks"
+        else f"[$status] == '{AuditStage.ALLOCATED.value}'",
+        "amendment_due": f"[$status] == '{AuditStage.RETURNED_FOR_AMENDMENT.value}'",
+        "discussion_due": f"[$status] == '{AuditStage.FINDINGS_SHARED.value}'",
+    }
+    formatted_lists = ("Audit Allocations", "Audit Submissions", "Tasks")
+    if definition.title not in formatted_lists:
+        return definition
+    columns = []
+    for column in definition.columns:
+        formatter = ""
+        if column.name in grades and column.kind is ColumnKind.CHOICE:
+            formatter = formatting.as_json(formatting.judgement())
+        elif column.name in due and column.kind is ColumnKind.DATE:
+            formatter = formatting.as_json(formatting.due_date(column.name, due[column.name]))
+        elif definition.title == "Tasks" and column.name == "status":
+            formatter = formatting.as_json(formatting.mark_done())
+        elif column.name == "submit_for_qa":
+            formatter = formatting.as_json(formatting.submit_for_qa())
+        columns.append(replace(column, formatter=formatter))
+    views = tuple(
+        replace(view, formatter=formatting.as_json(formatting.overdue_rows()))
+        if "due_date" in view.columns and definition.title in ("Audit Allocations", "Tasks")
+        else view
+        for view in definition.views
+    )
+    return replace(definition, columns=tuple(columns), views=views)
+
+
+def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
     grade = _grades()
     overdue = (Filter("due_date", Op.LT, TODAY), Filter("status", Op.IN, WITH_AUDITOR))
     return (
@@ -367,8 +418,14 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             _audit_submission_columns(schema),
             views=(
                 View(
+                    "My audits: submit for the QA check",
+                    ("FileLeafRef", "case_ref", "overall_grade", "outcome", "submit_for_qa"),
+                    (),
+                    (OrderBy("Modified", descending=True),),
+                ),
+                View(
                     "Waiting for the QA check",
-                    ("FileLeafRef", "case_ref", "auditor_email", "status"),
+                    ("FileLeafRef", "case_ref", "auditor_email", "overall_grade", "status"),
                     (Filter("status", Op.IN, (AuditStage.SUBMITTED.value, AuditStage.RESUBMITTED.value)),),
                 ),
                 View(
@@ -407,14 +464,20 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             ),
             views=(
                 View(
+                    "Open tasks",
+                    ("Title", "task_type", "assigned_to", "due_date", "status"),
+                    (Filter("status", Op.EQ, "Open"),),
+                    (OrderBy("due_date"),),
+                ),
+                View(
                     "Overdue",
-                    ("Title", "task_type", "assigned_to", "due_date"),
+                    ("Title", "task_type", "assigned_to", "due_date", "status"),
                     (Filter("due_date", Op.LT, TODAY), Filter("status", Op.EQ, "Open")),
                     (OrderBy("due_date"),),
                 ),
                 View(
                     "Open safeguarding actions (2.6)",
-                    ("Title", "assigned_to", "due_date"),
+                    ("Title", "assigned_to", "due_date", "status"),
                     (Filter("task_type", Op.EQ, "Safeguarding"), Filter("status", Op.EQ, "Open")),
                 ),
                 View(

@@ -764,11 +764,14 @@ class SharePointListStore(ListStore):
                 )
             choices = tuple((raw.get("Choices") or {}).get("results", ()))
             columns[raw["InternalName"]] = ColumnShape(
-                raw["InternalName"], kind, choices, bool(raw["Indexed"])
+                raw["InternalName"], kind, choices, bool(raw["Indexed"]), raw.get("CustomFormatter") or ""
             )
         views = {
             raw["Title"]: ViewShape(
-                raw["Title"], tuple(raw["ViewFields"]["Items"]["results"]), raw["ViewQuery"]
+                raw["Title"],
+                tuple(raw["ViewFields"]["Items"]["results"]),
+                raw["ViewQuery"],
+                raw.get("CustomFormatter") or "",
             )
             for raw in views_answer.json()["d"]["results"]
         }
@@ -836,11 +839,14 @@ class SharePointListStore(ListStore):
             }
         }
         self._request("POST", self._list_url(definition.title) + "/fields/createfieldasxml", json_body=body)
+        if column.formatter:  # set as the field's CustomFormatter property, as the list settings do
+            self.update_column(definition, column)
 
     def update_column(self, definition: ListDefinition, column: Column) -> None:
         body: dict[str, Any] = {
             "__metadata": {"type": _FIELD_TYPES[column.kind][1]},
             "Indexed": column.indexed,
+            "CustomFormatter": column.formatter,
         }
         if column.kind is ColumnKind.CHOICE:
             body["Choices"] = {
@@ -867,13 +873,20 @@ class SharePointListStore(ListStore):
                 }
             }
             self._request("POST", f"{base}/add", json_body=body)
+            if view.formatter:  # not part of ViewCreationInformation: set on the view made
+                self._request(
+                    "POST",
+                    f"{base}/GetByTitle('{quote(view.title.replace(chr(39), chr(39) * 2))}')",
+                    json_body={"__metadata": {"type": "SP.View"}, "CustomFormatter": view.formatter},
+                    headers={"X-HTTP-Method": "MERGE", "IF-MATCH": "*"},
+                )
             return
         view_url = f"{base}/GetByTitle('{quote(view.title.replace(chr(39), chr(39) * 2))}')"
         operations = [
             Operation(
                 "POST",
                 view_url,
-                {"__metadata": {"type": "SP.View"}, "ViewQuery": query},
+                {"__metadata": {"type": "SP.View"}, "ViewQuery": query, "CustomFormatter": view.formatter},
                 {"X-HTTP-Method": "MERGE", "IF-MATCH": "*"},
             ),
             Operation("POST", f"{view_url}/ViewFields/RemoveAllViewFields"),
