@@ -62,8 +62,10 @@ def test_due_dates_judgements_and_the_buttons_are_where_people_look() -> None:
     (button,) = [c for c in submit["children"] if c["elmType"] == "button"]
     assert button["customRowAction"]["actionInput"] == {"submit_for_qa": "true"}
     due = allocations.column("due_date").formatter  # type: ignore[union-attr]
-    assert "sp-field-severity--blocked" in due and "sp-field-severity--warning" in due
-    assert "overdue" in due and "due soon" in due  # the words, not the colour alone
+    assert "sp-field-severity--blocked" in due
+    assert "sp-field-severity--warning" in due
+    assert "overdue" in due
+    assert "due soon" in due
     judgement = submissions.column("overall_grade").formatter  # type: ignore[union-attr]
     # Readable in greyscale: each judgement has its own icon shape, and the words stay.
     icons = [icon for icon, _ in formatting.JUDGEMENT_LOOK.values()]
@@ -77,25 +79,24 @@ def test_due_dates_judgements_and_the_buttons_are_where_people_look() -> None:
 
 
 def test_formatting_is_provisioned_on_the_site_and_a_second_run_changes_nothing() -> None:
-    with LoopbackSharePoint() as server:
-        with sharepoint_store(server) as store:
-            provision(store, DEFINITIONS)
-            tasks = server.lists["Tasks"]
-            assert json.loads(tasks.fields["status"].custom_formatter) == formatting.mark_done()
-            assert json.loads(tasks.views["Open tasks"].custom_formatter) == formatting.overdue_rows()
-            library = server.lists["Audit Submissions"]
-            assert json.loads(library.fields["submit_for_qa"].custom_formatter) == formatting.submit_for_qa()
-            assert provision(store, DEFINITIONS).changes == []
-            # Someone clears a formatter by hand: the next run puts it back, and says so.
-            tasks.fields["due_date"].custom_formatter = ""
-            tasks.views["Overdue"].custom_formatter = ""
-            report = provision(store, DEFINITIONS)
-            assert report.changes == [
-                "'Tasks': column 'due_date' formatting updated.",
-                "'Tasks': updated view 'Overdue'.",
-            ]
-            assert tasks.fields["due_date"].custom_formatter
-            assert provision(store, DEFINITIONS).changes == []
+    with LoopbackSharePoint() as server, sharepoint_store(server) as store:
+        provision(store, DEFINITIONS)
+        tasks = server.lists["Tasks"]
+        assert json.loads(tasks.fields["status"].custom_formatter) == formatting.mark_done()
+        assert json.loads(tasks.views["Open tasks"].custom_formatter) == formatting.overdue_rows()
+        library = server.lists["Audit Submissions"]
+        assert json.loads(library.fields["submit_for_qa"].custom_formatter) == formatting.submit_for_qa()
+        assert provision(store, DEFINITIONS).changes == []
+        # Someone clears a formatter by hand: the next run puts it back, and says so.
+        tasks.fields["due_date"].custom_formatter = ""
+        tasks.views["Overdue"].custom_formatter = ""
+        report = provision(store, DEFINITIONS)
+        assert report.changes == [
+            "'Tasks': column 'due_date' formatting updated.",
+            "'Tasks': updated view 'Overdue'.",
+        ]
+        assert tasks.fields["due_date"].custom_formatter
+        assert provision(store, DEFINITIONS).changes == []
 
 
 def test_the_loopback_refuses_a_formatter_that_is_not_json_as_sharepoint_does() -> None:
@@ -104,11 +105,8 @@ def test_the_loopback_refuses_a_formatter_that_is_not_json_as_sharepoint_does() 
     from shared.lists.definitions import Column, ColumnKind
     from shared.lists.sp_http import SharePointError
 
-    with LoopbackSharePoint() as server:
-        with sharepoint_store(server) as store:
-            provision(store, DEFINITIONS)
-            tasks = next(d for d in DEFINITIONS if d.title == "Tasks")
-            with pytest.raises(SharePointError):
-                store.update_column(
-                    tasks, Column("status", "Status", ColumnKind.CHOICE, formatter="{not json")
-                )
+    with LoopbackSharePoint() as server, sharepoint_store(server) as store:
+        provision(store, DEFINITIONS)
+        tasks = next(d for d in DEFINITIONS if d.title == "Tasks")
+        with pytest.raises(SharePointError):
+            store.update_column(tasks, Column("status", "Status", ColumnKind.CHOICE, formatter="{not json"))
