@@ -262,6 +262,8 @@ def set_setting(run: Run, key: str, value: str, who: str | None = None) -> str:
     if before == text:
         raise Refused(f"Setting '{key}' is already {text}: nothing changed.")
     services.set_setting(key, text)
+    if key == LOCAL_CLOSURE_DAYS:
+        services.use_local_closure_days()
     run.trail(
         f"setting/{key}/{run.services.clock.now().isoformat()}",
         f"setting {key} changed",

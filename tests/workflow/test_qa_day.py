@@ -309,3 +309,13 @@ def test_the_date_header_is_the_replayed_day(tmp_path: Path) -> None:
     home = started(tmp_path)
     (alert,) = [m for m in emails(home) if str(m["Subject"]).startswith("IMMEDIATE")]
     assert parsedate_to_datetime(str(alert["Date"])).date().isoformat() == "2026-11-23"
+
+
+def test_a_local_closure_day_set_by_qa_moves_the_deadlines_2_11(tmp_path: Path) -> None:
+    home = started(tmp_path, "DEMO-0001", good_audit())
+    code, output = auditdesk(home, "2026-11-23", "settings", "set", "local_closure_days", "2026-11-25")
+    assert code == 0, output
+    code, output = auditdesk(home, "2026-11-23", "qa", "return", "DEMO-0001", "--reasons", "Domain 2.")
+    assert code == 0, output
+    # Three working days from Monday 23 November, less Wednesday 25th: Friday 27th.
+    assert "amendments due Fri 27 Nov 2026" in output
