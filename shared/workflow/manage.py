@@ -68,9 +68,15 @@ def close_task(run: Run, task: Task, status: str, who: str | None = None, note: 
             qa.record_discussion(run, allocation, who=who or task.assigned_to)
         except qa.QaRefused as refused:
             raise Refused(f"Task {task.id} is not done: {refused}") from refused
-    item = run.services.store.update(
-        TASKS, task.id, {"status": status, "completed_on": run.today if status == DONE else None}, task.etag
-    )
+    store = run.services.store
+    item = store.get(TASKS, task.id) if allocation is not None else None  # the discussion closed it
+    if item is None or item.fields.get("status") != status:
+        item = store.update(
+            TASKS,
+            task.id,
+            {"status": status, "completed_on": run.today if status == DONE else None},
+            item.etag if item is not None else task.etag,
+        )
     trail_task(run, task, status, who, note)
     return Task.from_item(item)
 
