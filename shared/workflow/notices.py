@@ -117,8 +117,17 @@ def safeguarding_alert(
     )
 
 
+def _where(link: str) -> str:
+    return f"\n\nWhere it is: {link}" if link else ""
+
+
 def returned_to_auditor(
-    allocation: Allocation, findings: Sequence[Finding], due: dt.date, by_qa: bool, key: str
+    allocation: Allocation,
+    findings: Sequence[Finding],
+    due: dt.date,
+    by_qa: bool,
+    key: str,
+    link: str = "",
 ) -> OutgoingMessage:
     who = "The Quality Assurance Team has returned" if by_qa else "Audit Desk could not accept"
     return OutgoingMessage(
@@ -126,7 +135,10 @@ def returned_to_auditor(
         subject=f"Audit returned for amendment: {allocation.label}",
         text_body=(
             f"{who} the audit of {allocation.label}. Please amend it and send it back by {_day(due)} "
-            "(within 3 working days, 2.11).\n\nWhat needs attention:\n" + findings_text(findings) + SIGN_OFF
+            "(within 3 working days, 2.11).\n\nWhat needs attention:\n"
+            + findings_text(findings)
+            + _where(link)
+            + SIGN_OFF
         ),
         idempotency_key=key,
     )
@@ -189,8 +201,11 @@ def waiting_for_qa(
     )
 
 
-def findings_shared(allocation: Allocation, due: dt.date, working_days: int) -> OutgoingMessage:
+def findings_shared(
+    allocation: Allocation, due: dt.date, working_days: int, link: str = "", worker_name: str = ""
+) -> OutgoingMessage:
     grade = allocation.overall_grade.value if allocation.overall_grade else "(no judgement)"
+    worker = f"the allocated worker, {worker_name}," if worker_name else "the allocated worker"
     return OutgoingMessage(
         to=(allocation.team_manager_email,),
         cc=(allocation.allocated_worker_email,),
@@ -198,11 +213,11 @@ def findings_shared(allocation: Allocation, due: dt.date, working_days: int) -> 
         text_body=(
             f"The audit of {allocation.label} has been checked by the Quality Assurance Team. The "
             f"overall judgement is {grade}.\n\n"
-            f"Please discuss the findings and the improvement plan with the allocated worker within "
+            f"Please discuss the findings and the improvement plan with {worker} within "
             f"{working_days} working days, by {_day(due)} (2.10), and record the agreed actions and "
             "timescales on the child's file on Liquidlogic under Management Oversight. Any disagreement "
             "should be raised now so it can be resolved (2.9). The audit is in the Audit Submissions "
-            "library." + SIGN_OFF
+            "library." + _where(link) + SIGN_OFF
         ),
         idempotency_key=f"findings-shared/{allocation.key}",
     )

@@ -21,6 +21,7 @@ from shared.core.workflow import AuditEvent, AuditStage, IllegalTransition, next
 from shared.lists.port import Query, where
 from shared.workflow import notices
 from shared.workflow.allocations import AllocationResult, allocate_reaudit
+from shared.workflow.links import latest_submission_link
 from shared.workflow.lists import ALLOCATIONS, QA_DECISIONS, SUBMISSIONS, Allocation
 from shared.workflow.people import StaffDirectory
 from shared.workflow.run import Run
@@ -144,7 +145,12 @@ def return_for_amendment(run: Run, allocation: Allocation, reasons: str, who: st
     version = allocation.times_returned
     run.mail(
         notices.returned_to_auditor(
-            allocation, [finding], due, by_qa=True, key=f"qa-returned/{allocation.key}/{version}"
+            allocation,
+            [finding],
+            due,
+            by_qa=True,
+            key=f"qa-returned/{allocation.key}/{version}",
+            link=latest_submission_link(run.services, allocation.id),
         )
     )
     amendment_task(run, allocation, f"qa-{version}", due, reasons)
@@ -185,7 +191,16 @@ def share_findings(run: Run, allocation: Allocation, who: str | None = None) -> 
         {"findings_shared_on": run.today, "discussion_due": due},
         who,
     )
-    run.mail(notices.findings_shared(allocation, due, days))
+    worker = StaffDirectory.load(run.services).get(allocation.allocated_worker_email)
+    run.mail(
+        notices.findings_shared(
+            allocation,
+            due,
+            days,
+            latest_submission_link(run.services, allocation.id),
+            f"{worker.name} ({worker.email})" if worker is not None and worker.name else "",
+        )
+    )
     run.task(
         f"discussion/{allocation.key}",
         "Discussion",

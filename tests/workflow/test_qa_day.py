@@ -319,3 +319,25 @@ def test_a_local_closure_day_set_by_qa_moves_the_deadlines_2_11(tmp_path: Path) 
     assert code == 0, output
     # Three working days from Monday 23 November, less Wednesday 25th: Friday 27th.
     assert "amendments due Fri 27 Nov 2026" in output
+
+
+def test_emails_say_who_and_where_2_9_2_10_2_11(tmp_path: Path) -> None:
+    home = started(tmp_path, "DEMO-0001", good_audit())
+    auditdesk(home, "2026-11-24", "qa", "return", "DEMO-0001", "--reasons", "Domain 2 needs evidence.")
+    (returned,) = [m for m in emails(home) if str(m["Subject"]).startswith("Audit returned")]
+    where = [line for line in body(returned).splitlines() if line.startswith("Where it is: ")]
+    assert where
+    assert Path(where[0].removeprefix("Where it is: ")).name == "DEMO-0001.docx"
+    assert Path(where[0].removeprefix("Where it is: ")).exists()
+
+
+def test_an_overdue_safeguarding_action_also_reaches_the_safeguarding_contact_2_6(tmp_path: Path) -> None:
+    home = started(tmp_path)
+    auditdesk(
+        home, "2026-11-23", "settings", "set", "safeguarding_contact_email", "safeguarding.lead@example.org"
+    )
+    auditdesk(home, "2026-11-25", "sweep")  # the action was due on the 23rd
+    (told,) = [m for m in emails(home) if str(m["To"]) == "safeguarding.lead@example.org"]
+    assert "Overdue" in str(told["Subject"])
+    assert "Morgan Example (fictional)" in body(told)  # whose action it is, by name
+    assert "Sam Sample" in body(told) or "sam.sample@example.org" in body(told)
