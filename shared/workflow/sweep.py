@@ -222,6 +222,13 @@ def _task_due(
 ) -> Due | None:
     if task.due_date is None or not task.assigned_to or task.due_date > remind_until:
         return None
+    if (
+        task.task_type in AUDITOR_TASKS
+        and allocation is not None
+        and allocation.stage.value not in WITH_AUDITOR
+        and task.assigned_to == allocation.auditor_email
+    ):
+        return None  # returned and with QA: nothing is due from the auditor now
     escalate = (*_line_manager(staff, task.assigned_to), qa_team)
     if task.task_type == "Safeguarding" and safeguarding_contact:
         escalate = (*escalate, safeguarding_contact)
