@@ -172,10 +172,16 @@ def _named(staff: StaffDirectory, email: str) -> str:
 def _contacts(staff: StaffDirectory, allocation: Allocation) -> str:
     """Who the auditor talks to about the case (2.4, 2.5), by name."""
     people = []
-    if allocation.allocated_worker_email:
-        people.append(f"the allocated worker, {_named(staff, allocation.allocated_worker_email)}")
-    if allocation.team_manager_email:
-        people.append(f"the Team Manager, {_named(staff, allocation.team_manager_email)}")
+    for role, address in (
+        ("the allocated worker", allocation.allocated_worker_email),
+        ("the Team Manager", allocation.team_manager_email),
+    ):
+        if not address:
+            continue
+        if is_plain_email(address):
+            people.append(f"{role}, {_named(staff, address)}")
+        else:  # never quoted: it may carry anything; QA corrects the column
+            people.append(f"{role} (the allocation's {role[4:]} address is unusable: ask QA to correct it)")
     return "Contact " + " and ".join(people) + "." if people else ""
 
 
