@@ -75,6 +75,8 @@ def bootstrap(
         embedded=embedded,
         lease=lease or open_lease(settings),
     )
+    # The Date header is the service's day (a replayed one on --today), read when each message goes.
+    mailer.use_clock(lambda: services.clock.now())
     start_change_tracking(services)
     return services
 

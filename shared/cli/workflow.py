@@ -1,5 +1,8 @@
 """Commands for the audit workflow on the embedded store (or SharePoint, when configured):
-staff, allocate, submit, process, qa, sweep, tasks, status."""
+staff, allocate, allocation, submit, submissions, process, qa, sweep, tasks, settings, status.
+
+Every action QA or a manager takes by editing a list item in SharePoint has a command here, with
+the same checks; each is refused with a reason when the framework would not allow it."""
 
 from __future__ import annotations
 
@@ -26,14 +29,33 @@ qa_app = typer.Typer(
 )
 
 
+tasks_app = typer.Typer(
+    help="Open tasks, soonest due first; mark one done or cancel it, as in the Tasks list.",
+    invoke_without_command=True,
+)
+allocation_app = typer.Typer(
+    help="Give an allocation to another auditor, or cancel it (2.1, 1.4).", no_args_is_help=True
+)
+settings_app = typer.Typer(
+    help="The Settings list: QA mailbox, safeguarding contact, distribution lists, local closure days.",
+    no_args_is_help=True,
+)
+
+# Exit codes: 0 everything done, 1 nothing done (refused), 3 some rows done and some refused.
+PARTLY_DONE = 3
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(staff_app, name="staff")
     app.add_typer(qa_app, name="qa")
+    app.add_typer(tasks_app, name="tasks")
+    app.add_typer(allocation_app, name="allocation")
+    app.add_typer(settings_app, name="settings")
     app.command("allocate")(allocate)
     app.command("submit")(submit)
+    app.command("submissions")(submissions)
     app.command("process")(process)
     app.command("sweep")(sweep)
-    app.command("tasks")(tasks)
     app.command("status")(status)
 
 
@@ -95,6 +117,7 @@ def allocate(
 
     app_ctx = context_of(ctx)
     requests: list[AllocationRequest] = []
+    sheet_refused = 0
     if file is not None:
         from shared.registers.allocation_sheet import read_allocation_sheet
         from shared.registers.common import RegisterRejected
@@ -106,8 +129,9 @@ def allocate(
         except RegisterRejected as error:
             raise _fail(str(error), 2) from error
         for problem in reading.problems:
-            console.print(f"  [red]row refused[/red] {problem.message}")
+            console.print(f"[red]✗ ROW REFUSED[/red] {problem.message}")
         requests.extend(reading.rows)
+        sheet_refused = len(reading.problems)
     elif case and auditor:
         try:
             audit_month = AuditMonth.parse(month) if month else AuditMonth.of(app_ctx.today)
@@ -117,45 +141,38 @@ def allocate(
     else:
         raise typer.BadParameter("Give an allocation sheet, or --case and --auditor.")
 
-    refused = 0
+    refused: list[tuple[str, str, str, str]] = []
+    done = 0
     with _services(ctx) as services, unit_of_work(services) as run:
         staff = StaffDirectory.load(services)
         rows = []
         for request in track(requests, description="Allocating", console=console, disable=len(requests) < 20):
             result = allocations.allocate(run, request, staff)
             if result.problems:
-                refused += 1
-                rows.append(
-                    (
-                        request.case_ref,
-                        str(request.month),
-                        request.auditor_email,
-                        "refused: " + " ".join(result.problems),
-                    )
+                refused.append(
+                    (request.case_ref, str(request.month), request.auditor_email, " ".join(result.problems))
                 )
-            elif result.created:
+                continue
+            done += 1
+            if result.created:
                 flag = " (after the first week: flagged, 2.1)" if result.late else ""
                 assert result.allocation is not None
-                rows.append(
-                    (
-                        request.case_ref,
-                        str(request.month),
-                        request.auditor_email,
-                        f"allocated, due {result.allocation.due_date:%d/%m/%Y}{flag}",
-                    )
-                )
+                outcome = f"allocated, due {result.allocation.due_date:%d/%m/%Y}{flag}"
             else:
-                rows.append(
-                    (
-                        request.case_ref,
-                        str(request.month),
-                        request.auditor_email,
-                        "already allocated: nothing changed",
-                    )
-                )
-    console.print(table("Allocations", ("Case", "Month", "Auditor", "Result"), rows))
-    if refused:
-        raise typer.Exit(1)
+                outcome = "already allocated: nothing changed"
+            rows.append((request.case_ref, str(request.month), request.auditor_email, outcome))
+    if rows:
+        console.print(table("Allocations", ("Case", "Month", "Auditor", "Result"), rows))
+    # A refused row is shown on its own, one per paragraph, with the reason in full.
+    for case_ref, refused_month, auditor, why in refused:
+        console.print(f"[red]✗ NOT ALLOCATED[/red] {case_ref} ({refused_month}) to {auditor}:\n    {why}")
+    total_refused = len(refused) + sheet_refused
+    if total_refused:
+        console.print(
+            f"[red]{total_refused} row(s) refused[/red], {done} allocated or already allocated: "
+            "correct the refused rows and allocate the sheet again (what was allocated stays)."
+        )
+        raise typer.Exit(PARTLY_DONE if done else 1)
 
 
 def submit(
@@ -301,6 +318,33 @@ def qa_resolve(ctx: typer.Context, case: CaseArg, month: MonthOpt = None, by: By
     _qa(ctx, case, month, "resolve", by)
 
 
+@qa_app.command("reaudit")
+def qa_reaudit(
+    ctx: typer.Context,
+    case: CaseArg,
+    to: Annotated[str, typer.Option("--to", help="The Senior Manager who re-audits the case.")],
+    month: MonthOpt = None,
+    by: ByOpt = None,
+) -> None:
+    """Choose who re-audits an accepted Inadequate audit next month, when Audit Desk could not (2.12)."""
+    from shared.workflow import qa
+    from shared.workflow.unit_of_work import unit_of_work
+
+    with _services(ctx, by) as services:
+        try:
+            with unit_of_work(services) as run:
+                result = qa.reallocate_reaudit(run, qa.allocation_by_case(run, case, month), to)
+        except qa.QaRefused as refused:
+            raise _fail(str(refused)) from refused
+    assert result.reaudit is not None
+    assert result.reaudit.allocation is not None
+    re = result.reaudit.allocation
+    console.print(
+        f"[green]✓[/green] re-audit of {re.case_ref} allocated to {re.auditor_email} for {re.month.label}, "
+        f"due {re.due_date:%a %d %b %Y} (2.12)"
+    )
+
+
 def sweep(ctx: typer.Context) -> None:
     """The daily sweep: reminders, overdue escalation, the allocation-week check."""
     from shared.workflow.sweep import sweep as run_sweep
@@ -319,46 +363,197 @@ def sweep(ctx: typer.Context) -> None:
     )
 
 
+@tasks_app.callback()
 def tasks(
-    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
 ) -> None:
     """Open tasks, soonest due first."""
-    from shared.workflow.status import open_tasks
+    if ctx.invoked_subcommand is not None:
+        return
+    from shared.workflow.status import open_tasks, task_rows
 
-    app_ctx = context_of(ctx)
     with _services(ctx) as services:
-        found = open_tasks(services)
+        found = task_rows(services, open_tasks(services))
     if as_json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "id": t.id,
-                        "type": t.task_type,
-                        "title": t.title,
-                        "assigned_to": t.assigned_to,
-                        "due": t.due_date.isoformat() if t.due_date else None,
-                        "section": t.section,
-                        "overdue": bool(t.due_date and t.due_date < app_ctx.today),
-                    }
-                    for t in found
-                ],
-                indent=2,
-            )
-        )
+        print(json.dumps(found, indent=2))
         return
     rows = [
         (
-            t.task_type,
-            t.title,
-            t.assigned_to,
-            f"{t.due_date:%d/%m/%Y}" if t.due_date else "",
-            "[red]overdue[/red]" if t.due_date and t.due_date < app_ctx.today else "",
-            t.section,
+            str(t["id"]),
+            str(t["type"]),
+            str(t["title"]),
+            str(t["case_ref"] or ""),
+            str(t["assigned_to"]),
+            _dmy(t["due"]),
+            "[red]overdue[/red]" if t["overdue"] else "",
+            str(t["section"]),
         )
         for t in found
     ]
-    console.print(table(f"Open tasks ({len(rows)})", ("Type", "Task", "Assigned to", "Due", "", "§"), rows))
+    console.print(
+        table(
+            f"Open tasks ({len(rows)})",
+            ("Id", "Type", "Task", "Case", "Assigned to", "Due", "", "§"),
+            rows,
+        )
+    )
+
+
+def _dmy(iso: object) -> str:
+    if not isinstance(iso, str) or not iso:
+        return ""
+    year, month, day = iso.split("-")
+    return f"{day}/{month}/{year}"
+
+
+TaskIdArg = Annotated[int, typer.Argument(help="The task's id (the Id column; `auditdesk tasks`).")]
+
+
+def _close_task(ctx: typer.Context, task_id: int, status_: str, by: str | None, note: str) -> None:
+    from shared.workflow import manage
+    from shared.workflow.unit_of_work import unit_of_work
+
+    with _services(ctx, by) as services:
+        try:
+            with unit_of_work(services) as run:
+                task = manage.close_task(run, manage.task_by_id(services, task_id), status_, note=note)
+        except manage.Refused as refused:
+            raise _fail(str(refused)) from refused
+    console.print(f"[green]✓[/green] task {task.id} ({task.task_type}): {task.status}")
+
+
+@tasks_app.command("done")
+def tasks_done(
+    ctx: typer.Context,
+    task_id: TaskIdArg,
+    by: Annotated[str | None, typer.Option(help="Who is acting (for the audit trail).")] = None,
+    note: Annotated[str, typer.Option(help="What was done (kept in the audit trail).")] = "",
+) -> None:
+    """Mark a task done; a Discussion task records the discussion and closes the audit (2.10)."""
+    _close_task(ctx, task_id, "Done", by, note)
+
+
+@tasks_app.command("cancel")
+def tasks_cancel(
+    ctx: typer.Context,
+    task_id: TaskIdArg,
+    reason: Annotated[str, typer.Option(help="Why it is no longer needed (kept in the audit trail).")],
+    by: Annotated[str | None, typer.Option(help="Who is acting (for the audit trail).")] = None,
+) -> None:
+    """Cancel a task that is no longer needed (never a safeguarding action or a discussion)."""
+    if not reason.strip():
+        raise _fail("Say why the task is cancelled (--reason).")
+    _close_task(ctx, task_id, "Cancelled", by, reason)
+
+
+@allocation_app.command("reassign")
+def allocation_reassign(
+    ctx: typer.Context,
+    case: Annotated[str, typer.Argument(help="Case reference.")],
+    to: Annotated[str, typer.Option("--to", help="The new auditor's email.")],
+    month: Annotated[str | None, typer.Option(help="Audit month, YYYY-MM (default: the latest).")] = None,
+    by: Annotated[str | None, typer.Option(help="Who is acting (for the audit trail).")] = None,
+) -> None:
+    """Give an audit still with its auditor to another eligible auditor (2.1, 1.4)."""
+    from shared.workflow import manage
+    from shared.workflow.unit_of_work import unit_of_work
+
+    with _services(ctx, by) as services:
+        try:
+            with unit_of_work(services) as run:
+                allocation = manage.reassign(run, manage.allocation_by_case(run, case, month), to)
+        except manage.Refused as refused:
+            raise _fail(str(refused)) from refused
+    console.print(f"[green]✓[/green] {allocation.label}: allocated to {allocation.auditor_email}")
+
+
+@allocation_app.command("cancel")
+def allocation_cancel(
+    ctx: typer.Context,
+    case: Annotated[str, typer.Argument(help="Case reference.")],
+    reason: Annotated[str, typer.Option(help="Why (the auditor is told).")],
+    month: Annotated[str | None, typer.Option(help="Audit month, YYYY-MM (default: the latest).")] = None,
+    by: Annotated[str | None, typer.Option(help="Who is acting (for the audit trail).")] = None,
+) -> None:
+    """Cancel an allocation before the audit is returned; its open tasks are cancelled (2.1)."""
+    from shared.workflow import manage
+    from shared.workflow.unit_of_work import unit_of_work
+
+    with _services(ctx, by) as services:
+        try:
+            with unit_of_work(services) as run:
+                allocation = manage.cancel(run, manage.allocation_by_case(run, case, month), reason)
+        except manage.Refused as refused:
+            raise _fail(str(refused)) from refused
+    console.print(f"[green]✓[/green] {allocation.label}: {allocation.stage.value}")
+
+
+@settings_app.command("get")
+def settings_get(
+    ctx: typer.Context,
+    key: Annotated[str | None, typer.Argument(help="One setting (default: all).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
+) -> None:
+    """Show the settings Audit Desk uses, as in the Settings list."""
+    from shared.workflow import manage
+
+    with _services(ctx) as services:
+        values = manage.current_settings(services)
+    if key is not None:
+        if key not in values:
+            raise _fail(f"'{key}' is not a setting Audit Desk uses: choose one of {', '.join(values)}.")
+        values = {key: values[key]}
+    if as_json:
+        print(json.dumps(values, indent=2))
+        return
+    console.print(table("Settings", ("Setting", "Value"), [(k, v or "(not set)") for k, v in values.items()]))
+
+
+@settings_app.command("set")
+def settings_set(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="The setting, e.g. qa_team_email.")],
+    value: Annotated[str, typer.Argument(help="Its new value (closure days: ISO dates, comma-separated).")],
+    by: Annotated[str | None, typer.Option(help="Who is acting (for the audit trail).")] = None,
+) -> None:
+    """Change a setting, as QA does in the Settings list; recorded in the audit trail."""
+    from shared.workflow import manage
+    from shared.workflow.unit_of_work import unit_of_work
+
+    with _services(ctx, by) as services:
+        try:
+            with unit_of_work(services) as run:
+                written = manage.set_setting(run, key, value)
+        except manage.Refused as refused:
+            raise _fail(str(refused)) from refused
+    console.print(f"[green]✓[/green] {key} = {written}")
+
+
+def submissions(
+    ctx: typer.Context,
+    quarantined: Annotated[bool, typer.Option("--quarantined", help="Only files set aside.")] = False,
+    waiting: Annotated[bool, typer.Option("--waiting", help="Only audits waiting for the QA check.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
+) -> None:
+    """The Audit Submissions library: every returned file, its audit's stage, and why."""
+    from shared.workflow.manage import submissions as list_submissions
+
+    with _services(ctx) as services:
+        found = list_submissions(services, quarantined, waiting)
+    if as_json:
+        print(json.dumps([r.as_dict() for r in found], indent=2))
+        return
+    rows = [
+        (str(r.id), r.file_name, r.case_ref, r.audit_month, r.status, r.outcome, r.reason[:80], r.location)
+        for r in found
+    ]
+    what = "Quarantined" if quarantined else "Waiting for the QA check" if waiting else "Audit Submissions"
+    console.print(
+        table(
+            f"{what} ({len(rows)})", ("Id", "File", "Case", "Month", "Stage", "Outcome", "Why", "Where"), rows
+        )
+    )
 
 
 def status(

@@ -20,6 +20,9 @@ class AuditStage(Enum):
     FINDINGS_SHARED = "Findings shared"
     DISCUSSION_HELD = "Discussion held"
     CLOSED = "Closed"
+    # QA withdrew the allocation before anything was returned (the case closed, or was
+    # allocated by mistake): nothing more is due for it.
+    CANCELLED = "Cancelled"
 
 
 class AuditEvent(Enum):
@@ -29,6 +32,7 @@ class AuditEvent(Enum):
     SHARE_FINDINGS = "share findings"
     HOLD_DISCUSSION = "record the discussion"
     CLOSE = "close"
+    CANCEL = "cancel the allocation"
 
 
 class IllegalTransition(ValueError):
@@ -54,6 +58,7 @@ TRANSITIONS: dict[tuple[AuditStage, AuditEvent], AuditStage] = {
     (_S.ACCEPTED, _E.SHARE_FINDINGS): _S.FINDINGS_SHARED,  # 2.9
     (_S.FINDINGS_SHARED, _E.HOLD_DISCUSSION): _S.DISCUSSION_HELD,  # 2.10
     (_S.DISCUSSION_HELD, _E.CLOSE): _S.CLOSED,  # 2.10
+    (_S.ALLOCATED, _E.CANCEL): _S.CANCELLED,  # 2.1: withdrawn before the audit was returned
 }
 
 # Why a step is refused, by the event tried, in words a QA officer recognises.
@@ -79,6 +84,11 @@ _WHY_NOT = {
     _E.HOLD_DISCUSSION: {
         _S.ACCEPTED: "the findings have not been shared with the Team Manager and practitioner yet (2.9)",
     },
+    _E.CANCEL: {
+        stage: "an audit that has been returned is seen through to its close (2.11)"
+        for stage in (_S.SUBMITTED, _S.RETURNED_FOR_AMENDMENT, _S.RESUBMITTED, _S.ACCEPTED)
+    }
+    | {_S.FINDINGS_SHARED: "its findings are with the Team Manager (2.10)"},
     _E.CLOSE: {
         _S.FINDINGS_SHARED: "the Team Manager has not recorded the discussion of the findings yet (2.10)",
     },
@@ -92,6 +102,8 @@ def next_stage(stage: AuditStage, event: AuditEvent) -> AuditStage:
         return following
     if stage is AuditStage.CLOSED:
         message = f"Cannot {event.value}: the audit is closed."
+    elif stage is AuditStage.CANCELLED:
+        message = f"Cannot {event.value}: the allocation was cancelled."
     else:
         why = _WHY_NOT.get(event, {}).get(stage) or f"that step does not follow '{stage.value}'"
         message = f"Cannot {event.value}: the audit is '{stage.value}' and {why}."

@@ -46,6 +46,9 @@ class Column:
     indexed: bool = False
     required: bool = False
     lookup_list: str | None = None  # for LOOKUP: the target list's title
+    # SharePoint JSON column formatting (the field's CustomFormatter), as compact JSON text;
+    # shared/lists/formatting.py builds them. '' for SharePoint's own rendering.
+    formatter: str = ""
 
 
 # A view filter may compare a date with today (CAML ``<Today/>``).
@@ -58,6 +61,8 @@ class View:
     columns: tuple[str, ...]
     filters: tuple[Filter, ...] = ()
     order_by: tuple[OrderBy, ...] = ()
+    # SharePoint JSON view formatting (the view's CustomFormatter), as compact JSON text.
+    formatter: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +261,50 @@ def moderation_list(schema: AuditSchema) -> ListDefinition:
 
 
 def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
-    """Every list and library Audit Desk provisions, in the order they are created (lookups last)."""
+    """Every list and library Audit Desk provisions, in the order they are created (lookups last),
+    with the JSON formatting people see (shared/lists/formatting.py, docs/lists.md)."""
+    return tuple(_formatted(d, schema) for d in _plain_definitions(schema))
+
+
+def _formatted(definition: ListDefinition, schema: AuditSchema) -> ListDefinition:
+    from dataclasses import replace
+
+    from shared.lists import formatting
+
+    grades = {"overall_grade", "previous_grade", *(f"{d.id}_grade" for d in schema.domains)}
+    due = {
+        # Still to do: an open task; an allocation still with its auditor.
+        "due_date": "[$status] == 'Open'"
+        if definition.title == "Tasks"
+        else f"[$status] == '{AuditStage.ALLOCATED.value}'",
+        "amendment_due": f"[$status] == '{AuditStage.RETURNED_FOR_AMENDMENT.value}'",
+        "discussion_due": f"[$status] == '{AuditStage.FINDINGS_SHARED.value}'",
+    }
+    formatted_lists = ("Audit Allocations", "Audit Submissions", "Audit Drafts", "Tasks")
+    if definition.title not in formatted_lists:
+        return definition
+    columns = []
+    for column in definition.columns:
+        formatter = ""
+        if column.name in grades and column.kind is ColumnKind.CHOICE:
+            formatter = formatting.as_json(formatting.judgement())
+        elif column.name in due and column.kind is ColumnKind.DATE:
+            formatter = formatting.as_json(formatting.due_date(column.name, due[column.name]))
+        elif definition.title == "Tasks" and column.name == "status":
+            formatter = formatting.as_json(formatting.mark_done())
+        elif column.name == "submit_for_qa":
+            formatter = formatting.as_json(formatting.submit_for_qa())
+        columns.append(replace(column, formatter=formatter))
+    views = tuple(
+        replace(view, formatter=formatting.as_json(formatting.overdue_rows()))
+        if "due_date" in view.columns and definition.title in ("Audit Allocations", "Tasks")
+        else view
+        for view in definition.views
+    )
+    return replace(definition, columns=tuple(columns), views=views)
+
+
+def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
     grade = _grades()
     overdue = (Filter("due_date", Op.LT, TODAY), Filter("status", Op.IN, WITH_AUDITOR))
     return (
@@ -326,6 +374,8 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("discussion_due", "Discussion due (2.10)", _D, indexed=True),
                 _c("discussion_held_on", "Discussion held on", _D),
                 _c("closed_on", "Closed on", _D),
+                _c("cancelled_on", "Allocation cancelled on", _D),
+                _c("cancel_reason", "Why the allocation was cancelled", _N),
                 _c("qa_decision", "QA decision (Audit Desk acts on it)", _CH, choices=QA_DECISIONS),
                 _c("qa_reasons", "QA's reasons for returning", _N),
                 _c("qa_problem", "Why the QA decision could not be taken", _N),
@@ -370,7 +420,7 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             views=(
                 View(
                     "Waiting for the QA check",
-                    ("FileLeafRef", "case_ref", "auditor_email", "status"),
+                    ("FileLeafRef", "case_ref", "auditor_email", "overall_grade", "status"),
                     (Filter("status", Op.IN, (AuditStage.SUBMITTED.value, AuditStage.RESUBMITTED.value)),),
                 ),
                 View(
@@ -393,7 +443,8 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="Completed case file audits as returned by auditors, with their metadata (2.9).",
         ),
         # The auditor's pre-filled form for each allocation, edited in place (issue 13). Saving a
-        # draft does nothing; "Submit for QA check" = Yes submits it (shared/workflow/drafts.py).
+        # draft does nothing; "Submit for QA check" = Yes submits it (shared/workflow/drafts.py):
+        # its column shows a button that sets it (shared/lists/formatting.py, issue 18).
         ListDefinition(
             "Audit Drafts",
             (
@@ -433,14 +484,20 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             ),
             views=(
                 View(
+                    "Open tasks",
+                    ("Title", "task_type", "assigned_to", "due_date", "status"),
+                    (Filter("status", Op.EQ, "Open"),),
+                    (OrderBy("due_date"),),
+                ),
+                View(
                     "Overdue",
-                    ("Title", "task_type", "assigned_to", "due_date"),
+                    ("Title", "task_type", "assigned_to", "due_date", "status"),
                     (Filter("due_date", Op.LT, TODAY), Filter("status", Op.EQ, "Open")),
                     (OrderBy("due_date"),),
                 ),
                 View(
                     "Open safeguarding actions (2.6)",
-                    ("Title", "assigned_to", "due_date"),
+                    ("Title", "assigned_to", "due_date", "status"),
                     (Filter("task_type", Op.EQ, "Safeguarding"), Filter("status", Op.EQ, "Open")),
                 ),
                 View(

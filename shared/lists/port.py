@@ -311,6 +311,11 @@ class ListStore(abc.ABC):
         was replaced) held: SharePoint's version history; the kept copy on the embedded store."""
         return f"{self.file_link(library, name)} (version history, version {version.strip(chr(34))})"
 
+    def item_url(self, list_name: str, item_id: int, file_name: str = "") -> str:
+        """Where a person opens the item (or the library's file): a web address on SharePoint,
+        a file path on the embedded store; '' when the store cannot say."""
+        return ""
+
     def stats(self) -> StoreStats:
         return StoreStats()
 

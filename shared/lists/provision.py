@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from shared.lists.definitions import TODAY, ColumnKind, ListDefinition, View
 from shared.lists.port import Filter, Op
-from shared.lists.shapes import ColumnShape, Provisioner
+from shared.lists.shapes import ColumnShape, Provisioner, same_formatter
 
 _CAML_OPS = {Op.EQ: "Eq", Op.NE: "Neq", Op.LT: "Lt", Op.LE: "Leq", Op.GT: "Gt", Op.GE: "Geq"}
 _VALUE_TYPES = {
@@ -109,8 +109,10 @@ def provision(store: Provisioner, definitions: Iterable[ListDefinition]) -> Prov
                     f"'{definition.title}': column '{column.name}' is {have.kind} on the site but "
                     f"{want.kind} in the definitions; change it by hand (changing a type can lose data)."
                 )
-            elif have.indexed != want.indexed or (
-                column.kind is ColumnKind.CHOICE and have.choices != want.choices
+            elif (
+                have.indexed != want.indexed
+                or (column.kind is ColumnKind.CHOICE and have.choices != want.choices)
+                or not same_formatter(have.formatter, want.formatter)
             ):
                 store.update_column(definition, column)
                 what = []
@@ -118,13 +120,20 @@ def provision(store: Provisioner, definitions: Iterable[ListDefinition]) -> Prov
                     what.append("indexed" if want.indexed else "index removed")
                 if column.kind is ColumnKind.CHOICE and have.choices != want.choices:
                     what.append("choices updated")
+                if not same_formatter(have.formatter, want.formatter):
+                    what.append("formatting updated")
                 report.changes.append(
                     f"'{definition.title}': column '{column.name}' " + ", ".join(what) + "."
                 )
         for view in definition.views:
             query = view_query(definition, view)
             existing = shape.views.get(view.title)
-            if existing is None or existing.query != query or existing.columns != view.columns:
+            if (
+                existing is None
+                or existing.query != query
+                or existing.columns != view.columns
+                or not same_formatter(existing.formatter, view.formatter)
+            ):
                 store.put_view(definition, view, query, exists=existing is not None)
                 verb = "updated" if existing else "added"
                 report.changes.append(f"'{definition.title}': {verb} view '{view.title}'.")

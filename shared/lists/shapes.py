@@ -15,10 +15,11 @@ class ColumnShape:
     kind: str
     choices: tuple[str, ...] = ()
     indexed: bool = False
+    formatter: str = ""  # the field's CustomFormatter JSON ('' when none)
 
     @classmethod
     def of(cls, column: Column) -> ColumnShape:
-        return cls(column.name, column.kind.value, column.choices, column.indexed)
+        return cls(column.name, column.kind.value, column.choices, column.indexed, column.formatter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class ViewShape:
     title: str
     columns: tuple[str, ...]
     query: str  # CAML <Where>/<OrderBy>, as SharePoint stores a view's ViewQuery
+    formatter: str = ""  # the view's CustomFormatter JSON ('' when none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +50,15 @@ class Provisioner(Protocol):
     def update_column(self, definition: ListDefinition, column: Column) -> None: ...
 
     def put_view(self, definition: ListDefinition, view: View, query: str, exists: bool) -> None: ...
+
+
+def same_formatter(have: str, want: str) -> bool:
+    """Whether two CustomFormatter texts say the same (SharePoint may re-space the JSON)."""
+    import json
+
+    if not have.strip() or not want.strip():
+        return not have.strip() and not want.strip()
+    try:
+        return bool(json.loads(have) == json.loads(want))
+    except ValueError:
+        return False

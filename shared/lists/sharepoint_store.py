@@ -674,6 +674,18 @@ class SharePointListStore(ListStore):
             return self.update(library, item_id, metadata, None)
         return self._read_many(definition, [item_id])[0]
 
+    def item_url(self, list_name: str, item_id: int, file_name: str = "") -> str:
+        """The item's display form, or the file itself in a library (as SharePoint links them)."""
+        definition = self._definition(list_name)
+        origin = (
+            self.site_url[: len(self.site_url) - len(self.site_path)] if self.site_path else self.site_url
+        )
+        if definition.is_library:
+            if file_name:
+                return origin + quote(f"{self._folder(definition)}/{file_name}")
+            return f"{self.site_url}/{definition.url_name}/Forms/DispForm.aspx?ID={item_id}"
+        return f"{self.site_url}/Lists/{definition.url_name}/DispForm.aspx?ID={item_id}"
+
     def read_file(self, library: str, name: str, max_bytes: int | None = None) -> bytes:
         """Download through ``GetFileByServerRelativePath(DecodedUrl=...)/$value``, as the client's
         ``web.get_file_by_server_relative_path`` does. With ``max_bytes`` the answer is streamed:
@@ -775,11 +787,14 @@ class SharePointListStore(ListStore):
                 )
             choices = tuple((raw.get("Choices") or {}).get("results", ()))
             columns[raw["InternalName"]] = ColumnShape(
-                raw["InternalName"], kind, choices, bool(raw["Indexed"])
+                raw["InternalName"], kind, choices, bool(raw["Indexed"]), raw.get("CustomFormatter") or ""
             )
         views = {
             raw["Title"]: ViewShape(
-                raw["Title"], tuple(raw["ViewFields"]["Items"]["results"]), raw["ViewQuery"]
+                raw["Title"],
+                tuple(raw["ViewFields"]["Items"]["results"]),
+                raw["ViewQuery"],
+                raw.get("CustomFormatter") or "",
             )
             for raw in views_answer.json()["d"]["results"]
         }
@@ -847,11 +862,14 @@ class SharePointListStore(ListStore):
             }
         }
         self._request("POST", self._list_url(definition.title) + "/fields/createfieldasxml", json_body=body)
+        if column.formatter:  # set as the field's CustomFormatter property, as the list settings do
+            self.update_column(definition, column)
 
     def update_column(self, definition: ListDefinition, column: Column) -> None:
         body: dict[str, Any] = {
             "__metadata": {"type": _FIELD_TYPES[column.kind][1]},
             "Indexed": column.indexed,
+            "CustomFormatter": column.formatter,
         }
         if column.kind is ColumnKind.CHOICE:
             body["Choices"] = {
@@ -878,13 +896,20 @@ class SharePointListStore(ListStore):
                 }
             }
             self._request("POST", f"{base}/add", json_body=body)
+            if view.formatter:  # not part of ViewCreationInformation: set on the view made
+                self._request(
+                    "POST",
+                    f"{base}/GetByTitle('{quote(view.title.replace(chr(39), chr(39) * 2))}')",
+                    json_body={"__metadata": {"type": "SP.View"}, "CustomFormatter": view.formatter},
+                    headers={"X-HTTP-Method": "MERGE", "IF-MATCH": "*"},
+                )
             return
         view_url = f"{base}/GetByTitle('{quote(view.title.replace(chr(39), chr(39) * 2))}')"
         operations = [
             Operation(
                 "POST",
                 view_url,
-                {"__metadata": {"type": "SP.View"}, "ViewQuery": query},
+                {"__metadata": {"type": "SP.View"}, "ViewQuery": query, "CustomFormatter": view.formatter},
                 {"X-HTTP-Method": "MERGE", "IF-MATCH": "*"},
             ),
             Operation("POST", f"{view_url}/ViewFields/RemoveAllViewFields"),

@@ -319,6 +319,12 @@ class SqliteListStore(ListStore):
         _, folder = self._library_folder(library)
         return folder / ".versions" / self._safe_name(name) / f"{version}{Path(name).suffix}"
 
+    def item_url(self, list_name: str, item_id: int, file_name: str = "") -> str:
+        definition = self._definition(list_name)
+        if definition.is_library and file_name:
+            return str((self.libraries / definition.url_name / file_name).resolve())
+        return f"{self.path.resolve()} ({definition.title}, item {item_id})"
+
     def read_file(self, library: str, name: str, max_bytes: int | None = None) -> bytes:
         _, folder = self._library_folder(library)
         path = folder / self._safe_name(name)
@@ -338,21 +344,31 @@ class SqliteListStore(ListStore):
         if row is None:
             return None
         columns = {
-            c["name"]: ColumnShape(c["name"], c["kind"], tuple(c["choices"]), c["indexed"])
+            c["name"]: ColumnShape(
+                c["name"], c["kind"], tuple(c["choices"]), c["indexed"], c.get("formatter", "")
+            )
             for c in json.loads(row[1])
         }
         views = {
-            v["title"]: ViewShape(v["title"], tuple(v["columns"]), v["query"]) for v in json.loads(row[2])
+            v["title"]: ViewShape(v["title"], tuple(v["columns"]), v["query"], v.get("formatter", ""))
+            for v in json.loads(row[2])
         }
         return ListShape(definition.title, bool(row[0]), columns, views)
 
     def _save_shape(self, shape: ListShape) -> None:
         columns = [
-            {"name": c.name, "kind": c.kind, "choices": list(c.choices), "indexed": c.indexed}
+            {
+                "name": c.name,
+                "kind": c.kind,
+                "choices": list(c.choices),
+                "indexed": c.indexed,
+                "formatter": c.formatter,
+            }
             for c in shape.columns.values()
         ]
         views = [
-            {"title": v.title, "columns": list(v.columns), "query": v.query} for v in shape.views.values()
+            {"title": v.title, "columns": list(v.columns), "query": v.query, "formatter": v.formatter}
+            for v in shape.views.values()
         ]
         with self._write() as db:
             db.execute(
@@ -383,7 +399,7 @@ class SqliteListStore(ListStore):
     def put_view(self, definition: ListDefinition, view: View, query: str, exists: bool) -> None:
         shape = self.describe(definition)
         assert shape is not None
-        views = {**shape.views, view.title: ViewShape(view.title, view.columns, query)}
+        views = {**shape.views, view.title: ViewShape(view.title, view.columns, query, view.formatter)}
         self._save_shape(ListShape(shape.title, shape.is_library, shape.columns, views))
 
     def close(self) -> None:

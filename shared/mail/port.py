@@ -234,6 +234,11 @@ class Mailer(ABC):
         self._log_sent(message, sent)
         return sent
 
+    def use_clock(self, clock: Callable[[], datetime]) -> None:
+        """Date messages by ``clock``: the service's clock, so a replayed day (``--today``) is the
+        day in the Date header, as the workflow saw it."""
+        self._clock = clock
+
     def close(self) -> None:
         """Release the sent log's connections."""
         self._sent_log.close()

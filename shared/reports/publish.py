@@ -20,7 +20,13 @@ from shared.mail.port import Attachment, OutgoingMessage
 from shared.reports import aggregate
 from shared.reports import approval as approvals
 from shared.reports.anonymise import Redactor, redactor
-from shared.reports.content import ReportContent, bulletin_content, highlights_content, quarterly_content
+from shared.reports.content import (
+    ReportContent,
+    Share,
+    bulletin_content,
+    highlights_content,
+    quarterly_content,
+)
 from shared.reports.datapack import build_data_pack
 from shared.reports.period import ReportPeriod, parse_period
 from shared.reports.render import render_docx
@@ -146,7 +152,48 @@ def build_content(services: Services, kind: str, period: ReportPeriod) -> Report
             index, period, domains, today, _redactor(services, index, staff).review, minimum=minimum
         )
         return bulletin_content(bulletin, draft=True)
-    return quarterly_content(aggregate.quarterly(index, period, domains, today, minimum))
+    quarterly = aggregate.quarterly(index, period, domains, today, minimum)
+    return quarterly_content(quarterly, [calibration_section(services, period, minimum)])
+
+
+def calibration_section(services: Services, period: ReportPeriod, minimum: int) -> dict[str, object]:
+    """Moderation and calibration (7.2) for the quarterly report: agreement with moderators in
+    counts (a percentage only from ``minimum`` up), per domain in the data pack, and how many
+    auditors the threshold flags. Auditors are not named here; the QA team's calibration sheet
+    names them (``auditdesk moderation calibration``). Never in the learning bulletin."""
+    from shared.moderation.calibration import quarterly_calibration_section
+
+    data = quarterly_calibration_section(services, list(period.months))
+    overall = data["overall"]
+    assert isinstance(overall, dict)
+    moderated = int(str(data.get("moderated") or 0))
+    flagged = data.get("flagged") or []
+    assert isinstance(flagged, list)
+    if not moderated:
+        paragraphs = [
+            "No accepted audit was moderated this quarter: draw the monthly sample with "
+            "auditdesk moderation draw (7.2)."
+        ]
+    else:
+        agreed = Share(int(overall["agreed"]), int(overall["compared"]), minimum)
+        paragraphs = [
+            f"{moderated} accepted audit(s) were moderated this quarter (7.2). Moderators agreed with "
+            f"the auditor's judgement in {agreed} of the judgements compared (each domain and the overall).",
+            f"{len(flagged)} auditor(s) flagged. {data.get('flag_rule', '')} The QA team's calibration "
+            "sheet names them, for a conversation in supervision; this report does not."
+            if flagged
+            else "No auditor's grades differ from moderation by more than the threshold set in the schema.",
+        ]
+    domains = data.get("domains") or []
+    assert isinstance(domains, list)
+    rows = [[str(d["domain"]), str(Share(int(d["agreed"]), int(d["compared"]), minimum))] for d in domains]
+    return {
+        "key": "calibration",
+        "title": str(data.get("title", "Consistency of grading: moderation and calibration")),
+        "paragraphs": paragraphs,
+        "headers": ["Domain", "Moderators agreed"],
+        "rows": rows,
+    }
 
 
 def _bulletin(services: Services, period: ReportPeriod) -> aggregate.Bulletin:

@@ -186,11 +186,10 @@ def on_allocation_added(run: Run, item: ListItem, staff: StaffDirectory) -> None
     if problems:
         log.info("allocation %d refused: %d eligibility problem(s)", item.id, len(problems))
         run.mail(
-            notices.overdue(
-                [run.services.setting("qa_team_email")],
-                f"Allocation of {allocation.label} needs another auditor: " + " ".join(problems),
-                run.today,
-                "1.4",
+            notices.allocation_refused(
+                run.services.setting("qa_team_email"),
+                allocation,
+                problems,
                 f"allocation-refused/{request.key}/{allocation.auditor_email}",
             )
         )

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from shared.lists.port import ChangeKind, ChangeTokenExpired, ItemNotFound, ListItem, Query, where
+from shared.lists.port import ChangeKind, ChangeTokenExpired, ListItem, Query, where
 from shared.workflow import notices, qa
 from shared.workflow.allocations import on_allocation_added
 from shared.workflow.drafts import DRAFTS, process_drafts
@@ -145,20 +145,19 @@ def _apply_qa_decision(run: Run, allocation: Allocation, decision: str, result: 
 
 
 def _task_changes(run: Run, items: list[ListItem], result: ProcessResult) -> None:
-    """A Team Manager marking the discussion task done records the discussion (2.10)."""
+    """A task someone marked Done or Cancelled in the Tasks list: the same checks as
+    `auditdesk tasks done|cancel`, recorded in the trail. A Team Manager marking the discussion
+    task done records the discussion (2.10); a refused change is undone and QA is told."""
+    from shared.workflow.manage import on_task_changed
+
     for item in items:
         task = Task.from_item(item)
-        if task.task_type != "Discussion" or task.status != "Done" or task.allocation is None:
+        if task.status == "Open":
             continue
         with run.isolated(TASKS, item.id):
-            try:
-                allocation = Allocation.from_item(run.services.store.get(ALLOCATIONS, task.allocation))
-            except ItemNotFound:
+            problem = on_task_changed(run, item)
+            if problem is None:
+                result.tasks_closed += task.task_type == "Discussion" and task.status == "Done"
                 continue
-            if allocation.stage.value != "Findings shared":
-                continue
-            try:
-                qa.record_discussion(run, allocation, who=task.assigned_to)
-                result.tasks_closed += 1
-            except qa.QaRefused as refused:
-                result.problems.append(str(refused))
+            result.problems.append(problem)
+            run.set_record_aside(TASKS, item.id, problem)

@@ -147,8 +147,17 @@ def safeguarding_alert(
     )
 
 
+def _where(link: str) -> str:
+    return f"\n\nWhere it is: {link}" if link else ""
+
+
 def returned_to_auditor(
-    allocation: Allocation, findings: Sequence[Finding], due: dt.date, by_qa: bool, key: str
+    allocation: Allocation,
+    findings: Sequence[Finding],
+    due: dt.date,
+    by_qa: bool,
+    key: str,
+    link: str = "",
 ) -> OutgoingMessage:
     who = "The Quality Assurance Team has returned" if by_qa else "Audit Desk could not accept"
     return OutgoingMessage(
@@ -156,7 +165,10 @@ def returned_to_auditor(
         subject=f"Audit returned for amendment: {allocation.label}",
         text_body=(
             f"{who} the audit of {allocation.label}. Please amend it and send it back by {_day(due)} "
-            "(within 3 working days, 2.11).\n\nWhat needs attention:\n" + findings_text(findings) + SIGN_OFF
+            "(within 3 working days, 2.11).\n\nWhat needs attention:\n"
+            + findings_text(findings)
+            + _where(link)
+            + SIGN_OFF
         ),
         idempotency_key=key,
     )
@@ -219,8 +231,11 @@ def waiting_for_qa(
     )
 
 
-def findings_shared(allocation: Allocation, due: dt.date, working_days: int) -> OutgoingMessage:
+def findings_shared(
+    allocation: Allocation, due: dt.date, working_days: int, link: str = "", worker_name: str = ""
+) -> OutgoingMessage:
     grade = allocation.overall_grade.value if allocation.overall_grade else "(no judgement)"
+    worker = f"the allocated worker, {worker_name}," if worker_name else "the allocated worker"
     return OutgoingMessage(
         to=(allocation.team_manager_email,),
         cc=(allocation.allocated_worker_email,),
@@ -228,28 +243,88 @@ def findings_shared(allocation: Allocation, due: dt.date, working_days: int) -> 
         text_body=(
             f"The audit of {allocation.label} has been checked by the Quality Assurance Team. The "
             f"overall judgement is {grade}.\n\n"
-            f"Please discuss the findings and the improvement plan with the allocated worker within "
+            f"Please discuss the findings and the improvement plan with {worker} within "
             f"{working_days} working days, by {_day(due)} (2.10), and record the agreed actions and "
             "timescales on the child's file on Liquidlogic under Management Oversight. Any disagreement "
             "should be raised now so it can be resolved (2.9). The audit is in the Audit Submissions "
-            "library." + SIGN_OFF
+            "library." + _where(link) + SIGN_OFF
         ),
         idempotency_key=f"findings-shared/{allocation.key}",
     )
 
 
 def reaudit_allocated(allocation: Allocation, previous: Allocation) -> OutgoingMessage:
+    # The month is named, never "this month": the email may go out in the month before.
     return OutgoingMessage(
         to=(allocation.auditor_email,),
         cc=(allocation.team_manager_email,),
         subject=f"Re-audit of an Inadequate case: {allocation.label}",
         text_body=(
-            f"{sentence(previous.label)} was judged Inadequate. It is re-audited this month by a "
-            f"Senior Manager (2.12), and you have been allocated the re-audit, due {_day(allocation.due_date)}. "
-            f"This is month {allocation.chain_month} of the re-audit chain; it continues until the "
-            "judgement improves." + SIGN_OFF
+            f"{sentence(previous.label)} was judged Inadequate. It is re-audited in "
+            f"{allocation.month.label} by a Senior Manager (2.12), and you have been allocated the "
+            f"re-audit, due {_day(allocation.due_date)}. This is month {allocation.chain_month} of the "
+            "re-audit chain; it continues until the judgement improves." + SIGN_OFF
         ),
         idempotency_key=f"reaudit/{allocation.key}",
+    )
+
+
+def reaudit_unallocated(
+    allocation: Allocation,
+    month_label: str,
+    due: dt.date,
+    problems: Sequence[str],
+    qa_team: str,
+    today: dt.date,
+) -> OutgoingMessage:
+    """2.12: Audit Desk could not choose a Senior Manager for a re-audit. Nothing is late: this
+    says why and what QA can do, with the command and the list edit that do it."""
+    return OutgoingMessage(
+        to=(qa_team,),
+        subject=f"Choose who re-audits case {allocation.case_ref} in {month_label}",
+        text_body=(
+            f"The audit of {allocation.label} was accepted on {_day(today)} with an overall judgement "
+            f"of Inadequate, so the case is re-audited in {month_label} by a Senior Manager (2.12). "
+            "Audit Desk could not choose one:\n\n"
+            + "\n".join(f"- {p}" for p in problems)
+            + f"\n\nWhat to do, by {_day(due)} (the first week of {month_label}, 2.1): choose a Senior "
+            "Manager who does not manage the case, then either run\n"
+            f"    auditdesk qa reaudit {allocation.case_ref} --month {allocation.month} --by <their email>\n"
+            "or add the re-audit to the Audit Allocations list with 'Re-audit of an Inadequate case' "
+            "ticked. If no Senior Manager is in the Staff register, add them there first. A task for "
+            "this is in the Tasks list." + SIGN_OFF
+        ),
+        idempotency_key=f"reaudit-unallocated/{allocation.key}",
+    )
+
+
+def allocation_cancelled(allocation: Allocation, reason: str) -> OutgoingMessage:
+    return OutgoingMessage(
+        to=(allocation.auditor_email,),
+        subject=f"Audit no longer needed: {allocation.label}",
+        text_body=(
+            f"The Quality Assurance Team has cancelled the allocation of {allocation.label}; "
+            f"nothing more is due for it.\n\nWhy: {reason}" + SIGN_OFF
+        ),
+        idempotency_key=f"allocation-cancelled/{allocation.key}",
+    )
+
+
+def allocation_refused(
+    qa_team: str, allocation: Allocation, problems: Sequence[str], key: str
+) -> OutgoingMessage:
+    """1.4: an allocation QA added to the list names an auditor who may not audit the case."""
+    return OutgoingMessage(
+        to=(qa_team,),
+        subject=f"Choose another auditor: {allocation.label}",
+        text_body=(
+            f"The allocation of {allocation.label} to {allocation.auditor_email} was not made:\n\n"
+            + "\n".join(f"- {p}" for p in problems)
+            + "\n\nWhat to do: choose another auditor in the allocation's Auditor column, or run\n"
+            f"    auditdesk allocation reassign {allocation.case_ref} --month {allocation.month} --to <their email>"
+            + SIGN_OFF
+        ),
+        idempotency_key=key,
     )
 
 

@@ -14,13 +14,15 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from shared.core.eligibility import CaseHolders, reasons_auditor_is_not_eligible
 from shared.core.findings import Finding, Severity
 from shared.core.grades import Grade
 from shared.core.workflow import AuditEvent, AuditStage, IllegalTransition, next_stage
 from shared.lists.port import Query, where
 from shared.workflow import notices
 from shared.workflow.allocations import AllocationResult, allocate_reaudit
-from shared.workflow.lists import ALLOCATIONS, QA_DECISIONS, Allocation
+from shared.workflow.links import latest_submission_link
+from shared.workflow.lists import ALLOCATIONS, QA_DECISIONS, SUBMISSIONS, Allocation
 from shared.workflow.people import StaffDirectory
 from shared.workflow.run import Run
 
@@ -41,22 +43,83 @@ def accept(
     run: Run, allocation: Allocation, who: str | None = None, reaudit_by: str | None = None
 ) -> QaResult:
     """2.11: QA accepts the audit. An Inadequate judgement allocates next month's re-audit (2.12)
-    to ``reaudit_by`` when QA chooses, else to the least loaded eligible Senior Manager."""
+    to ``reaudit_by`` when QA chooses, else to the least loaded eligible Senior Manager.
+
+    QA's choice is checked before anything is written: an ineligible ``reaudit_by`` refuses the
+    whole step, so the audit is never accepted without the re-audit QA asked for."""
+    staff = StaffDirectory.load(run.services)
+    if reaudit_by:
+        problems = reasons_reaudit_refused(run, allocation, staff, reaudit_by)
+        if problems:
+            raise QaRefused(
+                f"Not accepted: {notices.sentence(allocation.label)} cannot be re-audited by "
+                f"{reaudit_by.strip().lower()}: " + " ".join(problems) + " Choose another Senior Manager, "
+                "or leave --reaudit-by out to let Audit Desk choose (2.12)."
+            )
     allocation = _step(run, allocation, AuditEvent.ACCEPT, {"accepted_on": run.today}, who)
+    run.complete_tasks(allocation.id, "Re-audit")
     result = QaResult(allocation)
     if allocation.overall_grade is Grade.INADEQUATE:
-        result.reaudit = allocate_reaudit(run, allocation, StaffDirectory.load(run.services), reaudit_by)
+        result.reaudit = allocate_reaudit(run, allocation, staff, reaudit_by)
         if result.reaudit.problems:
-            run.mail(
-                notices.overdue(
-                    [run.services.setting("qa_team_email")],
-                    f"Re-audit of {allocation.label} could not be allocated: "
-                    + " ".join(result.reaudit.problems),
-                    run.today,
-                    "2.12",
-                    f"reaudit-unallocated/{allocation.key}",
-                )
-            )
+            reaudit_unallocated(run, allocation, result.reaudit.problems)
+    return result
+
+
+def reasons_reaudit_refused(
+    run: Run, allocation: Allocation, staff: StaffDirectory, reaudit_by: str
+) -> list[str]:
+    """Why ``reaudit_by`` may not re-audit ``allocation``'s case next month (2.12, 1.4), or []."""
+    if allocation.overall_grade is not Grade.INADEQUATE:
+        grade = allocation.overall_grade.value if allocation.overall_grade else "no overall judgement"
+        return [f"only an Inadequate audit is re-audited, and this one is {grade}."]
+    member = staff.get(reaudit_by)
+    if member is None:
+        return [f"{reaudit_by.strip().lower()} is not in the Staff register."]
+    holders = CaseHolders(allocation.allocated_worker_email, allocation.team_manager_email)
+    return reasons_auditor_is_not_eligible(member, holders, run.services.schema, is_reaudit=True)
+
+
+def reaudit_unallocated(run: Run, allocation: Allocation, problems: list[str]) -> None:
+    """2.12: Audit Desk could not choose who re-audits: QA gets a task and an email that says what
+    to do, in plain words (nothing is late yet: the re-audit is next month's)."""
+    month = run.services.deadlines.reaudit_month(allocation.month)
+    due = run.services.deadlines.allocation_list_due_date(month)
+    qa_team = run.services.setting("qa_team_email")
+    run.task(
+        f"reaudit-unallocated/{allocation.key}",
+        "Re-audit",
+        f"Choose a Senior Manager to re-audit case {allocation.case_ref} in {month.label}",
+        qa_team,
+        due,
+        "2.12",
+        allocation.id,
+        " ".join(problems),
+        team=allocation.team,
+    )
+    run.mail(notices.reaudit_unallocated(allocation, month.label, due, problems, qa_team, run.today))
+
+
+def reallocate_reaudit(run: Run, allocation: Allocation, reaudit_by: str, who: str | None = None) -> QaResult:
+    """2.12: QA chooses who re-audits an accepted Inadequate audit Audit Desk could not allocate."""
+    staff = StaffDirectory.load(run.services)
+    if allocation.stage in (AuditStage.ALLOCATED, AuditStage.SUBMITTED, AuditStage.RESUBMITTED):
+        raise QaRefused(f"The audit of {allocation.label} is not accepted yet: accept it first (2.11).")
+    problems = reasons_reaudit_refused(run, allocation, staff, reaudit_by)
+    if problems:
+        raise QaRefused(
+            f"{notices.sentence(allocation.label)} cannot be re-audited by {reaudit_by.strip().lower()}: "
+            + " ".join(problems)
+        )
+    result = QaResult(allocation, allocate_reaudit(run, allocation, staff, reaudit_by))
+    assert result.reaudit is not None
+    if result.reaudit.problems:
+        raise QaRefused(" ".join(result.reaudit.problems))
+    if not result.reaudit.created:
+        raise QaRefused(
+            f"{notices.sentence(allocation.label)} already has its re-audit for "
+            f"{run.services.deadlines.reaudit_month(allocation.month).label}: nothing changed."
+        )
     run.complete_tasks(allocation.id, "Re-audit")
     return result
 
@@ -82,7 +145,12 @@ def return_for_amendment(run: Run, allocation: Allocation, reasons: str, who: st
     version = allocation.times_returned
     run.mail(
         notices.returned_to_auditor(
-            allocation, [finding], due, by_qa=True, key=f"qa-returned/{allocation.key}/{version}"
+            allocation,
+            [finding],
+            due,
+            by_qa=True,
+            key=f"qa-returned/{allocation.key}/{version}",
+            link=latest_submission_link(run.services, allocation.id),
         )
     )
     amendment_task(run, allocation, f"qa-{version}", due, reasons)
@@ -123,7 +191,16 @@ def share_findings(run: Run, allocation: Allocation, who: str | None = None) -> 
         {"findings_shared_on": run.today, "discussion_due": due},
         who,
     )
-    run.mail(notices.findings_shared(allocation, due, days))
+    worker = StaffDirectory.load(run.services).get(allocation.allocated_worker_email)
+    run.mail(
+        notices.findings_shared(
+            allocation,
+            due,
+            days,
+            latest_submission_link(run.services, allocation.id),
+            f"{worker.name} ({worker.email})" if worker is not None and worker.name else "",
+        )
+    )
     run.task(
         f"discussion/{allocation.key}",
         "Discussion",
@@ -176,9 +253,24 @@ def _step(
     run: Run, allocation: Allocation, event: AuditEvent, fields: dict[str, object], who: str | None
 ) -> Allocation:
     try:
-        return run.step(allocation, event, fields, who)  # type: ignore[arg-type]
+        after = run.step(allocation, event, fields, who)  # type: ignore[arg-type]
     except IllegalTransition as refused:
         raise QaRefused(f"{notices.sentence(allocation.label)}: {refused.reason}") from refused
+    follow_stage(run, after)
+    return after
+
+
+def follow_stage(run: Run, allocation: Allocation) -> int:
+    """One truth per audit: the allocation's files in the Audit Submissions library show the
+    audit's stage, so "Waiting for the QA check" lists only what is waiting. Returns how many
+    items changed (none when they already show it: safe to run again)."""
+    changed = 0
+    query = Query(SUBMISSIONS, (where("allocation", "eq", allocation.id),), page_size=100)
+    for item in list(run.services.store.query_all(query)):
+        if item.fields.get("status") != allocation.stage.value:
+            run.services.store.update(SUBMISSIONS, item.id, {"status": allocation.stage.value}, None)
+            changed += 1
+    return changed
 
 
 # What QA can do, by the words the command line and the demo use.
@@ -234,6 +326,8 @@ __all__ = [
     "QaRefused",
     "accept",
     "allocation_by_case",
+    "reallocate_reaudit",
+    "reasons_reaudit_refused",
     "record_disagreement",
     "record_discussion",
     "resolve_disagreement",

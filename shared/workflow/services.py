@@ -6,12 +6,14 @@ and the tests alike.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
+from shared.core.working_days import WorkingDayCalendar
 from shared.lists.port import ListStore, ListStoreError, Query, where
 from shared.mail.port import Mailer
 from shared.workflow.clock import Clock
@@ -90,6 +92,26 @@ class Services:
                 f"{SETTING_PURPOSES.get(key, 'the value to use')}."
             )
         return value
+
+    def use_local_closure_days(self) -> None:
+        """Working days less the Settings list's local closure days (ISO dates, comma-separated),
+        on top of the schema's: QA adds a council closure day without a release. Read once per
+        run with the other settings."""
+        try:
+            text = self.setting("local_closure_days")
+        except MissingSetting:
+            text = ""
+        days = set(self.schema.calendar.local_closure_days)
+        for part in text.split(","):
+            try:
+                days.add(dt.date.fromisoformat(part.strip()))
+            except ValueError:
+                continue  # refused when set (auditdesk settings set); a hand edit's bad date is skipped
+        if days != set(self.deadlines.calendar.local_closure_days):
+            calendar = self.deadlines.calendar
+            self.deadlines = Deadlines(
+                self.schema, WorkingDayCalendar(calendar.country, calendar.subdivision, sorted(days))
+            )
 
     def set_setting(self, key: str, value: str) -> None:
         existing = list(self.store.query_all(Query(SETTINGS, (where("key", "eq", key),))))

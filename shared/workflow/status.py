@@ -30,6 +30,7 @@ class AllocationStatus:
     def as_dict(self) -> dict[str, object]:
         return {
             "id": self.id,
+            "allocation": self.id,
             "case_ref": self.case_ref,
             "month": self.month,
             "auditor": self.auditor,
@@ -96,3 +97,33 @@ def open_tasks(services: Services) -> list[Task]:
     ]
     tasks.sort(key=lambda t: (t.due_date or dt.date.max, t.task_type))
     return tasks
+
+
+def task_rows(services: Services, tasks: list[Task]) -> list[dict[str, object]]:
+    """Tasks for scripts: every row carries its id, the case and the allocation it belongs to."""
+    today = services.clock.today()
+    ids = sorted({t.allocation for t in tasks if t.allocation is not None})
+    allocations: dict[int, Allocation] = {}
+    for start in range(0, len(ids), 100):
+        chunk = ids[start : start + 100]
+        query = Query(ALLOCATIONS, (where("Id", "in", chunk),), page_size=len(chunk))
+        allocations.update({i.id: Allocation.from_item(i) for i in services.store.query_all(query)})
+    rows: list[dict[str, object]] = []
+    for t in tasks:
+        allocation = allocations.get(t.allocation) if t.allocation is not None else None
+        rows.append(
+            {
+                "id": t.id,
+                "type": t.task_type,
+                "status": t.status,
+                "title": t.title,
+                "assigned_to": t.assigned_to,
+                "due": t.due_date.isoformat() if t.due_date else None,
+                "section": t.section,
+                "overdue": bool(t.due_date and t.due_date < today),
+                "allocation": t.allocation,
+                "case_ref": allocation.case_ref if allocation else None,
+                "month": str(allocation.month) if allocation else None,
+            }
+        )
+    return rows

@@ -37,6 +37,7 @@ def unit_of_work(services: Services, wait_seconds: float | None = None) -> Itera
         outermost = services.lease.depth == 1
         if outermost:
             _begin(services)
+            services.use_local_closure_days()
         run = Run(services)
         yield run
         run.finish()

@@ -195,6 +195,20 @@ def test_7_2_a_replayed_quarter_draws_moderates_and_counts_and_spots_the_lenient
     assert all(rows[e]["flag"] == "" for e in STEADY if e in rows)
     assert section["service_grades"]["Outstanding"] == 18  # type: ignore[index]
 
+    # The quarterly report for the Leadership Team carries the counts and the flag, not the name (8.1).
+    from shared.reports.period import parse_period
+    from shared.reports.publish import calibration_section
+
+    reported = calibration_section(desk.services, parse_period("2026-Q4"), 5)
+    paragraphs, table_rows = reported["paragraphs"], reported["rows"]
+    assert isinstance(paragraphs, list)
+    assert isinstance(table_rows, list)
+    text = " ".join(paragraphs)
+    assert "1 auditor(s) flagged" in text
+    assert "Skyler" not in text
+    assert table_rows
+    assert all(" of " in str(row[1]) for row in table_rows)
+
     calibration, data = calibration_workbook(desk.services, months)
     workbook = load_workbook(io.BytesIO(data))
     sheet = workbook["Auditors"]

@@ -152,6 +152,7 @@ class SPField:
     indexed: bool = False
     lookup_list: str | None = None
     display_format: int = 1
+    custom_formatter: str = ""
 
 
 @dataclass
@@ -159,6 +160,7 @@ class SPView:
     title: str
     query: str
     fields: list[str]
+    custom_formatter: str = ""
 
 
 @dataclass
@@ -762,6 +764,7 @@ class LoopbackSharePoint:
             "FieldTypeKind": FIELD_KINDS.get(f.type, 0),
             "Indexed": f.indexed,
             "DisplayFormat": f.display_format,
+            "CustomFormatter": f.custom_formatter or None,
             "Hidden": False,
             "Choices": {"__metadata": {"type": "Collection(Edm.String)"}, "results": f.choices}
             if f.type == "Choice"
@@ -812,6 +815,8 @@ class LoopbackSharePoint:
             sp_field.choices = list(data["Choices"]["results"])
         if "Title" in data:
             sp_field.title = data["Title"]
+        if "CustomFormatter" in data:
+            sp_field.custom_formatter = _formatter(data["CustomFormatter"])
         return Response(204)
 
     def _view_json(self, view: SPView) -> dict[str, Any]:
@@ -820,6 +825,7 @@ class LoopbackSharePoint:
             "__metadata": {"type": "SP.View"},
             "Title": view.title,
             "ViewQuery": view.query,
+            "CustomFormatter": view.custom_formatter or None,
             "PersonalView": False,
             "ViewFields": {
                 "__metadata": {"type": "SP.ViewFieldCollection"},
@@ -863,6 +869,8 @@ class LoopbackSharePoint:
             if verb == "MERGE":
                 data = json.loads(body or b"{}")
                 view.query = data.get("ViewQuery", view.query)
+                if "CustomFormatter" in data:
+                    view.custom_formatter = _formatter(data["CustomFormatter"])
                 return Response(204)
             return Response.json({"d": self._view_json(view)})
         if action.lower() == "removeallviewfields":
@@ -1469,3 +1477,21 @@ def _reason(status: int) -> str:
         412: "Precondition Failed",
         500: "Internal Server Error",
     }.get(status, "Status")
+
+
+def _formatter(value: Any) -> str:
+    """A CustomFormatter as SharePoint takes it: JSON text (or empty to remove it); anything else
+    is refused as SharePoint refuses it."""
+    text = value or ""
+    if not isinstance(text, str):
+        raise _HttpError(
+            400, "An unexpected 'PrimitiveValue' node was found when reading from the JSON reader."
+        )
+    if text.strip():
+        try:
+            parsed = json.loads(text)
+        except ValueError as error:
+            raise _HttpError(400, f"The formatter is not valid JSON: {error}") from error
+        if not isinstance(parsed, dict):
+            raise _HttpError(400, "The formatter must be a JSON object.")
+    return text

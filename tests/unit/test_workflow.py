@@ -69,6 +69,13 @@ def test_every_illegal_step_is_refused_with_a_reason() -> None:
             assert refused.value.stage is stage
 
 
-def test_every_stage_but_closed_has_a_way_forward() -> None:
+def test_every_stage_but_closed_or_cancelled_has_a_way_forward() -> None:
     for stage in AuditStage:
-        assert bool(allowed_events(stage)) is (stage is not S.CLOSED)
+        assert bool(allowed_events(stage)) is (stage not in (S.CLOSED, S.CANCELLED))
+
+
+def test_only_an_allocation_not_yet_returned_can_be_cancelled_2_1() -> None:
+    assert next_stage(S.ALLOCATED, AuditEvent.CANCEL) is S.CANCELLED
+    for stage in (S.SUBMITTED, S.RETURNED_FOR_AMENDMENT, S.ACCEPTED, S.FINDINGS_SHARED, S.CLOSED):
+        with pytest.raises(IllegalTransition):
+            next_stage(stage, AuditEvent.CANCEL)

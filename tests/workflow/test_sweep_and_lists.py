@@ -38,15 +38,23 @@ def test_auditors_are_reminded_before_the_due_date_once_a_day_2_2(desk: Desk) ->
     assert len([m for m in desk.emails_to(WEST_MANAGER) if "Reminder" in str(m["Subject"])]) == 2
 
 
-def test_an_overdue_audit_is_escalated_to_the_team_manager_and_qa_2_2(desk: Desk) -> None:
-    desk.allocate("DEMO-0001")
+def test_an_overdue_audit_is_escalated_to_the_auditors_line_manager_and_qa_not_the_cases_team_manager_2_2(
+    desk: Desk,
+) -> None:
+    desk.allocate("DEMO-0001")  # auditor Riley Sample, whose line manager is Quinn Example
     result = sweep(Run(desk.at(D(2026, 12, 1)).services))
     assert result.escalations == 1
-    (message,) = [m for m in desk.emails() if "Overdue" in str(m["Subject"])]
-    recipients = str(message["To"])
-    assert WEST_MANAGER in recipients
-    assert EAST_MANAGER in recipients
-    assert QA_TEAM in recipients
+    overdue = [m for m in desk.emails() if "Overdue" in str(m["Subject"])]
+    assert sorted(str(m["To"]) for m in overdue) == sorted(
+        [WEST_MANAGER, "quinn.example@example.org", QA_TEAM]
+    )
+    assert not desk.emails_to(EAST_MANAGER)[1:]  # the case's Team Manager: only the allocation notice
+    (to_auditor,) = [m for m in overdue if str(m["To"]) == WEST_MANAGER]
+    body = to_auditor.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    # Who to contact, by name, and where the item is.
+    assert "Alex Example (fictional) (alex.example@example.org)" in body
+    assert "Morgan Example (fictional) (morgan.example@example.org)" in body
+    assert "lists.sqlite3 (Audit Allocations, item" in body
 
 
 def test_an_overdue_task_is_escalated_to_the_assignees_manager_and_qa(desk: Desk) -> None:
@@ -55,8 +63,43 @@ def test_an_overdue_task_is_escalated_to_the_assignees_manager_and_qa(desk: Desk
     desk.at(D(2026, 11, 23)).qa("share", "DEMO-0001")  # discussion due 07/12
     result = sweep(Run(desk.at(D(2026, 12, 8)).services))
     assert result.escalations == 1
-    (message,) = [m for m in desk.emails() if "Overdue" in str(m["Subject"])]
-    assert "quinn.example@example.org" in str(message["To"])  # the Team Manager's Group Manager
+    overdue = [m for m in desk.emails() if "Overdue" in str(m["Subject"])]
+    assert sorted(str(m["To"]) for m in overdue) == sorted(
+        [EAST_MANAGER, "quinn.example@example.org", QA_TEAM]
+    )
+    (to_manager,) = [m for m in overdue if str(m["To"]) == EAST_MANAGER]
+    body = to_manager.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "DEMO-0001.docx" in body  # the link to the audit in the Audit Submissions library
+
+
+def test_one_sweep_sends_one_reminder_for_an_amendment_not_one_for_the_allocation_and_one_for_its_task_2_11(
+    desk: Desk,
+) -> None:
+    submitted(desk)
+    desk.at(D(2026, 11, 23)).qa("return", "DEMO-0001", "Evidence for domain 2 is missing.")  # due 26/11
+    before = len(desk.emails_to(WEST_MANAGER))
+    result = sweep(Run(desk.at(D(2026, 11, 24)).services))
+    assert result.reminders == 1
+    assert len(desk.emails_to(WEST_MANAGER)) == before + 1
+    # Overdue: one escalation a day, to each person once.
+    overdue = sweep(Run(desk.at(D(2026, 11, 27)).services))
+    assert overdue.escalations == 1
+    assert sweep(Run(desk.services)).escalations == 0
+    for person in (WEST_MANAGER, "quinn.example@example.org", QA_TEAM):
+        assert len([m for m in desk.emails_to(person) if "Overdue" in str(m["Subject"])]) == 1
+
+
+def test_several_things_for_one_person_on_one_day_are_one_digest(desk: Desk) -> None:
+    for case in ("DEMO-0001", "DEMO-0002", "DEMO-0003"):
+        desk.allocate(case)
+    result = sweep(Run(desk.at(D(2026, 12, 1)).services))
+    assert result.escalations == 3
+    to_qa = [m for m in desk.emails_to(QA_TEAM)]
+    assert len(to_qa) == 1
+    assert "3 things due, 3 overdue" in str(to_qa[0]["Subject"])
+    body = to_qa[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert all(case in body for case in ("DEMO-0001", "DEMO-0002", "DEMO-0003"))
+    assert len([m for m in desk.emails_to(WEST_MANAGER) if "Audit Desk for" in str(m["Subject"])]) == 1
 
 
 def test_qa_hears_when_nothing_is_allocated_after_the_first_week_2_1(desk: Desk) -> None:
