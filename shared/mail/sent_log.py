@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from shared.mail.port import ClaimState, SentMessage
+from shared.sqlite_transaction import immediate
 
 
 class SentLog(ABC):
@@ -132,25 +133,19 @@ class SqliteSentLog(SentLog):
             self._db.execute("DELETE FROM mail_claims WHERE idempotency_key = ?", (idempotency_key,))
 
     def record(self, sent: SentMessage) -> None:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute("DELETE FROM mail_claims WHERE idempotency_key = ?", (sent.idempotency_key,))
-                self._db.execute(
-                    "INSERT OR REPLACE INTO sent_mail (idempotency_key, transport, message_id, location, sent_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (
-                        sent.idempotency_key,
-                        sent.transport,
-                        sent.message_id,
-                        sent.location,
-                        sent.sent_at.isoformat(),
-                    ),
-                )
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._lock, immediate(self._db):
+            self._db.execute("DELETE FROM mail_claims WHERE idempotency_key = ?", (sent.idempotency_key,))
+            self._db.execute(
+                "INSERT OR REPLACE INTO sent_mail (idempotency_key, transport, message_id, location, sent_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    sent.idempotency_key,
+                    sent.transport,
+                    sent.message_id,
+                    sent.location,
+                    sent.sent_at.isoformat(),
+                ),
+            )
 
     def close(self) -> None:
         with self._lock:

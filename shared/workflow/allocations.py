@@ -39,6 +39,20 @@ def find_allocation(run: Run, case_ref: str, month: AuditMonth) -> Allocation | 
     return None
 
 
+def allocations_of_case(run: Run, case_ref: str, month: str | None = None) -> list[Allocation]:
+    """Every allocation of a case (only the given month's, ``YYYY-MM``, when one is given)."""
+    filters = [where("case_ref", "eq", case_ref.strip().upper())]
+    if month:
+        filters.append(where("audit_month", "eq", month))
+    items = run.services.store.query_all(Query(ALLOCATIONS, tuple(filters)))
+    return [Allocation.from_item(item) for item in items]
+
+
+def no_allocation(case_ref: str, month: str | None = None) -> str:
+    """What QA is told when a case reference names no allocation."""
+    return f"There is no allocation for case {case_ref.strip().upper()}" + (f" in {month}." if month else ".")
+
+
 def allocate(
     run: Run,
     request: AllocationRequest,

@@ -17,6 +17,7 @@ from shared.core.eligibility import CaseHolders, reasons_auditor_is_not_eligible
 from shared.core.workflow import AuditEvent, AuditStage, IllegalTransition
 from shared.lists.port import ItemNotFound, ListItem, Query, where
 from shared.workflow import notices, qa
+from shared.workflow.allocations import allocations_of_case, no_allocation
 from shared.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, Allocation, Task
 from shared.workflow.people import StaffDirectory
 from shared.workflow.run import Run
@@ -203,17 +204,9 @@ def _previous_of(run: Run, allocation: Allocation) -> Allocation | None:
 
 def allocation_by_case(run: Run, case_ref: str, month: str | None = None) -> Allocation:
     """The allocation meant by a case reference: the given month's, else the latest."""
-    filters = [where("case_ref", "eq", case_ref.strip().upper())]
-    if month:
-        filters.append(where("audit_month", "eq", month))
-    found = [
-        Allocation.from_item(i) for i in run.services.store.query_all(Query(ALLOCATIONS, tuple(filters)))
-    ]
+    found = allocations_of_case(run, case_ref, month)
     if not found:
-        raise Refused(
-            f"There is no allocation for case {case_ref.strip().upper()}"
-            + (f" in {month}." if month else ".")
-        )
+        raise Refused(no_allocation(case_ref, month))
     return max(found, key=lambda a: a.month)
 
 

@@ -20,9 +20,9 @@ from shared.core.grades import Grade
 from shared.core.workflow import AuditEvent, AuditStage, IllegalTransition, next_stage
 from shared.lists.port import Query, where
 from shared.workflow import notices
-from shared.workflow.allocations import AllocationResult, allocate_reaudit
+from shared.workflow.allocations import AllocationResult, allocate_reaudit, allocations_of_case, no_allocation
 from shared.workflow.links import latest_submission_link
-from shared.workflow.lists import ALLOCATIONS, QA_DECISIONS, SUBMISSIONS, Allocation
+from shared.workflow.lists import QA_DECISIONS, SUBMISSIONS, Allocation
 from shared.workflow.people import StaffDirectory
 from shared.workflow.run import Run
 
@@ -306,17 +306,9 @@ def take(
 def allocation_by_case(run: Run, case_ref: str, month: str | None = None) -> Allocation:
     """The allocation QA means by a case reference: the given month's, else the latest one
     that is with QA or the Team Manager (not one still waiting for its auditor)."""
-    filters = [where("case_ref", "eq", case_ref.strip().upper())]
-    if month:
-        filters.append(where("audit_month", "eq", month))
-    found = [
-        Allocation.from_item(i) for i in run.services.store.query_all(Query(ALLOCATIONS, tuple(filters)))
-    ]
+    found = allocations_of_case(run, case_ref, month)
     if not found:
-        raise QaRefused(
-            f"There is no allocation for case {case_ref.strip().upper()}"
-            + (f" in {month}." if month else ".")
-        )
+        raise QaRefused(no_allocation(case_ref, month))
     in_progress = [a for a in found if a.stage not in (AuditStage.ALLOCATED, AuditStage.CLOSED)]
     return max(in_progress or found, key=lambda a: a.month)
 

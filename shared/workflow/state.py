@@ -12,9 +12,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from shared.sqlite_transaction import immediate
 
 
 class StateStore(ABC):
@@ -108,7 +109,7 @@ class SqliteStateStore(StateStore):
 
     def claim_many(self, keys: Iterable[str], value: str) -> set[str]:
         claimed = set()
-        with self._lock, self._transaction():
+        with self._lock, immediate(self._db):
             for key in keys:
                 cursor = self._db.execute(
                     "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value)
@@ -118,24 +119,9 @@ class SqliteStateStore(StateStore):
         return claimed
 
     def put_many(self, values: Mapping[str, str]) -> None:
-        with self._lock, self._transaction():
+        with self._lock, immediate(self._db):
             self._db.executemany(
                 "INSERT INTO state (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 list(values.items()),
             )
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        """One commit for many writes (each commit of a WAL database costs a disk flush)."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
