@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from shared.core.findings import Finding
 from shared.core.record import read_checkbox
@@ -177,16 +178,9 @@ def _process_one(
     if form.template_id == MODERATION_FORM:  # a moderator's returned form (7.2)
         from shared.moderation.service import record_moderation_form
 
-        moderation = record_moderation_form(run, form, unit.name, unit.content)
-        if not moderation.recorded:
-            _quarantine(run, unit, moderation.reason)
-            return
-        unit.result.outcome, unit.result.reason = MODERATION_RECORDED, moderation.reason
-        unit.update = {
-            "outcome": MODERATION_RECORDED,
-            "outcome_reason": moderation.reason,
-            "team": moderation.team or None,
-        }
+        _file_recorded(
+            run, unit, MODERATION_RECORDED, record_moderation_form(run, form, unit.name, unit.content)
+        )
         return
     if form.template_id != CASE_FILE_AUDIT:
         _quarantine(
@@ -285,16 +279,28 @@ def _link_earlier_version(run: Run, unit: _Work, allocation: Allocation) -> None
 
 def _record_programme_form(run: Run, unit: _Work, form: FormOutcome) -> None:
     """Observation, case discussion and supervision audit forms complete their schedule item (4-6)."""
-    recorded = record_programme_form(run, form, unit.name, unit.content)
+    _file_recorded(
+        run, unit, PROGRAMME_FORM_RECORDED, record_programme_form(run, form, unit.name, unit.content)
+    )
+
+
+class _Recorded(Protocol):
+    @property
+    def recorded(self) -> bool: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def team(self) -> str: ...
+
+
+def _file_recorded(run: Run, unit: _Work, outcome: str, recorded: _Recorded) -> None:
+    """A returned form recorded against its own list (a schedule item, a moderation): filed with
+    that outcome, or quarantined with the reason it could not be recorded."""
     if not recorded.recorded:
         _quarantine(run, unit, recorded.reason)
         return
-    unit.result.outcome, unit.result.reason = PROGRAMME_FORM_RECORDED, recorded.reason
-    unit.update = {
-        "outcome": PROGRAMME_FORM_RECORDED,
-        "outcome_reason": recorded.reason,
-        "team": recorded.team or None,
-    }
+    unit.result.outcome, unit.result.reason = outcome, recorded.reason
+    unit.update = {"outcome": outcome, "outcome_reason": recorded.reason, "team": recorded.team or None}
 
 
 def _return_at_once(run: Run, allocation: Allocation, check: AuditCheck, unit: _Work) -> Allocation:
