@@ -20,6 +20,10 @@ from shared.core.allocation import AllocationRequest
 from shared.core.deadlines import AuditMonth
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from shared.workflow.lists import Allocation
+    from shared.workflow.run import Run
     from shared.workflow.services import Services
 
 staff_app = typer.Typer(help="The Staff register.", no_args_is_help=True)
@@ -447,6 +451,26 @@ def tasks_cancel(
     _close_task(ctx, task_id, "Cancelled", by, reason)
 
 
+def _manage_allocation(
+    ctx: typer.Context,
+    case: str,
+    month: str | None,
+    by: str | None,
+    step: Callable[[Run, Allocation], Allocation],
+) -> Allocation:
+    """Take one of QA's steps on the allocation a case reference names, in a unit of work; a
+    refusal is the framework's reason, exit 1."""
+    from shared.workflow import manage
+    from shared.workflow.unit_of_work import unit_of_work
+
+    with _services(ctx, by) as services:
+        try:
+            with unit_of_work(services) as run:
+                return step(run, manage.allocation_by_case(run, case, month))
+        except manage.Refused as refused:
+            raise _fail(str(refused)) from refused
+
+
 @allocation_app.command("reassign")
 def allocation_reassign(
     ctx: typer.Context,
@@ -457,14 +481,8 @@ def allocation_reassign(
 ) -> None:
     """Give an audit still with its auditor to another eligible auditor (2.1, 1.4)."""
     from shared.workflow import manage
-    from shared.workflow.unit_of_work import unit_of_work
 
-    with _services(ctx, by) as services:
-        try:
-            with unit_of_work(services) as run:
-                allocation = manage.reassign(run, manage.allocation_by_case(run, case, month), to)
-        except manage.Refused as refused:
-            raise _fail(str(refused)) from refused
+    allocation = _manage_allocation(ctx, case, month, by, lambda run, a: manage.reassign(run, a, to))
     console.print(f"[green]✓[/green] {allocation.label}: allocated to {allocation.auditor_email}")
 
 
@@ -478,14 +496,8 @@ def allocation_cancel(
 ) -> None:
     """Cancel an allocation before the audit is returned; its open tasks are cancelled (2.1)."""
     from shared.workflow import manage
-    from shared.workflow.unit_of_work import unit_of_work
 
-    with _services(ctx, by) as services:
-        try:
-            with unit_of_work(services) as run:
-                allocation = manage.cancel(run, manage.allocation_by_case(run, case, month), reason)
-        except manage.Refused as refused:
-            raise _fail(str(refused)) from refused
+    allocation = _manage_allocation(ctx, case, month, by, lambda run, a: manage.cancel(run, a, reason))
     console.print(f"[green]✓[/green] {allocation.label}: {allocation.stage.value}")
 
 
