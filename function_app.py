@@ -8,7 +8,7 @@ that uses them (cold start).
 import azure.functions as func
 
 from functions import process_changes, sharepoint_webhook, timers, validate_form
-from shared.azure.logs import configure_logging
+from shared.entry.functions.logs import configure_logging
 
 configure_logging()
 

@@ -26,14 +26,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lxml import etree  # type: ignore[import-untyped]
 from openpyxl import load_workbook
 
+from shared.adapters.forms import fill_excel_form, fill_word_form, read_form
+from shared.adapters.forms.reader import identify_form
+from shared.adapters.forms.safety import WORD_PART, open_package
+from shared.adapters.forms.templates import template_path
+from shared.adapters.forms.word import read_word_controls
 from shared.core.deadlines import Deadlines
 from shared.core.schema import load_schema
 from shared.demo.examples import EXAMPLES
-from shared.forms import fill_excel_form, fill_word_form, read_form
-from shared.forms.reader import identify_form
-from shared.forms.safety import WORD_PART, open_package
-from shared.forms.templates import template_path
-from shared.forms.word import read_word_controls
 
 SCHEMA = load_schema()
 DEADLINES = Deadlines.for_schema(SCHEMA)

@@ -16,16 +16,16 @@ from collections.abc import Callable
 from functools import partial
 from typing import TypeVar
 
+from shared.adapters.documents.datapack import build_data_pack
+from shared.adapters.documents.render import render_docx
+from shared.adapters.documents.report_templates import template_path
 from shared.core.deadlines import AuditMonth
 from shared.core.schema import load_schema
-from shared.reports import aggregate
-from shared.reports.anonymise import redactor
-from shared.reports.content import ReportContent, highlights_content, quarterly_content
-from shared.reports.datapack import build_data_pack
-from shared.reports.fictional import FictionalHistory, fictional_history
-from shared.reports.period import parse_period
-from shared.reports.render import render_docx
-from shared.reports.templates import template_path
+from shared.demo.fictional_history import FictionalHistory, fictional_history
+from shared.services.reports import aggregate
+from shared.services.reports.anonymise import redactor
+from shared.services.reports.content import ReportContent, highlights_content, quarterly_content
+from shared.services.reports.period import parse_period
 
 _T = TypeVar("_T")
 SCHEMA = load_schema()

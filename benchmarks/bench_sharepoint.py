@@ -19,13 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from shared.adapters.lists.definitions import definitions_by_title, list_definitions
+from shared.adapters.lists.factory import open_sharepoint_store
+from shared.adapters.lists.provision import provision
+from shared.adapters.lists.sharepoint_store import SharePointListStore
 from shared.config import SharePointSettings
 from shared.core.schema import load_schema
-from shared.lists.definitions import definitions_by_title, list_definitions
-from shared.lists.factory import open_sharepoint_store
-from shared.lists.port import Fields, ItemUpdate, ListItem, Query, where
-from shared.lists.provision import provision
-from shared.lists.sharepoint_store import SharePointListStore
+from shared.services.ports.lists import Fields, ItemUpdate, ListItem, Query, where
 from tests.sharepoint_server.server import FaultPlan, LoopbackSharePoint
 
 SUBMISSIONS = 100

@@ -30,12 +30,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from shared.adapters.forms.word import fill_word_form
+from shared.adapters.lists.definitions import list_definitions
+from shared.adapters.lists.factory import provisioner_of
+from shared.adapters.lists.provision import provision
 from shared.demo.examples import good_audit, half_filled_audit
-from shared.forms.word import fill_word_form
-from shared.lists.definitions import list_definitions
-from shared.lists.factory import provisioner_of
-from shared.lists.provision import provision
-from shared.workflow.intake import submit_file
+from shared.services.workflow.intake import submit_file
 from tests.functions.azurite import Azurite, AzuriteUnavailable
 from tests.sharepoint_server.server import LoopbackSharePoint
 from tests.workflow.conftest import SCHEMA, TEMPLATES, make_desk, sharepoint_for
@@ -50,8 +50,8 @@ _PEAK = "int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM'))
 _WORKER = """
 import sys, time
 import function_app  # what the host loads first
-from shared.azure.notifications import Notification
-from shared.azure.worker import handle_change_message
+from shared.entry.functions.notifications import Notification
+from shared.entry.functions.worker import handle_change_message
 started = time.perf_counter()
 message = Notification(sys.argv[1], "list", "/sites/qa", "web").to_message().encode()
 outcome = handle_change_message(message, 1, "benchmark")
@@ -77,8 +77,8 @@ def _settings(azurite: Azurite, server: LoopbackSharePoint, home: Path) -> dict[
 
 def _open_app_services() -> None:
     """What QA does once: the Settings list filled, and the app's change tracking started."""
-    from shared.azure.services import open_services
-    from shared.workflow.services import DEFAULT_SETTINGS
+    from shared.entry.functions.wiring import open_services
+    from shared.services.workflow.dependencies import DEFAULT_SETTINGS
 
     services = open_services()
     try:
@@ -137,10 +137,10 @@ def latency(server: LoopbackSharePoint, home: Path, uploads: int) -> None:
     from azure.functions.queue import QueueMessage
 
     from function_app import app
-    from shared.azure.enqueue import enqueue_notifications
-    from shared.azure.notifications import Notification
-    from shared.azure.storage import CHANGES_QUEUE, ensure_queue, queue_client
+    from shared.adapters.azure.storage import CHANGES_QUEUE, ensure_queue, queue_client
     from shared.config import AzureStorageSettings
+    from shared.entry.functions.enqueue import enqueue_notifications
+    from shared.entry.functions.notifications import Notification
     from tests.functions.conftest import Context
 
     functions = {str(f.get_function_name()): f.get_user_function() for f in app.get_functions()}

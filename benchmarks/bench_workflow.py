@@ -22,26 +22,26 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from shared.adapters.forms.reader import read_form
+from shared.adapters.forms.word import fill_word_form
+from shared.adapters.forms.word_template import build_word_template
+from shared.adapters.lists.definitions import definitions_by_title, list_definitions
+from shared.adapters.lists.factory import provisioner_of
+from shared.adapters.lists.provision import provision
+from shared.adapters.lists.sqlite_store import SqliteListStore
 from shared.core.allocation import AllocationRequest
 from shared.core.deadlines import AuditMonth
 from shared.core.record import FieldValue
 from shared.core.schema import CASE_FILE_AUDIT
 from shared.demo.examples import good_audit, half_filled_audit, inadequate_audit_with_safeguarding_concern
-from shared.forms.reader import read_form
-from shared.forms.word import fill_word_form
-from shared.forms.word_template import build_word_template
-from shared.lists.definitions import definitions_by_title, list_definitions
-from shared.lists.factory import provisioner_of
-from shared.lists.port import ListStore
-from shared.lists.provision import provision
-from shared.lists.sqlite_store import SqliteListStore
-from shared.workflow import allocations, qa
-from shared.workflow.changes import process_changes
-from shared.workflow.clock import Clock
-from shared.workflow.intake import submit_file
-from shared.workflow.lists import WAITING_FOR_QA
-from shared.workflow.people import StaffDirectory
-from shared.workflow.run import Run
+from shared.services.ports.lists import ListStore
+from shared.services.workflow import allocations, qa
+from shared.services.workflow.changes import process_changes
+from shared.services.workflow.clock import Clock
+from shared.services.workflow.intake import submit_file
+from shared.services.workflow.lists import WAITING_FOR_QA
+from shared.services.workflow.people import StaffDirectory
+from shared.services.workflow.workflow_run import Run
 from tests.sharepoint_server.server import LoopbackSharePoint
 from tests.workflow.conftest import DEADLINES, SCHEMA, make_desk, sharepoint_for
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.azure.storage import CHANGES_QUEUE
+from shared.adapters.azure.storage import CHANGES_QUEUE
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # azure-functions 1.x is partly untyped
 
@@ -12,7 +12,7 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]  # azure-functions 1.x is
 @bp.function_name("process_changes")
 @bp.queue_trigger(arg_name="message", queue_name=CHANGES_QUEUE, connection="AzureWebJobsStorage")
 def process_changes(message: func.QueueMessage, context: func.Context) -> None:
-    from shared.azure.worker import handle_change_message
+    from shared.entry.functions.worker import handle_change_message
 
     handle_change_message(
         message.get_body(),

@@ -11,8 +11,8 @@ import os
 
 import azure.functions as func
 
-from shared.azure.logs import log_event
-from shared.azure.notifications import CLIENT_STATE_VARIABLE, MAX_BODY_BYTES
+from shared.entry.functions.logs import log_event
+from shared.entry.functions.notifications import CLIENT_STATE_VARIABLE, MAX_BODY_BYTES
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # azure-functions 1.x is partly untyped
 
@@ -29,10 +29,10 @@ def sharepoint_webhook(req: func.HttpRequest, context: func.Context) -> func.Htt
             return func.HttpResponse("Bad validation token.", status_code=400, mimetype="text/plain")
         return func.HttpResponse(token, status_code=200, mimetype="text/plain")
 
-    from shared.azure.enqueue import enqueue_notifications
-    from shared.azure.notifications import BodyTooLarge, MalformedNotification, check_notifications
-    from shared.azure.subscriptions import read_our_subscriptions
     from shared.config import Settings
+    from shared.entry.functions.enqueue import enqueue_notifications
+    from shared.entry.functions.notifications import BodyTooLarge, MalformedNotification, check_notifications
+    from shared.entry.functions.subscriptions import read_our_subscriptions
 
     ids = {"invocation_id": context.invocation_id}
     # Refused unread when it says it is larger than any batch of notifications.

@@ -1,5 +1,5 @@
 """Timers. Each fires every day at a set UTC time; whether its job is due (working days, first
-working day of the month or quarter, missed runs) is decided in :mod:`shared.azure.schedule`."""
+working day of the month or quarter, missed runs) is decided in :mod:`shared.entry.functions.schedule`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ SWEEP_AT = "0 0 6 * * *"
 
 
 def _run(names: tuple[str, ...], timer: func.TimerRequest, context: func.Context) -> None:
-    from shared.azure.jobs import run_timer_jobs
+    from shared.entry.functions.jobs import run_timer_jobs
 
     run_timer_jobs(names, context.invocation_id, timer.past_due)
 

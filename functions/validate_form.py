@@ -6,7 +6,7 @@ import logging
 
 import azure.functions as func
 
-from shared.azure.logs import log_event
+from shared.entry.functions.logs import log_event
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # azure-functions 1.x is partly untyped
 
@@ -14,7 +14,7 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]  # azure-functions 1.x is
 @bp.function_name("validate_form")
 @bp.route(route="forms/validate", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
 def validate_form(req: func.HttpRequest, context: func.Context) -> func.HttpResponse:
-    from shared.azure.forms import BadUpload, validate_upload
+    from shared.entry.functions.forms import BadUpload, validate_upload
 
     try:
         body = validate_upload(req.get_body(), req.params.get("name"), req.params.get("month"))

@@ -1,4 +1,4 @@
-"""The one place adapters are chosen and wired into :class:`shared.workflow.services.Services`:
+"""The one place adapters are chosen and wired into :class:`shared.services.workflow.dependencies.Services`:
 for the command line, the Functions app and the tests alike.
 
 With no configuration everything is embedded under the home folder: SQLite lists and a folder
@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING
 from shared.config import Settings
 from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
-from shared.workflow.clock import Clock
-from shared.workflow.services import Services, start_change_tracking
+from shared.services.workflow.clock import Clock
+from shared.services.workflow.dependencies import Services, start_change_tracking
 
 if TYPE_CHECKING:
-    from shared.lists.port import ListStore
-    from shared.mail.port import Mailer
-    from shared.mail.sent_log import SentLog
-    from shared.workflow.lease import WriterLease
-    from shared.workflow.state import StateStore
+    from shared.adapters.mail.sent_log import SentLog
+    from shared.adapters.state.lease import WriterLease
+    from shared.adapters.state.sqlite_state import StateStore
+    from shared.services.ports.lists import ListStore
+    from shared.services.ports.mail import Mailer
 
 
 def bootstrap(
@@ -40,16 +40,16 @@ def bootstrap(
     lease: WriterLease | None = None,
 ) -> Services:
     """Services wired from ``settings``, with any adapter given instead of the configured one."""
-    from shared.lists.definitions import list_definitions
-    from shared.lists.factory import open_list_store, provisioner_of
-    from shared.lists.provision import provision
-    from shared.mail.factory import open_mailer
+    from shared.adapters.lists.definitions import list_definitions
+    from shared.adapters.lists.factory import open_list_store, provisioner_of
+    from shared.adapters.lists.provision import provision
+    from shared.adapters.mail.factory import open_mailer
 
     embedded = settings.sharepoint is None
     if store is None:
         store = open_list_store(settings, schema)
         if embedded:
-            from shared.workflow.lease import FileLease
+            from shared.adapters.state.lease import FileLease
 
             # Several processes may start on a new home at once: one creates the lists, the
             # others wait a moment (a lock of its own: a run holding the writer lease blocks nobody).
@@ -97,15 +97,15 @@ def opened(
 
 def open_state(settings: Settings) -> tuple[StateStore, SentLog]:
     """Where change tokens, effect keys and the sent-mail log are kept."""
-    from shared.mail.factory import SENT_LOG_FILE
-    from shared.mail.sent_log import SqliteSentLog
-    from shared.workflow.state import SqliteStateStore
+    from shared.adapters.mail.factory import SENT_LOG_FILE
+    from shared.adapters.mail.sent_log import SqliteSentLog
+    from shared.adapters.state.sqlite_state import SqliteStateStore
 
     azure = settings.azure
     if azure.tables_configured:
-        from shared.azure.storage import table_client
-        from shared.mail.sent_log_azure import AzureTableSentLog
-        from shared.workflow.state_azure import AzureTableStateStore
+        from shared.adapters.azure.storage import table_client
+        from shared.adapters.mail.sent_log_azure import AzureTableSentLog
+        from shared.adapters.state.azure_state import AzureTableStateStore
 
         return (
             AzureTableStateStore(table_client(azure, azure.state_table)),
@@ -117,12 +117,12 @@ def open_state(settings: Settings) -> tuple[StateStore, SentLog]:
 def open_lease(settings: Settings) -> WriterLease:
     """The writer lease: an Azure Table entity where the Functions app keeps its state (many
     instances), else a lock file in the home folder (every process on this machine)."""
-    from shared.workflow.lease import FileLease
+    from shared.adapters.state.lease import FileLease
 
     azure = settings.azure
     if azure.tables_configured:
-        from shared.azure.storage import table_client
-        from shared.workflow.lease import TableLease
+        from shared.adapters.azure.storage import table_client
+        from shared.adapters.state.lease import TableLease
 
         return TableLease(table_client(azure, azure.state_table))
     return FileLease(settings.home / "writer.lock")

@@ -11,6 +11,9 @@ from pathlib import Path
 
 DEFAULT_HOME = Path(".auditdesk")
 
+#: The shipped Office templates (``templates/``): the one place the folder is named.
+SHIPPED_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
 
 @dataclass(frozen=True, slots=True)
 class SharePointSettings:

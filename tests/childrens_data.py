@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from shared.core.schema import load_schema
-from shared.registers.examples import example_staff
+from shared.demo.example_registers import example_staff
 
 
 def forbidden() -> re.Pattern[str]:

@@ -9,24 +9,24 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from shared.adapters.mail.outbox import OutboxMailer
+from shared.adapters.mail.sent_log import MemorySentLog
 from shared.bootstrap import bootstrap
 from shared.config import Settings
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import Grade
-from shared.core.workflow import AuditStage
-from shared.lists.port import FieldValue, Query
-from shared.mail.outbox import OutboxMailer
-from shared.mail.sent_log import MemorySentLog
-from shared.moderation.calibration import calibration_workbook, quarterly_calibration_section
-from shared.moderation.fictional import export_csv, fictional_case_rows, fictional_staff
-from shared.moderation.selection import select_cases
-from shared.moderation.service import AWAITING, MODERATION, draw_moderation_sample, record_from_list
-from shared.registers.examples import example_staff
-from shared.workflow.clock import Clock
-from shared.workflow.lists import ALLOCATIONS, SUBMISSIONS, WAITING_FOR_QA
-from shared.workflow.people import import_staff
-from shared.workflow.services import DEFAULT_SETTINGS, Services
-from shared.workflow.unit_of_work import unit_of_work
+from shared.core.stages import AuditStage
+from shared.demo.example_registers import example_staff
+from shared.demo.fictional_cases import export_csv, fictional_case_rows, fictional_staff
+from shared.services.moderation.calibration import calibration_workbook, quarterly_calibration_section
+from shared.services.moderation.selection import select_cases
+from shared.services.moderation.service import AWAITING, MODERATION, draw_moderation_sample, record_from_list
+from shared.services.ports.lists import FieldValue, Query
+from shared.services.workflow.clock import Clock
+from shared.services.workflow.dependencies import DEFAULT_SETTINGS, Services
+from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, WAITING_FOR_QA
+from shared.services.workflow.people import import_staff
+from shared.services.workflow.unit_of_work import unit_of_work
 
 QUARTER = (AuditMonth(2026, 9), AuditMonth(2026, 10), AuditMonth(2026, 11))
 SAMPLE_MONTH = AuditMonth(2026, 12)

@@ -12,32 +12,32 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.adapters.forms.excel import fill_excel_form
+from shared.adapters.forms.excel_template import build_excel_template
+from shared.adapters.forms.word import fill_word_form
+from shared.adapters.forms.word_template import build_word_template
 from shared.core.allocation import AllocationRequest
 from shared.core.deadlines import AuditMonth, months_before
 from shared.core.eligibility import StaffMember
 from shared.core.record import FieldValue
 from shared.core.schema import CASE_FILE_AUDIT
+from shared.demo import hostile_forms as hostile
+from shared.demo.example_registers import example_allocations, example_staff
 from shared.demo.examples import (
     good_audit,
     half_filled_audit,
     inadequate_audit_with_safeguarding_concern,
     outstanding_audit_with_weaker_domain,
 )
-from shared.forms import hostile
-from shared.forms.excel import fill_excel_form
-from shared.forms.excel_template import build_excel_template
-from shared.forms.word import fill_word_form
-from shared.forms.word_template import build_word_template
-from shared.registers.examples import example_allocations, example_staff
-from shared.workflow import allocations, qa
-from shared.workflow.changes import ProcessResult, process_changes
-from shared.workflow.clock import Clock
-from shared.workflow.intake import submit_file
-from shared.workflow.people import StaffDirectory, import_staff
-from shared.workflow.run import Run
-from shared.workflow.services import Services
-from shared.workflow.sweep import sweep
-from shared.workflow.unit_of_work import unit_of_work
+from shared.services.workflow import allocations, qa
+from shared.services.workflow.changes import ProcessResult, process_changes
+from shared.services.workflow.clock import Clock
+from shared.services.workflow.dependencies import Services
+from shared.services.workflow.intake import submit_file
+from shared.services.workflow.people import StaffDirectory, import_staff
+from shared.services.workflow.sweep import sweep
+from shared.services.workflow.unit_of_work import unit_of_work
+from shared.services.workflow.workflow_run import Run
 
 MONTH = AuditMonth(2026, 11)
 D = dt.date

@@ -8,14 +8,14 @@ import time
 from collections import Counter
 
 from shared.bootstrap import bootstrap
-from shared.cli.context import AppContext
-from shared.cli.render import console, table
 from shared.demo.moderation import demo_moderation
 from shared.demo.month import MONTH, replay_month
-from shared.programme.demo import demo_programme
-from shared.reports.publish import demo_reports
-from shared.workflow.clock import Clock
-from shared.workflow.status import allocation_statuses, open_tasks
+from shared.demo.programme import demo_programme
+from shared.entry.cli.context import AppContext
+from shared.entry.cli.render import console, table
+from shared.services.reports.publish import demo_reports
+from shared.services.workflow.clock import Clock
+from shared.services.workflow.status import allocation_statuses, open_tasks
 
 
 def run_demo(ctx: AppContext) -> None:
@@ -113,9 +113,9 @@ def run_demo(ctx: AppContext) -> None:
 
 def _validate_example_forms(ctx: AppContext) -> None:
     """What an auditor sees from `auditdesk validate` before sending a form (issue 3)."""
-    from shared.cli.render import print_findings
-    from shared.forms.examples import write_example_forms
-    from shared.forms.reader import read_form_file
+    from shared.adapters.forms.reader import read_form_file
+    from shared.demo.example_forms import write_example_forms
+    from shared.entry.cli.render import print_findings
 
     console.print("\n[bold]Before sending: auditors check their forms with `auditdesk validate`[/bold]")
     for path in write_example_forms(ctx.settings.home / "example-forms", ctx.schema):

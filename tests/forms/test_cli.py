@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shared.cli.main import app
+from shared.adapters.forms import fill_word_form
+from shared.adapters.forms.templates import TEMPLATES_DIR
 from shared.demo.examples import half_filled_audit
-from shared.forms import fill_word_form
-from shared.forms.hostile import macro_enabled
-from shared.forms.templates import TEMPLATES_DIR
+from shared.demo.hostile_forms import macro_enabled
+from shared.entry.cli.main import app
 
 runner = CliRunner()
 

@@ -8,10 +8,10 @@ import zipfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shared.adapters.forms import FormOutcome, read_form
 from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
-from shared.forms import FormOutcome, read_form
-from shared.forms.hostile import part, with_parts
+from shared.demo.hostile_forms import part, with_parts
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -129,7 +129,7 @@ def test_xml_mutations_inside_an_excel_form_give_an_outcome(
 def test_any_text_typed_into_any_word_field_gives_an_outcome(
     text: str, word_template: bytes, schema: AuditSchema, deadlines: Deadlines
 ) -> None:
-    from shared.forms import fill_word_form
+    from shared.adapters.forms import fill_word_form
 
     legal = "".join(
         ch

@@ -11,13 +11,13 @@ from lxml import etree  # type: ignore[import-untyped]
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from shared.cli.main import app
+from shared.adapters.forms import fill_word_form
+from shared.adapters.forms.templates import TEMPLATES_DIR
 from shared.core.grades import Grade
 from shared.core.schema import AuditSchema, SchemaError, parse_schema
 from shared.demo.examples import good_audit
-from shared.forms import fill_word_form
-from shared.forms.hostile import part
-from shared.forms.templates import TEMPLATES_DIR
+from shared.demo.hostile_forms import part
+from shared.entry.cli.main import app
 from tests.unit.test_schema import raw
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from shared.adapters.forms.templates import TEMPLATES_DIR, template_names
 from shared.core.schema import AuditSchema, load_schema
-from shared.forms.templates import TEMPLATES_DIR, template_names
 
 SOFFICE = shutil.which("soffice")
 PDFTOTEXT = shutil.which("pdftotext")

@@ -9,6 +9,8 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
+from shared.adapters.forms import FormStatus, fill_excel_form, fill_word_form, read_form
+from shared.adapters.forms.templates import TEMPLATES_DIR
 from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
 from shared.demo.examples import (
@@ -16,9 +18,7 @@ from shared.demo.examples import (
     half_filled_audit,
     inadequate_audit_with_safeguarding_concern,
 )
-from shared.forms import FormStatus, fill_excel_form, fill_word_form, read_form
-from shared.forms.hostile import part, with_parts
-from shared.forms.templates import TEMPLATES_DIR
+from shared.demo.hostile_forms import part, with_parts
 from tests.forms.conftest import every_field
 
 WORD_FORMS = ["case-file-audit", "staff-observation", "supervision-audit", "case-discussion"]

@@ -10,12 +10,12 @@ import pytest
 from lxml import etree  # type: ignore[import-untyped]
 from openpyxl import load_workbook
 
+from shared.adapters.forms import TEMPLATES_DIR, build_templates
+from shared.adapters.forms.ooxml import PROP_SCHEMA_VERSION, PROP_TEMPLATE, PROP_TEMPLATE_VERSION, W14, W
+from shared.adapters.forms.safety import open_package
+from shared.adapters.forms.templates import template_files, template_names
 from shared.core.grades import NOT_APPLICABLE, Grade
 from shared.core.schema import CASE_FILE_AUDIT, AuditSchema, load_schema
-from shared.forms import TEMPLATES_DIR, build_templates
-from shared.forms.ooxml import PROP_SCHEMA_VERSION, PROP_TEMPLATE, PROP_TEMPLATE_VERSION, W14, W
-from shared.forms.safety import open_package
-from shared.forms.templates import template_files, template_names
 
 NS = {"w": W, "w14": W14}
 GRADES = [g.value for g in Grade]

@@ -19,12 +19,12 @@ import azure.functions as func
 import pytest
 from azure.functions.queue import QueueMessage
 
-from shared.azure.storage import CHANGES_QUEUE, POISON_QUEUE, ensure_queue, queue_client
+from shared.adapters.azure.storage import CHANGES_QUEUE, POISON_QUEUE, ensure_queue, queue_client
+from shared.adapters.lists.definitions import list_definitions
+from shared.adapters.lists.factory import provisioner_of
+from shared.adapters.lists.provision import provision
 from shared.config import AzureStorageSettings
-from shared.lists.definitions import list_definitions
-from shared.lists.factory import provisioner_of
-from shared.lists.provision import provision
-from shared.workflow.clock import Clock
+from shared.services.workflow.clock import Clock
 from tests.functions.azurite import Azurite, AzuriteUnavailable
 from tests.sharepoint_server.server import LoopbackSharePoint
 from tests.workflow.conftest import SCHEMA, sharepoint_for
@@ -111,7 +111,7 @@ class App:
         return AzureStorageSettings.from_environment()
 
     def today(self, day: dt.date) -> App:
-        self.monkeypatch.setattr("shared.azure.services.default_clock", lambda: Clock(day))
+        self.monkeypatch.setattr("shared.entry.functions.wiring.default_clock", lambda: Clock(day))
         return self
 
     # --- invoking functions as the host does -------------------------------------------------
@@ -228,8 +228,8 @@ def public_webhook(app: App) -> Iterator[str]:
 
 def _fill_settings_list() -> None:
     """What QA does once after provisioning: the distribution lists in the Settings list."""
-    from shared.azure.services import open_services
-    from shared.workflow.services import DEFAULT_SETTINGS
+    from shared.entry.functions.wiring import open_services
+    from shared.services.workflow.dependencies import DEFAULT_SETTINGS
 
     services = open_services()
     try:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shared.azure.worker import MAX_DEQUEUE_COUNT
+from shared.entry.functions.worker import MAX_DEQUEUE_COUNT
 from tests.functions.conftest import Functions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,8 +20,8 @@ HEAVY = (
     "docx",
     "lxml",
     "msal",
-    "shared.workflow",
-    "shared.forms",
+    "shared.services.workflow",
+    "shared.adapters.forms",
 )
 
 

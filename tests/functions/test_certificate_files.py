@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.azure import services
+from shared.entry.functions import wiring as services
 
 
 def test_a_rotated_certificate_is_written_to_a_new_file_and_used(

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shared.azure.notifications import Notification
-from shared.azure.storage import POISON_QUEUE
-from shared.azure.worker import MAX_DEQUEUE_COUNT
-from shared.workflow.changes import WATCHED
-from shared.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS
+from shared.adapters.azure.storage import POISON_QUEUE
+from shared.entry.functions.notifications import Notification
+from shared.entry.functions.worker import MAX_DEQUEUE_COUNT
+from shared.services.workflow.changes import WATCHED
+from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS
 from tests.functions.conftest import App
 from tests.functions.scenario import (
     CASE,
@@ -31,8 +31,8 @@ def _subscribe_and_start_tracking(app: App) -> None:
 
 
 def _token(list_name: str) -> str | None:
-    from shared.azure.services import open_services
-    from shared.workflow.changes import token_key
+    from shared.entry.functions.wiring import open_services
+    from shared.services.workflow.changes import token_key
 
     services = open_services()
     try:
@@ -50,7 +50,7 @@ def _notify_every_list(app: App) -> None:
 def test_a_notification_ends_in_the_same_list_changes_and_tasks_as_auditdesk_process(
     app: App, public_webhook: str, tmp_path: Path
 ) -> None:
-    from shared.cli.main import app as cli
+    from shared.entry.cli.main import app as cli
 
     # `auditdesk process`, on its own copy of the scenario.
     fresh_site(app.sharepoint)
@@ -109,7 +109,7 @@ def test_a_malformed_queue_message_goes_to_the_poison_queue_with_its_reason(app:
 def test_a_message_that_keeps_failing_is_retried_then_poisoned_with_the_reason(
     app: App, public_webhook: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import shared.workflow.changes as changes
+    import shared.services.workflow.changes as changes
 
     _subscribe_and_start_tracking(app)
     desk = allocate_and_submit(app.sharepoint, app.home)
@@ -143,7 +143,7 @@ def test_a_message_that_keeps_failing_is_retried_then_poisoned_with_the_reason(
 def test_after_a_crash_mid_run_the_next_message_resumes_from_the_stored_token(
     app: App, public_webhook: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import shared.workflow.changes as changes
+    import shared.services.workflow.changes as changes
 
     _subscribe_and_start_tracking(app)
     desk = allocate_and_submit(app.sharepoint, app.home)

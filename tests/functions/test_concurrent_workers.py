@@ -15,14 +15,14 @@ from typing import Any
 import pytest
 from azure.functions.queue import QueueMessage
 
-from shared.azure.storage import table_client
-from shared.azure.worker import LAST_RUN_STARTED, WorkerOutcome, handle_change_message
+from shared.adapters.azure.storage import table_client
+from shared.adapters.forms.word import fill_word_form
+from shared.adapters.state.lease import LeaseBusy, TableLease
 from shared.config import AzureStorageSettings
 from shared.demo.examples import good_audit, half_filled_audit, inadequate_audit_with_safeguarding_concern
-from shared.forms.word import fill_word_form
-from shared.workflow.changes import WATCHED
-from shared.workflow.intake import submit_file
-from shared.workflow.lease import LeaseBusy, TableLease
+from shared.entry.functions.worker import LAST_RUN_STARTED, WorkerOutcome, handle_change_message
+from shared.services.workflow.changes import WATCHED
+from shared.services.workflow.intake import submit_file
 from tests.functions.azurite import Azurite
 from tests.functions.conftest import App, Context
 from tests.functions.scenario import ALLOCATED_ON, SUBMITTED_ON, fresh_site, lists_snapshot, outbox
@@ -49,7 +49,7 @@ def _month(app: App, home: Path) -> Desk:
 
 def _start_tracking() -> None:
     """What the app's first run on new state does: the lists' change tokens from now on."""
-    from shared.azure.services import open_services
+    from shared.entry.functions.wiring import open_services
 
     open_services().close()
 
@@ -130,7 +130,7 @@ def test_the_function_passes_the_queue_insertion_time_on(app: App, public_webhoo
     old = QueueMessage(  # type: ignore[no-untyped-call]
         id="m", body=body, dequeue_count=1, insertion_time=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     )
-    from shared.azure.services import open_services
+    from shared.entry.functions.wiring import open_services
 
     services = open_services()
     last = services.state.get(LAST_RUN_STARTED)

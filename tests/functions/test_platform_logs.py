@@ -12,6 +12,7 @@ import logging
 
 import pytest
 
+from shared.adapters.forms.word import fill_word_form
 from shared.core.record import FieldValue
 from shared.demo.examples import (
     good_audit,
@@ -19,9 +20,8 @@ from shared.demo.examples import (
     inadequate_audit_with_safeguarding_concern,
     outstanding_audit_with_weaker_domain,
 )
-from shared.forms.word import fill_word_form
-from shared.workflow.changes import WATCHED
-from shared.workflow.intake import submit_file
+from shared.services.workflow.changes import WATCHED
+from shared.services.workflow.intake import submit_file
 from tests.childrens_data import forbidden
 from tests.functions.conftest import App
 from tests.workflow.conftest import TEMPLATES, Desk, make_desk, sharepoint_for

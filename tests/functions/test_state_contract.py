@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from shared.azure.storage import table_client
+from shared.adapters.azure.storage import table_client
+from shared.adapters.mail.sent_log import MemorySentLog, SentLog, SqliteSentLog
+from shared.adapters.mail.sent_log_azure import AzureTableSentLog
+from shared.adapters.state.azure_state import AzureTableStateStore, row_key
+from shared.adapters.state.sqlite_state import MemoryStateStore, SqliteStateStore, StateStore
 from shared.config import AzureStorageSettings
-from shared.mail.port import SentMessage
-from shared.mail.sent_log import MemorySentLog, SentLog, SqliteSentLog
-from shared.mail.sent_log_azure import AzureTableSentLog
-from shared.workflow.state import MemoryStateStore, SqliteStateStore, StateStore
-from shared.workflow.state_azure import AzureTableStateStore, row_key
+from shared.services.ports.mail import SentMessage
 from tests.functions.azurite import Azurite
 
 AWKWARD_KEYS = [

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from shared.azure.jobs import JOBS
-from shared.azure.schedule import Cadence, TimerJob, due_days, previous_month, previous_quarter
-from shared.workflow.changes import WATCHED
+from shared.entry.functions.jobs import JOBS
+from shared.entry.functions.schedule import Cadence, TimerJob, due_days, previous_month, previous_quarter
+from shared.services.workflow.changes import WATCHED
 from tests.functions.conftest import CLIENT_STATE, App
 from tests.functions.scenario import outbox
 from tests.workflow.conftest import DEADLINES, QA_TEAM
@@ -22,7 +22,7 @@ FIRST_WORKING_DAY_OF_JANUARY = D(2027, 1, 4)  # 1 January is a bank holiday, the
 
 
 def _state(key: str) -> str | None:
-    from shared.azure.services import open_services
+    from shared.entry.functions.wiring import open_services
 
     services = open_services()
     try:
@@ -69,7 +69,7 @@ def test_a_missed_kickoff_is_caught_up_on_the_next_working_day(app: App) -> None
 def test_a_failed_sweep_runs_again_next_time_and_records_its_day_only_when_done(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import shared.workflow.sweep as sweep
+    import shared.services.workflow.sweep as sweep
 
     real_sweep = sweep.sweep
 
@@ -140,11 +140,11 @@ def test_a_job_never_run_before_does_not_replay_history() -> None:
     assert due_days(job, DEADLINES.calendar, D(2026, 12, 3), None) == [FIRST_WORKING_DAY_OF_DECEMBER]
 
 
-# --- reports (shared.reports.publish) --------------------------------------------------------
+# --- reports (shared.services.reports.publish) --------------------------------------------------------
 
 
 def _reports(app: App) -> list[str]:
-    from shared.reports.publish import REPORTS_LIBRARY
+    from shared.services.reports.publish import REPORTS_LIBRARY
 
     items = (
         app.sharepoint.lists[REPORTS_LIBRARY].items.values()
@@ -174,7 +174,7 @@ def test_the_quarterly_report_publishes_the_quarter_just_ended(app: App) -> None
 def test_report_jobs_call_publish_report_with_kind_and_period(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import shared.reports.publish as publish
+    import shared.services.reports.publish as publish
 
     calls: list[tuple[str, str]] = []
     monkeypatch.setattr(

@@ -9,8 +9,8 @@ from typing import Any
 import azure.functions as func
 from typer.testing import CliRunner
 
+from shared.adapters.forms.word import fill_word_form
 from shared.demo.examples import good_audit, half_filled_audit
-from shared.forms.word import fill_word_form
 from tests.functions.conftest import Context, Functions
 from tests.workflow.conftest import TEMPLATES
 
@@ -22,7 +22,7 @@ def _post(functions: Functions, body: bytes, **params: str) -> func.HttpResponse
 
 
 def _cli_json(path: Path) -> list[dict[str, Any]]:
-    from shared.cli.main import app as cli
+    from shared.entry.cli.main import app as cli
 
     answer = CliRunner().invoke(cli, ["--home", str(path.parent / "home"), "validate", "--json", str(path)])
     found: list[dict[str, Any]] = json.loads(answer.stdout)

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from shared.azure.notifications import Notification
-from shared.workflow.lists import SUBMISSIONS
+from shared.entry.functions.notifications import Notification
+from shared.services.workflow.lists import SUBMISSIONS
 from tests.functions.conftest import CLIENT_STATE, App
 
 LIST_ID = "1b7b1d2a-0000-4000-8000-000000000002"
@@ -21,8 +21,8 @@ OURS = [f"5ee4ec6b-0000-4000-8000-00000000000{n}" for n in "1ab"]
 @pytest.fixture(autouse=True)
 def _our_subscriptions(app: App) -> None:
     """What the subscription timer records after creating these webhooks on the list."""
-    from shared.azure.services import open_services
-    from shared.azure.subscriptions import RenewalResult, record_subscriptions
+    from shared.entry.functions.subscriptions import RenewalResult, record_subscriptions
+    from shared.entry.functions.wiring import open_services
 
     services = open_services()
     try:
@@ -54,7 +54,7 @@ def test_the_validation_handshake_echoes_the_token_as_plain_text(app: App) -> No
 
 
 def test_sharepoint_can_subscribe_through_the_handshake(app: App, public_webhook: str) -> None:
-    from shared.azure.subscriptions import keep_subscriptions
+    from shared.entry.functions.subscriptions import keep_subscriptions
     from tests.workflow.conftest import DEADLINES, sharepoint_for
 
     with sharepoint_for(app.sharepoint) as store:
@@ -173,8 +173,8 @@ def test_a_notification_for_a_subscription_not_ours_is_refused_unlogged_and_unqu
 
 
 def test_before_the_timer_records_any_subscription_every_notification_is_refused(app: App) -> None:
-    from shared.azure.services import open_services
-    from shared.azure.subscriptions import OURS_KEY
+    from shared.entry.functions.subscriptions import OURS_KEY
+    from shared.entry.functions.wiring import open_services
 
     services = open_services()
     try:
@@ -190,7 +190,7 @@ def test_the_subscription_timer_records_the_webhooks_it_keeps_so_sharepoint_is_h
 ) -> None:
     import datetime as dt
 
-    from shared.workflow.changes import WATCHED
+    from shared.services.workflow.changes import WATCHED
 
     app.today(dt.date(2026, 11, 23)).fire("renew_subscriptions")
     for list_name in WATCHED:
@@ -225,7 +225,7 @@ def test_a_body_nested_past_the_parser_gets_400_not_500(
 def test_an_oversized_body_is_refused_with_413(app: App, declared: bool) -> None:
     import azure.functions as func
 
-    from shared.azure.notifications import MAX_BODY_BYTES
+    from shared.entry.functions.notifications import MAX_BODY_BYTES
     from tests.functions.conftest import Context
 
     padding = "Jane Example DEMO-0001 " * (MAX_BODY_BYTES // 20)

@@ -10,14 +10,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from shared.adapters.lists.definitions import definitions_by_title, list_definitions
+from shared.adapters.lists.factory import open_sharepoint_store
+from shared.adapters.lists.provision import provision
+from shared.adapters.lists.sharepoint_store import RetryPolicy, SharePointListStore
+from shared.adapters.lists.sqlite_store import SqliteListStore
 from shared.config import SharePointSettings
 from shared.core.schema import load_schema
-from shared.lists.definitions import definitions_by_title, list_definitions
-from shared.lists.factory import open_sharepoint_store
-from shared.lists.port import ListStore
-from shared.lists.provision import provision
-from shared.lists.sharepoint_store import RetryPolicy, SharePointListStore
-from shared.lists.sqlite_store import SqliteListStore
+from shared.services.ports.lists import ListStore
 from tests.sharepoint_server.server import LoopbackSharePoint
 
 DEFINITIONS = definitions_by_title(load_schema())

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from shared.lists.port import (
+from shared.services.ports.lists import (
     AppendOnlyList,
     BatchConflict,
     ChangeKind,

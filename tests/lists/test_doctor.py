@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shared.cli.doctor import FAIL, PASS, SKIPPED, CheckResult, Doctor
-from shared.cli.main import app
-from shared.lists.sharepoint_store import SharePointListStore
-from shared.mail.graph import GraphMailer
-from shared.mail.sent_log import MemorySentLog
+from shared.adapters.lists.sharepoint_store import SharePointListStore
+from shared.adapters.mail.graph import GraphMailer
+from shared.adapters.mail.sent_log import MemorySentLog
+from shared.entry.cli.doctor import FAIL, PASS, SKIPPED, CheckResult, Doctor
+from shared.entry.cli.main import app
 from tests.graph_server import LoopbackGraph
 from tests.lists.conftest import sharepoint_store
 from tests.lists.test_sharepoint_strict import token_store

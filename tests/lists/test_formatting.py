@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 
+from shared.adapters.lists import formatting
+from shared.adapters.lists.definitions import BUILT_IN_COLUMNS, list_definitions
+from shared.adapters.lists.provision import provision
 from shared.core.grades import Grade
 from shared.core.schema import load_schema
-from shared.lists import formatting
-from shared.lists.definitions import BUILT_IN_COLUMNS, list_definitions
-from shared.lists.provision import provision
 from tests.lists.conftest import sharepoint_store
 from tests.sharepoint_server.server import LoopbackSharePoint
 
@@ -103,8 +103,8 @@ def test_formatting_is_provisioned_on_the_site_and_a_second_run_changes_nothing(
 def test_the_loopback_refuses_a_formatter_that_is_not_json_as_sharepoint_does() -> None:
     import pytest
 
-    from shared.lists.definitions import Column, ColumnKind
-    from shared.lists.sp_http import SharePointError
+    from shared.adapters.lists.definitions import Column, ColumnKind
+    from shared.adapters.lists.sp_http import SharePointError
 
     with LoopbackSharePoint() as server, sharepoint_store(server) as store:
         provision(store, DEFINITIONS)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.lists.sharepoint_store import SharePointListStore
+from shared.adapters.lists.sharepoint_store import SharePointListStore
 from tests.lists.conftest import sharepoint_store
 from tests.sharepoint_server.server import FIXTURE_TOKEN, LoopbackSharePoint
 

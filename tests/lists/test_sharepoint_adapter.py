@@ -10,12 +10,12 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
-from shared.cli.main import app
+from shared.adapters.lists.definitions import list_definitions
+from shared.adapters.lists.provision import provision
+from shared.adapters.lists.sharepoint_store import RetryPolicy
 from shared.core.schema import load_schema
-from shared.lists.definitions import list_definitions
-from shared.lists.port import ConcurrencyConflict, ListStoreError, Query, where
-from shared.lists.provision import provision
-from shared.lists.sharepoint_store import RetryPolicy
+from shared.entry.cli.main import app
+from shared.services.ports.lists import ConcurrencyConflict, ListStoreError, Query, where
 from tests.lists.conftest import sharepoint_store
 from tests.sharepoint_server.server import FIXTURE_TOKEN, FaultPlan, LoopbackSharePoint
 

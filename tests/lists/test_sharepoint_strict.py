@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 import requests
 
-from shared.lists.port import (
+from shared.adapters.lists.sharepoint_store import SharePointError, SharePointListStore
+from shared.services.ports.lists import (
     ChangeKind,
     ChangeTokenExpired,
     InvalidQuery,
@@ -18,7 +19,6 @@ from shared.lists.port import (
     WriteOutcomeUnknown,
     where,
 )
-from shared.lists.sharepoint_store import SharePointError, SharePointListStore
 from tests.lists.conftest import sharepoint_store
 from tests.sharepoint_server.server import (
     FIXTURE_TOKEN,
@@ -33,8 +33,8 @@ SUBMISSIONS = "Audit Submissions"
 
 
 def token_store(server: LoopbackSharePoint, token: str) -> SharePointListStore:
+    from shared.adapters.lists.factory import open_sharepoint_store
     from shared.config import SharePointSettings
-    from shared.lists.factory import open_sharepoint_store
     from tests.lists.conftest import DEFINITIONS
 
     store = open_sharepoint_store(
@@ -251,7 +251,7 @@ def test_a_read_grant_reads_but_cannot_write(sharepoint: LoopbackSharePoint) -> 
 
 
 def test_a_write_grant_writes_but_cannot_provision(sharepoint: LoopbackSharePoint) -> None:
-    from shared.lists.definitions import definitions_by_title
+    from shared.adapters.lists.definitions import definitions_by_title
 
     sharepoint.site_grants["writer-app"] = "write"
     with token_store(sharepoint, app_token("writer-app")) as store:

@@ -18,8 +18,8 @@ from office365.sharepoint.changes.query import ChangeQuery
 from office365.sharepoint.changes.token import ChangeToken
 from office365.sharepoint.client_context import ClientContext
 
-from shared.lists.port import ItemUpdate
-from shared.lists.sharepoint_store import SharePointListStore
+from shared.adapters.lists.sharepoint_store import SharePointListStore
+from shared.services.ports.lists import ItemUpdate
 from tests.lists.conftest import sharepoint_store
 from tests.sharepoint_server.server import FIXTURE_TOKEN, LoopbackSharePoint, Recorded
 

@@ -16,11 +16,11 @@ from typing import Any, Protocol
 import pytest
 from aiosmtpd.controller import Controller
 
-from shared.mail.graph import GraphMailer
-from shared.mail.outbox import OutboxMailer
-from shared.mail.port import Mailer
-from shared.mail.sent_log import SqliteSentLog
-from shared.mail.smtp import SmtpMailer
+from shared.adapters.mail.graph import GraphMailer
+from shared.adapters.mail.outbox import OutboxMailer
+from shared.adapters.mail.sent_log import SqliteSentLog
+from shared.adapters.mail.smtp import SmtpMailer
+from shared.services.ports.mail import Mailer
 from tests.graph_server import LoopbackGraph
 
 SENDER = "audit-desk@example.org"

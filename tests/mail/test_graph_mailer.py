@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from shared import __version__
-from shared.mail.graph import UPLOAD_CHUNK_BYTES, GraphMailer, _retry_after
-from shared.mail.port import Attachment, AttachmentTooLarge, MailDeliveryFailed, OutgoingMessage
-from shared.mail.sent_log import MemorySentLog, SqliteSentLog
+from shared.adapters.mail.graph import UPLOAD_CHUNK_BYTES, GraphMailer, _retry_after
+from shared.adapters.mail.sent_log import MemorySentLog, SqliteSentLog
+from shared.services.ports.mail import Attachment, AttachmentTooLarge, MailDeliveryFailed, OutgoingMessage
 from tests.graph_server import LoopbackGraph
 from tests.mail.conftest import SENDER, SleepRecorder, make_graph_mailer
 from tests.mail.test_mail_contract import DOCX, FOUR_MB, SMALL_DOCX, allocation_notice

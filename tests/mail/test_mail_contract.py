@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from shared.mail.port import Attachment, MailDeliveryFailed, OutgoingMessage
+from shared.services.ports.mail import Attachment, MailDeliveryFailed, OutgoingMessage
 from tests.mail.conftest import SENDER, Harness
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -123,7 +123,7 @@ def test_a_failing_transport_raises_a_clear_error_and_the_message_is_not_recorde
 def test_logs_hold_counts_and_ids_but_no_addresses_subjects_or_text(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="shared.mail")
+    caplog.set_level(logging.DEBUG, logger="shared")
     message = allocation_notice()
 
     harness.mailer.send(message)

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
+from shared.adapters.mail.factory import open_mailer
+from shared.adapters.mail.graph import GraphMailer, certificate_credential
+from shared.adapters.mail.outbox import OutboxMailer
+from shared.adapters.mail.sent_log import MemorySentLog, SqliteSentLog
+from shared.adapters.mail.smtp import SmtpMailer
 from shared.config import MailSettings, Settings
-from shared.mail.factory import open_mailer
-from shared.mail.graph import GraphMailer, certificate_credential
-from shared.mail.outbox import OutboxMailer
-from shared.mail.port import Attachment, InvalidMessage, MailConfigurationError, OutgoingMessage
-from shared.mail.sent_log import MemorySentLog, SqliteSentLog
-from shared.mail.smtp import SmtpMailer
+from shared.services.ports.mail import Attachment, InvalidMessage, MailConfigurationError, OutgoingMessage
 from tests.mail.certificates import write_self_signed
 from tests.mail.test_mail_contract import allocation_notice
 

@@ -10,9 +10,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from shared.mail.port import MailConfigurationError, MailDeliveryFailed
-from shared.mail.sent_log import MemorySentLog
-from shared.mail.smtp import SmtpMailer
+from shared.adapters.mail.sent_log import MemorySentLog
+from shared.adapters.mail.smtp import SmtpMailer
+from shared.services.ports.mail import MailConfigurationError, MailDeliveryFailed
 from tests.mail.certificates import write_self_signed
 from tests.mail.conftest import SENDER, RecordingSmtpHandler, free_port, received_from_mime
 from tests.mail.test_mail_contract import allocation_notice

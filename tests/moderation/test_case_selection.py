@@ -12,8 +12,8 @@ from openpyxl import Workbook
 from shared.core.deadlines import AuditMonth
 from shared.core.sampling import OpenReaudit, draw_case_sample, months_between
 from shared.core.schema import load_schema
-from shared.moderation.case_export import read_case_export
-from shared.moderation.fictional import CASE_TYPES, TEAMS, export_csv, fictional_case_rows, fictional_staff
+from shared.demo.fictional_cases import CASE_TYPES, TEAMS, export_csv, fictional_case_rows, fictional_staff
+from shared.services.moderation.case_export import read_case_export
 
 SCHEMA = load_schema()
 STAFF = fictional_staff()

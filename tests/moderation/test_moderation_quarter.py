@@ -9,22 +9,22 @@ import io
 
 from openpyxl import load_workbook
 
+from shared.adapters.forms.word import fill_word_form
+from shared.adapters.lists.definitions import MODERATION_RECORDED
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import Grade
-from shared.core.workflow import AuditStage
+from shared.core.stages import AuditStage
 from shared.demo.examples import good_audit
-from shared.forms.word import fill_word_form
-from shared.lists.definitions import MODERATION_RECORDED
-from shared.lists.port import FieldValue, Query
-from shared.moderation.calibration import calibration_workbook, quarterly_calibration_section
-from shared.moderation.service import (
+from shared.services.moderation.calibration import calibration_workbook, quarterly_calibration_section
+from shared.services.moderation.service import (
     AWAITING,
     MODERATED,
     MODERATION,
     draw_moderation_sample,
     record_from_list,
 )
-from shared.workflow.lists import ALLOCATIONS, SUBMISSIONS, WAITING_FOR_QA
+from shared.services.ports.lists import FieldValue, Query
+from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, WAITING_FOR_QA
 from tests.workflow.conftest import (
     EAST_MANAGER,
     EAST_WORKER,
@@ -196,8 +196,8 @@ def test_7_2_a_replayed_quarter_draws_moderates_and_counts_and_spots_the_lenient
     assert section["service_grades"]["Outstanding"] == 18  # type: ignore[index]
 
     # The quarterly report for the Leadership Team carries the counts and the flag, not the name (8.1).
-    from shared.reports.period import parse_period
-    from shared.reports.publish import calibration_section
+    from shared.services.reports.period import parse_period
+    from shared.services.reports.publish import calibration_section
 
     reported = calibration_section(desk.services, parse_period("2026-Q4"), 5)
     paragraphs, table_rows = reported["paragraphs"], reported["rows"]

@@ -9,12 +9,12 @@ from pathlib import Path
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from shared.cli.main import app
+from shared.adapters.registers.allocation_sheet import read_allocation_sheet
+from shared.adapters.registers.staff_register import build_staff_register
 from shared.core.deadlines import AuditMonth
 from shared.core.schema import load_schema
-from shared.moderation.fictional import export_csv, fictional_case_rows, fictional_staff
-from shared.registers.allocation_sheet import read_allocation_sheet
-from shared.registers.staff_register import build_staff_register
+from shared.demo.fictional_cases import export_csv, fictional_case_rows, fictional_staff
+from shared.entry.cli.main import app
 
 SCHEMA = load_schema()
 runner = CliRunner()

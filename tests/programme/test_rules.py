@@ -30,7 +30,7 @@ from shared.core.programme import (
 )
 from shared.core.programme_themes import ReturnedAudit, suggest_themes
 from shared.core.schema import DEFAULT_SCHEMA_PATH, SchemaError, load_schema, parse_schema
-from shared.registers.examples import example_staff
+from shared.demo.example_registers import example_staff
 
 SCHEMA = load_schema()
 SETTINGS = SCHEMA.programme

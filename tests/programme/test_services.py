@@ -7,19 +7,24 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from shared.cli.main import app
+from shared.adapters.forms.word import fill_word_form
 from shared.core.deadlines import AuditMonth
-from shared.forms.word import fill_word_form
-from shared.lists.port import Query, where
-from shared.programme.case_discussions import schedule_case_discussions
-from shared.programme.compliance import compliance_by_team
-from shared.programme.demo import demo_programme
-from shared.programme.observations import notify_coming_observations, schedule_observations
-from shared.programme.schedule import OBSERVATIONS, SUPERVISION_AUDITS
-from shared.programme.supervision import schedule_supervision_audits
-from shared.programme.themes import add_theme, schedule_suggestion, thematic_schedule, theme_suggestions
-from shared.workflow.lists import STAFF, SUBMISSIONS
-from shared.workflow.sweep import sweep
+from shared.demo.programme import demo_programme
+from shared.entry.cli.main import app
+from shared.services.ports.lists import Query, where
+from shared.services.programme.case_discussions import schedule_case_discussions
+from shared.services.programme.compliance import compliance_by_team
+from shared.services.programme.observations import notify_coming_observations, schedule_observations
+from shared.services.programme.schedule import OBSERVATIONS, SUPERVISION_AUDITS
+from shared.services.programme.supervision import schedule_supervision_audits
+from shared.services.programme.themes import (
+    add_theme,
+    schedule_suggestion,
+    thematic_schedule,
+    theme_suggestions,
+)
+from shared.services.workflow.lists import STAFF, SUBMISSIONS
+from shared.services.workflow.sweep import sweep
 from tests.programme.conftest import Desk, body
 
 D = dt.date
@@ -73,7 +78,7 @@ def test_cli_schedule_is_idempotent_and_says_so(desk: Desk, tmp_path: Path) -> N
     home = tmp_path / "cli-home"
     args = ["--home", str(home), "--today", "2026-12-01"]
     assert runner.invoke(app, [*args, "staff", "--help"]).exit_code == 0
-    from shared.registers.examples import write_example_staff_register
+    from shared.demo.example_registers import write_example_staff_register
 
     register = write_example_staff_register(tmp_path / "staff.xlsx", desk.services.schema)
     assert runner.invoke(app, [*args, "staff", "import", str(register)]).exit_code == 0
@@ -292,7 +297,7 @@ def test_demo_programme_plans_the_year_and_shows_a_quarter_falling_due(desk: Des
 
 
 def test_the_daily_sweep_tells_practitioners_of_a_coming_observation_6_5(desk: Desk) -> None:
-    from shared.workflow.sweep import sweep
+    from shared.services.workflow.sweep import sweep
 
     planned(desk).at(D(2027, 1, 18))
     assert sweep(desk.run()).observation_notices == 1

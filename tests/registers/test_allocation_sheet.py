@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
+from shared.adapters.registers import RegisterReading, RegisterRejected, read_allocation_sheet
+from shared.adapters.registers.allocation_sheet import build_allocation_sheet, build_allocation_sheet_template
 from shared.core.allocation import AllocationRequest
 from shared.core.deadlines import AuditMonth
 from shared.core.schema import AuditSchema
-from shared.registers import RegisterReading, RegisterRejected, read_allocation_sheet
-from shared.registers.allocation_sheet import build_allocation_sheet, build_allocation_sheet_template
-from shared.registers.examples import example_allocations, example_staff
+from shared.demo.example_registers import example_allocations, example_staff
 from tests.registers.conftest import workbook_bytes
 
 HEADER = [
@@ -155,7 +155,7 @@ def test_header_in_another_order_without_the_optional_team_column() -> None:
 def test_staff_register_given_as_an_allocation_sheet_is_rejected_with_the_columns_needed(
     schema: AuditSchema,
 ) -> None:
-    from shared.registers.staff_register import build_staff_register_template
+    from shared.adapters.registers.staff_register import build_staff_register_template
 
     with pytest.raises(RegisterRejected) as refused:
         read_allocation_sheet(build_staff_register_template(schema), "staff-register.xlsx")

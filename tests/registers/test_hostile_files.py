@@ -9,9 +9,14 @@ from collections.abc import Callable
 import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
+from shared.adapters.registers import (
+    RegisterReading,
+    RegisterRejected,
+    read_allocation_sheet,
+    read_staff_register,
+)
+from shared.adapters.registers.staff_register import build_staff_register_template
 from shared.core.schema import AuditSchema
-from shared.registers import RegisterReading, RegisterRejected, read_allocation_sheet, read_staff_register
-from shared.registers.staff_register import build_staff_register_template
 from tests.registers.conftest import workbook_bytes
 
 Reader = Callable[[bytes, str], RegisterReading[object]]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from shared.adapters.registers import read_allocation_sheet, read_staff_register
 from shared.core.deadlines import AuditMonth
 from shared.core.schema import AuditSchema
-from shared.registers import read_allocation_sheet, read_staff_register
-from shared.registers.examples import (
+from shared.demo.example_registers import (
     example_allocations,
     example_staff,
     write_example_allocation_sheet,

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 import pytest
 from openpyxl import load_workbook
 
+from shared.adapters.registers import RegisterReading, RegisterRejected, read_staff_register
+from shared.adapters.registers.staff_register import build_staff_register, build_staff_register_template
 from shared.core.eligibility import StaffMember
 from shared.core.schema import AuditSchema
-from shared.registers import RegisterReading, RegisterRejected, read_staff_register
-from shared.registers.examples import example_staff
-from shared.registers.staff_register import build_staff_register, build_staff_register_template
+from shared.demo.example_registers import example_staff
 from tests.registers.conftest import workbook_bytes
 
 TODAY = dt.date(2026, 11, 2)

@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from shared.adapters.registers import register_template_files, write_register_templates
+from shared.adapters.registers.staff_register import build_staff_register_template
 from shared.core.schema import AuditSchema
-from shared.registers import register_template_files, write_register_templates
-from shared.registers.staff_register import build_staff_register_template
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -85,8 +85,8 @@ def test_allocation_sheet_has_the_2_1_columns(schema: AuditSchema, name: str, sh
 
 
 def test_the_staff_register_says_which_audit_tool_an_auditor_prefers(schema: AuditSchema) -> None:
+    from shared.adapters.registers.staff_register import build_staff_register, read_staff_register
     from shared.core.eligibility import StaffMember
-    from shared.registers.staff_register import build_staff_register, read_staff_register
 
     members = (
         StaffMember("a@example.org", "A Example (fictional)", schema.roles.staff[0], form_preference="Excel"),

@@ -8,19 +8,19 @@ from pathlib import Path
 
 import pytest
 
+from shared.adapters.lists.definitions import definitions_by_title, list_definitions
+from shared.adapters.lists.factory import provisioner_of
+from shared.adapters.lists.provision import provision
+from shared.adapters.lists.sqlite_store import SqliteListStore
+from shared.adapters.mail.outbox import OutboxMailer
+from shared.adapters.mail.sent_log import MemorySentLog
+from shared.adapters.state.sqlite_state import SqliteStateStore
 from shared.core.deadlines import Deadlines
 from shared.core.schema import load_schema
-from shared.lists.definitions import definitions_by_title, list_definitions
-from shared.lists.factory import provisioner_of
-from shared.lists.port import FieldValue, ListItem
-from shared.lists.provision import provision
-from shared.lists.sqlite_store import SqliteListStore
-from shared.mail.outbox import OutboxMailer
-from shared.mail.port import Mailer
-from shared.mail.sent_log import MemorySentLog
-from shared.workflow.clock import Clock
-from shared.workflow.services import Services
-from shared.workflow.state import SqliteStateStore
+from shared.services.ports.lists import FieldValue, ListItem
+from shared.services.ports.mail import Mailer
+from shared.services.workflow.clock import Clock
+from shared.services.workflow.dependencies import Services
 from tests.mail.conftest import graph_server, smtp_server
 
 __all__ = ["graph_server", "smtp_server"]

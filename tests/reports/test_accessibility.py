@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from shared.adapters.documents.charts import DPI, FONT_SIZE
+from shared.adapters.documents.report_templates import BUILDERS, Builder, Column, heading_fits
 from shared.core.deadlines import AuditMonth
-from shared.reports.charts import DPI, FONT_SIZE
-from shared.reports.fictional import fictional_history, store_history
-from shared.reports.publish import PublishedReport, approve_bulletin, publish_report
-from shared.reports.templates import BUILDERS, Builder, Column, heading_fits
+from shared.demo.fictional_history import fictional_history, store_history
+from shared.services.reports.publish import PublishedReport, approve_bulletin, publish_report
 from tests.reports.conftest import D, make_services
 
 EMU_PER_INCH = 914_400

@@ -9,9 +9,9 @@ import pytest
 
 from shared.core.deadlines import AuditMonth
 from shared.core.record import FieldValue
-from shared.lists.port import ListItem
-from shared.reports import aggregate
-from shared.reports.period import parse_period
+from shared.services.ports.lists import ListItem
+from shared.services.reports import aggregate
+from shared.services.reports.period import parse_period
 from tests.reports.conftest import DOMAINS, D, allocation, submission, task
 
 NOVEMBER = AuditMonth(2026, 11)

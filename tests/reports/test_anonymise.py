@@ -6,14 +6,14 @@ import io
 import re
 import zipfile
 
+from shared.adapters.documents.render import render_docx
+from shared.adapters.documents.report_templates import template_path
 from shared.core.deadlines import AuditMonth
-from shared.reports import aggregate
-from shared.reports.anonymise import redactor
-from shared.reports.content import bulletin_content
-from shared.reports.fictional import CHILD_NAMES, fictional_history
-from shared.reports.period import parse_period
-from shared.reports.render import render_docx
-from shared.reports.templates import template_path
+from shared.demo.fictional_history import CHILD_NAMES, fictional_history
+from shared.services.reports import aggregate
+from shared.services.reports.anonymise import redactor
+from shared.services.reports.content import bulletin_content
+from shared.services.reports.period import parse_period
 from tests.reports.conftest import DOMAINS, D
 
 

@@ -17,17 +17,17 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from shared.lists.port import FieldValue, Query
-from shared.reports import approval as approvals
-from shared.reports.approval import BulletinNotApproved
-from shared.reports.publish import (
+from shared.services.ports.lists import FieldValue, Query
+from shared.services.reports import approval as approvals
+from shared.services.reports.approval import BulletinNotApproved
+from shared.services.reports.publish import (
     REPORTS_LIBRARY,
     approve_bulletin,
     on_bulletin_change,
     publish_approved_bulletin,
     publish_report,
 )
-from shared.workflow.services import Services
+from shared.services.workflow.dependencies import Services
 from tests.reports.conftest import DOMAINS
 
 D = dt.date
@@ -219,7 +219,7 @@ def test_approval_publishes_only_the_approved_excerpts_and_sends_once(
 def test_a_list_edit_to_approved_publishes_the_bulletin(services: Services, tmp_path: Path) -> None:
     """The SharePoint path: the QA team sets the bulletin's status to Approved in the list; the
     change processing that follows publishes and sends it, once however often it runs."""
-    from shared.workflow.changes import LEARNING_BULLETINS, process_changes
+    from shared.services.workflow.changes import LEARNING_BULLETINS, process_changes
 
     _month(services)
     publish_report(services, "bulletin", "2026-11")
@@ -277,7 +277,7 @@ def test_no_identifying_token_reaches_any_bulletin_artefact(services: Services, 
 
 
 def test_auditdesk_report_bulletin_send_files_a_draft_and_approve_sends_it(tmp_path: Path) -> None:
-    from shared.cli.main import app
+    from shared.entry.cli.main import app
     from tests.reports.conftest import make_services
 
     home = tmp_path / "home"

@@ -7,8 +7,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from shared.reports.content import DataTable
-from shared.reports.datapack import build_data_pack, neutralise
+from shared.adapters.documents.datapack import build_data_pack, neutralise
+from shared.services.reports.content import DataTable
 
 DANGEROUS = [
     '=HYPERLINK("http://example.org","x")',

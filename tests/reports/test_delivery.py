@@ -7,9 +7,9 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from shared.mail.sent_log import SqliteSentLog
-from shared.mail.smtp import SmtpMailer
-from shared.reports.publish import DOCX, XLSX, publish_report
+from shared.adapters.mail.sent_log import SqliteSentLog
+from shared.adapters.mail.smtp import SmtpMailer
+from shared.services.reports.publish import DOCX, XLSX, publish_report
 from tests.graph_server import LoopbackGraph
 from tests.mail.conftest import RecordingSmtpHandler, SleepRecorder, make_graph_mailer, received_from_mime
 from tests.reports.conftest import make_services

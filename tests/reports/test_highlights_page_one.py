@@ -6,9 +6,9 @@ case's safeguarding action is overdue."""
 from __future__ import annotations
 
 from shared.core.deadlines import AuditMonth
-from shared.reports import aggregate
-from shared.reports.content import Share, direction, highlights_content
-from shared.reports.period import parse_period
+from shared.services.reports import aggregate
+from shared.services.reports.content import Share, direction, highlights_content
+from shared.services.reports.period import parse_period
 from tests.reports.conftest import DOMAINS, D, allocation, submission, task
 
 AS_OF = D(2026, 12, 10)
@@ -102,7 +102,7 @@ def test_the_month_after_is_read_for_the_reaudit_but_never_counted_in_the_month(
 
 
 def test_the_quarterly_report_shows_action_completion_only_when_actions_exist_2_8() -> None:
-    from shared.reports.content import quarterly_content
+    from shared.services.reports.content import quarterly_content
 
     index = _index()
     quarter = parse_period("2026-Q4")
@@ -128,9 +128,9 @@ def test_a_further_section_such_as_moderation_prints_as_a_heading_and_its_paragr
 
     from docx import Document
 
-    from shared.reports.content import quarterly_content
-    from shared.reports.render import render_docx
-    from shared.reports.templates import template_path
+    from shared.adapters.documents.render import render_docx
+    from shared.adapters.documents.report_templates import template_path
+    from shared.services.reports.content import quarterly_content
 
     moderation = {"title": "Moderation", "paragraphs": ["A second reviewer agreed 9 of 10 judgements."]}
     report = aggregate.quarterly(_index(), parse_period("2026-Q4"), DOMAINS, AS_OF)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from shared.core.deadlines import AuditMonth
-from shared.reports.fictional import fictional_history, store_history
-from shared.reports.publish import demo_reports
+from shared.demo.fictional_history import fictional_history, store_history
+from shared.services.reports.publish import demo_reports
 from tests.reports.conftest import D, make_services
 
 pytestmark = [

@@ -12,16 +12,16 @@ import pytest
 from typer.testing import CliRunner
 
 from shared.core.deadlines import AuditMonth
-from shared.lists.port import Query
-from shared.reports.fictional import fictional_history, store_history
-from shared.reports.publish import (
+from shared.demo.fictional_history import fictional_history, store_history
+from shared.services.ports.lists import Query
+from shared.services.reports.publish import (
     REPORTS_LIBRARY,
     ReportRequestError,
     approve_bulletin,
     demo_reports,
     publish_report,
 )
-from shared.workflow.services import Services
+from shared.services.workflow.dependencies import Services
 
 
 def _outbox(services: Services, home: Path) -> list[EmailMessage]:
@@ -112,7 +112,7 @@ def test_demo_reports_writes_three_reports_and_their_data_packs(filled: Services
 
 
 def test_command_line_builds_files_and_sends_only_when_asked(tmp_path: Path) -> None:
-    from shared.cli.main import app
+    from shared.entry.cli.main import app
 
     home = tmp_path / "cli-home"
     runner = CliRunner()

@@ -10,12 +10,12 @@ import zipfile
 import pytest
 from docx import Document
 
+from shared.adapters.documents.render import plain, render_docx
+from shared.adapters.documents.report_templates import BUILDERS, template_path
 from shared.core.deadlines import AuditMonth
-from shared.reports import aggregate
-from shared.reports.content import highlights_content
-from shared.reports.period import parse_period
-from shared.reports.render import plain, render_docx
-from shared.reports.templates import BUILDERS, template_path
+from shared.services.reports import aggregate
+from shared.services.reports.content import highlights_content
+from shared.services.reports.period import parse_period
 from tests.reports.conftest import DOMAINS, D, allocation, submission
 
 HOSTILE = (
@@ -62,7 +62,7 @@ def test_layout_characters_docxtpl_would_obey_are_removed_from_values() -> None:
 def test_shipped_templates_are_what_the_builder_makes(kind: str, tmp_path) -> None:
     built = BUILDERS[kind](tmp_path / f"{kind}.docx")
     assert _xml(built.read_bytes()) == _xml(template_path(kind).read_bytes()), (
-        "templates/reports is out of date: run python -m shared.reports.templates"
+        "templates/reports is out of date: run python -m shared.adapters.documents.report_templates"
     )
 
 
@@ -73,8 +73,8 @@ def test_a_good_practice_excerpt_cannot_reach_a_template_file() -> None:
 
 
 def test_large_history_renders_every_report() -> None:
-    from shared.reports.content import bulletin_content, quarterly_content
-    from shared.reports.fictional import fictional_history
+    from shared.demo.fictional_history import fictional_history
+    from shared.services.reports.content import bulletin_content, quarterly_content
 
     history = fictional_history(300, AuditMonth(2026, 12), months=4, seed=3)
     index = aggregate.index_history(history.allocations, history.submissions, history.tasks, DOMAINS)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from shared.cli.main import app
+from shared.entry.cli.main import app
 
 runner = CliRunner()
 

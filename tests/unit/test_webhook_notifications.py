@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from shared.azure.notifications import MalformedNotification, check_notifications
+from shared.entry.functions.notifications import MalformedNotification, check_notifications
 
 SUBSCRIPTION = "5ee4ec6b-0000-4000-8000-000000000001"
 LIST_ID = "1b7b1d2a-0000-4000-8000-000000000002"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.core.workflow import (
+from shared.core.stages import (
     TRANSITIONS,
     AuditEvent,
     AuditStage,

@@ -166,7 +166,7 @@ def test_the_service_day_is_the_uk_day_not_the_utc_day_in_summer() -> None:
     the UK date, so a reminder due that morning is not dated the day before."""
     import datetime as dt
 
-    from shared.workflow.clock import Clock
+    from shared.services.workflow.clock import Clock
 
     half_past_midnight_bst = dt.datetime(2026, 7, 1, 23, 30, tzinfo=dt.UTC)
     assert Clock(utc_now=lambda: half_past_midnight_bst).today() == dt.date(2026, 7, 2)

@@ -14,31 +14,31 @@ from pathlib import Path
 
 import pytest
 
+from shared.adapters.forms.excel import fill_excel_form
+from shared.adapters.forms.word import fill_word_form
+from shared.adapters.lists.definitions import definitions_by_title, list_definitions
+from shared.adapters.lists.factory import open_sharepoint_store, provisioner_of
+from shared.adapters.lists.provision import provision
+from shared.adapters.lists.sqlite_store import SqliteListStore
+from shared.adapters.mail.outbox import OutboxMailer
+from shared.adapters.mail.sent_log import MemorySentLog
 from shared.bootstrap import bootstrap
 from shared.config import Settings, SharePointSettings
 from shared.core.allocation import AllocationRequest
 from shared.core.deadlines import AuditMonth, Deadlines
 from shared.core.record import FieldValue
 from shared.core.schema import load_schema
-from shared.forms.excel import fill_excel_form
-from shared.forms.word import fill_word_form
-from shared.lists.definitions import definitions_by_title, list_definitions
-from shared.lists.factory import open_sharepoint_store, provisioner_of
-from shared.lists.port import ListStore, Query, where
-from shared.lists.provision import provision
-from shared.lists.sqlite_store import SqliteListStore
-from shared.mail.outbox import OutboxMailer
-from shared.mail.sent_log import MemorySentLog
-from shared.registers.examples import example_staff
-from shared.workflow import allocations, qa
-from shared.workflow.changes import ProcessResult, process_changes
-from shared.workflow.clock import Clock
-from shared.workflow.intake import submit_file
-from shared.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation, Task
-from shared.workflow.people import StaffDirectory, import_staff
-from shared.workflow.run import Run
-from shared.workflow.services import DEFAULT_SETTINGS, Services
-from shared.workflow.unit_of_work import unit_of_work
+from shared.demo.example_registers import example_staff
+from shared.services.ports.lists import ListStore, Query, where
+from shared.services.workflow import allocations, qa
+from shared.services.workflow.changes import ProcessResult, process_changes
+from shared.services.workflow.clock import Clock
+from shared.services.workflow.dependencies import DEFAULT_SETTINGS, Services
+from shared.services.workflow.intake import submit_file
+from shared.services.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation, Task
+from shared.services.workflow.people import StaffDirectory, import_staff
+from shared.services.workflow.unit_of_work import unit_of_work
+from shared.services.workflow.workflow_run import Run
 from tests.sharepoint_server.server import LoopbackSharePoint
 
 SCHEMA = load_schema()

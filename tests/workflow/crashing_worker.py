@@ -20,10 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from shared.lists.sqlite_store import SqliteListStore
-from shared.mail.outbox import OutboxMailer
-from shared.mail.sent_log import SqliteSentLog
-from shared.workflow.state import SqliteStateStore
+from shared.adapters.lists.sqlite_store import SqliteListStore
+from shared.adapters.mail.outbox import OutboxMailer
+from shared.adapters.mail.sent_log import SqliteSentLog
+from shared.adapters.state.sqlite_state import SqliteStateStore
 
 WRITES: list[tuple[type, tuple[str, ...]]] = [
     (SqliteListStore, ("add", "add_many", "update", "update_many", "add_file")),
@@ -62,7 +62,7 @@ def main() -> None:
     boundary, count_file, separator, *arguments = sys.argv[1:]
     assert separator == "--"
     install(boundary, Path(count_file))
-    from shared.cli.main import main as auditdesk
+    from shared.entry.cli.main import main as auditdesk
 
     sys.argv = ["auditdesk", *arguments]
     auditdesk()

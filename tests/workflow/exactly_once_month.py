@@ -19,26 +19,26 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from shared.adapters.forms.excel import fill_excel_form
+from shared.adapters.forms.word import fill_word_form
+from shared.adapters.lists.definitions import definitions_by_title
+from shared.adapters.lists.sqlite_store import SqliteListStore
 from shared.bootstrap import bootstrap
 from shared.config import Settings
 from shared.core.deadlines import AuditMonth, Deadlines
 from shared.core.record import FieldValue
 from shared.core.schema import load_schema
+from shared.demo import hostile_forms as hostile
+from shared.demo.example_registers import example_allocations, example_staff
 from shared.demo.examples import good_audit, half_filled_audit, inadequate_audit_with_safeguarding_concern
 from shared.demo.month import _fields_for
-from shared.forms import hostile
-from shared.forms.excel import fill_excel_form
-from shared.forms.word import fill_word_form
-from shared.lists.definitions import definitions_by_title
-from shared.lists.port import Query
-from shared.lists.sqlite_store import SqliteListStore
-from shared.registers.examples import example_allocations, example_staff
-from shared.workflow import allocations
-from shared.workflow.clock import Clock
-from shared.workflow.intake import submit_file
-from shared.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, TRAIL
-from shared.workflow.people import StaffDirectory, import_staff
-from shared.workflow.unit_of_work import unit_of_work
+from shared.services.ports.lists import Query
+from shared.services.workflow import allocations
+from shared.services.workflow.clock import Clock
+from shared.services.workflow.intake import submit_file
+from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, TRAIL
+from shared.services.workflow.people import StaffDirectory, import_staff
+from shared.services.workflow.unit_of_work import unit_of_work
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"

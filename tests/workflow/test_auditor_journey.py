@@ -8,15 +8,15 @@ from urllib.parse import unquote
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from shared.core.workflow import AuditStage
+from shared.adapters.forms import fill_word_form, read_form
+from shared.adapters.lists.sqlite_store import SqliteListStore
+from shared.core.stages import AuditStage
 from shared.demo.examples import good_audit, half_filled_audit
-from shared.forms import fill_word_form, read_form
-from shared.forms.hostile import part, with_parts
-from shared.lists.port import Query, where
-from shared.lists.sqlite_store import SqliteListStore
-from shared.workflow.drafts import DRAFTS, request_submission
-from shared.workflow.lists import QUARANTINED, RETURNED, STAFF, SUBMISSIONS, TRAIL, WAITING_FOR_QA
-from shared.workflow.services import DEFAULT_SETTINGS
+from shared.demo.hostile_forms import part, with_parts
+from shared.services.ports.lists import Query, where
+from shared.services.workflow.dependencies import DEFAULT_SETTINGS
+from shared.services.workflow.drafts import DRAFTS, request_submission
+from shared.services.workflow.lists import QUARANTINED, RETURNED, STAFF, SUBMISSIONS, TRAIL, WAITING_FOR_QA
 from tests.workflow.conftest import DEADLINES, QA_TEAM, SCHEMA, TEMPLATES, WEST_MANAGER, Desk, body
 from tests.workflow.test_single_case_audit import fields_for
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from shared.adapters.forms import fill_excel_form, fill_word_form
 from shared.core.record import FieldValue
-from shared.core.workflow import AuditStage
+from shared.core.stages import AuditStage
 from shared.demo.examples import good_audit, half_filled_audit
-from shared.forms import fill_excel_form, fill_word_form
-from shared.forms.hostile import part, with_parts
-from shared.lists.port import Query, where
-from shared.workflow.drafts import DRAFTS, LOCKED_FIELDS, request_submission
-from shared.workflow.lists import QUARANTINED, RETURNED, STAFF, TRAIL, WAITING_FOR_QA
-from shared.workflow.services import DEFAULT_SETTINGS
+from shared.demo.hostile_forms import part, with_parts
+from shared.services.ports.lists import Query, where
+from shared.services.workflow.dependencies import DEFAULT_SETTINGS
+from shared.services.workflow.drafts import DRAFTS, LOCKED_FIELDS, request_submission
+from shared.services.workflow.lists import QUARANTINED, RETURNED, STAFF, TRAIL, WAITING_FOR_QA
 from tests.workflow.conftest import QA_TEAM, SENIOR_MANAGERS, Desk, body
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shared.azure.logs import LIBRARY_LOGGERS
-from shared.cli.main import app
+from shared.adapters.forms.word import fill_word_form
 from shared.demo.examples import inadequate_audit_with_safeguarding_concern
-from shared.forms.word import fill_word_form
+from shared.entry.cli.main import app
+from shared.entry.functions.logs import LIBRARY_LOGGERS
 from tests.childrens_data import forbidden
 from tests.sharepoint_server.server import LoopbackSharePoint
 from tests.workflow.conftest import TEMPLATES, make_desk, sharepoint_for

@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shared.cli.main import app
+from shared.adapters.forms.word import fill_word_form
 from shared.core.deadlines import AuditMonth
 from shared.core.schema import load_schema
-from shared.demo.examples import inadequate_audit_with_safeguarding_concern
-from shared.forms.word import fill_word_form
-from shared.registers.examples import (
+from shared.demo.example_registers import (
     example_allocations,
     example_staff,
     write_example_allocation_sheet,
     write_example_staff_register,
 )
+from shared.demo.examples import inadequate_audit_with_safeguarding_concern
+from shared.entry.cli.main import app
 from tests.workflow.conftest import TEMPLATES
 
 SCHEMA = load_schema()
@@ -130,8 +130,8 @@ def test_submit_process_and_qa_from_the_command_line_with_a_chosen_senior_manage
 def test_an_unreachable_sharepoint_site_is_a_message_not_a_stack_trace(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from shared.cli.main import main
-    from shared.lists import sp_http
+    from shared.adapters.lists import sp_http
+    from shared.entry.cli.main import main
 
     # The adapter retries a dropped connection with backoff; the test need not wait for it.
     quick = sp_http.RetryPolicy(fallback_wait_seconds=0.0)

@@ -16,17 +16,17 @@ from pathlib import Path
 
 import pytest
 
+from shared.adapters.forms.word import fill_word_form
+from shared.adapters.home import EXIT_HOME_PROBLEM
 from shared.core.deadlines import AuditMonth
 from shared.core.schema import load_schema
-from shared.demo.examples import good_audit, inadequate_audit_with_safeguarding_concern
-from shared.forms.word import fill_word_form
-from shared.home import EXIT_HOME_PROBLEM
-from shared.registers.examples import (
+from shared.demo.example_registers import (
     example_allocations,
     example_staff,
     write_example_allocation_sheet,
     write_example_staff_register,
 )
+from shared.demo.examples import good_audit, inadequate_audit_with_safeguarding_concern
 from tests.workflow.conftest import TEMPLATES
 
 SCHEMA = load_schema()

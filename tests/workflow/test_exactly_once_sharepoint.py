@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
+from shared.adapters.forms.word import fill_word_form
 from shared.demo.examples import good_audit, half_filled_audit, inadequate_audit_with_safeguarding_concern
-from shared.forms.word import fill_word_form
-from shared.lists.port import ListStoreError
-from shared.workflow.changes import WATCHED
-from shared.workflow.intake import submit_file
+from shared.services.ports.lists import ListStoreError
+from shared.services.workflow.changes import WATCHED
+from shared.services.workflow.intake import submit_file
 from tests.functions.scenario import fresh_site, lists_snapshot, outbox
 from tests.sharepoint_server.server import FaultPlan, LoopbackSharePoint
 from tests.workflow.conftest import TEMPLATES, Desk, make_desk, sharepoint_for

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shared.cli.main import app
 from shared.demo.month import replay_month
-from shared.workflow.lists import QUARANTINED, RETURNED, WAITING_FOR_QA
-from shared.workflow.status import allocation_statuses, open_tasks
+from shared.entry.cli.main import app
+from shared.services.workflow.lists import QUARANTINED, RETURNED, WAITING_FOR_QA
+from shared.services.workflow.status import allocation_statuses, open_tasks
 from tests.sharepoint_server.server import FaultPlan, LoopbackSharePoint
 from tests.workflow.conftest import Desk, make_desk, sharepoint_for
 

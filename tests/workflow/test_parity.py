@@ -11,15 +11,15 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from shared.cli.main import app
+from shared.adapters.forms.word import fill_word_form
 from shared.core.record import FieldValue
+from shared.demo.example_registers import write_example_staff_register
 from shared.demo.examples import good_audit, inadequate_audit_with_safeguarding_concern
-from shared.forms.word import fill_word_form
-from shared.lists.port import ListStore, Query
-from shared.registers.examples import write_example_staff_register
-from shared.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, TRAIL, Allocation, Task
-from shared.workflow.sweep import sweep
-from shared.workflow.unit_of_work import unit_of_work
+from shared.entry.cli.main import app
+from shared.services.ports.lists import ListStore, Query
+from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, TRAIL, Allocation, Task
+from shared.services.workflow.sweep import sweep
+from shared.services.workflow.unit_of_work import unit_of_work
 from tests.sharepoint_server.server import LoopbackSharePoint
 from tests.workflow.conftest import SCHEMA, TEMPLATES, Desk, make_desk, sharepoint_for
 
@@ -102,7 +102,7 @@ def month_by_list_edits(desk: Desk, tmp_path: Path) -> None:
     desk.process()
     desk.at(D(2026, 11, 20))
     for case in FORMS:  # the auditor uploads the form to the library
-        from shared.workflow.intake import submit_file
+        from shared.services.workflow.intake import submit_file
 
         submit_file(desk.services, form(tmp_path / "forms", case))
     desk.process()
@@ -183,16 +183,16 @@ def test_a_month_through_the_command_line_ends_as_the_same_month_through_list_ed
     tmp_path: Path,
 ) -> None:
     home = month_by_command_line(tmp_path / "a")
-    from shared.lists.definitions import definitions_by_title
-    from shared.lists.sqlite_store import SqliteListStore
+    from shared.adapters.lists.definitions import definitions_by_title
+    from shared.adapters.lists.sqlite_store import SqliteListStore
 
     with SqliteListStore(home, definitions_by_title(SCHEMA)) as embedded:
         by_command = end_state(embedded, home / "outbox")
 
     with LoopbackSharePoint() as server:
-        from shared.lists.definitions import list_definitions
-        from shared.lists.factory import provisioner_of
-        from shared.lists.provision import provision
+        from shared.adapters.lists.definitions import list_definitions
+        from shared.adapters.lists.factory import provisioner_of
+        from shared.adapters.lists.provision import provision
 
         with sharepoint_for(server) as store:
             provision(provisioner_of(store), list_definitions(SCHEMA))

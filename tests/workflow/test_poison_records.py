@@ -13,16 +13,16 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from shared.cli.main import app
+from shared.adapters.forms.word import fill_word_form
 from shared.core.record import FieldValue
-from shared.core.workflow import AuditStage
+from shared.core.stages import AuditStage
 from shared.demo.examples import good_audit, inadequate_audit_with_safeguarding_concern
-from shared.forms.hostile import part, with_parts
-from shared.forms.word import fill_word_form
-from shared.lists.port import Query
-from shared.workflow import intake
-from shared.workflow.intake import submit_file
-from shared.workflow.lists import ALLOCATIONS, QUARANTINED, RETURNED, WAITING_FOR_QA
+from shared.demo.hostile_forms import part, with_parts
+from shared.entry.cli.main import app
+from shared.services.ports.lists import Query
+from shared.services.workflow import intake
+from shared.services.workflow.intake import submit_file
+from shared.services.workflow.lists import ALLOCATIONS, QUARANTINED, RETURNED, WAITING_FOR_QA
 from tests.workflow.conftest import EAST_MANAGER, QA_TEAM, TEMPLATES, Desk, body
 
 D = dt.date
@@ -80,8 +80,8 @@ def test_a_mistyped_team_manager_address_does_not_stop_the_sweep_and_is_named_no
     desk.allocate("DEMO-0002")
     _break_team_manager(desk, "DEMO-0001", "morgan.example@example.org,\r\nBcc: someone@example.org")
     desk.process()
-    from shared.workflow.sweep import sweep
-    from shared.workflow.unit_of_work import unit_of_work
+    from shared.services.workflow.sweep import sweep
+    from shared.services.workflow.unit_of_work import unit_of_work
 
     with unit_of_work(desk.at(D(2026, 12, 1)).services) as run:  # both audits overdue
         result = sweep(run)
@@ -99,7 +99,7 @@ def test_a_form_whose_reading_fails_is_quarantined_alone_and_the_batch_goes_on(
 ) -> None:
     desk.allocate("DEMO-0001")
     desk.allocate("DEMO-0002")
-    from shared.forms.reader import read_form as real
+    from shared.adapters.forms.reader import read_form as real
 
     def reader(content: bytes, name: str, *args: Any, **kwargs: Any) -> Any:
         if name == "breaks-the-reader.docx":
@@ -148,7 +148,7 @@ def _auditdesk(home: Path, *args: str) -> tuple[int, str]:
 @pytest.fixture
 def cli_home(tmp_path: Path) -> Path:
     from shared.core.schema import load_schema
-    from shared.registers.examples import write_example_staff_register
+    from shared.demo.example_registers import write_example_staff_register
 
     home = tmp_path / "home"
     register = write_example_staff_register(tmp_path / "staff.xlsx", load_schema())
@@ -214,9 +214,9 @@ def test_the_trail_of_a_crashed_qa_step_is_written_by_the_next_run(desk: Desk) -
     desk.allocate("DEMO-0001")
     desk.at(D(2026, 11, 20)).submit("a.docx", fields_for("DEMO-0001"))
     trail_before = desk.trail_count()
-    from shared.workflow import qa
-    from shared.workflow.run import Run
-    from shared.workflow.unit_of_work import RUN_OPEN
+    from shared.services.workflow import qa
+    from shared.services.workflow.unit_of_work import RUN_OPEN
+    from shared.services.workflow.workflow_run import Run
 
     run = Run(desk.services)  # a unit of work that dies before it finishes
     desk.services.state.put(RUN_OPEN, "a run that was killed")
@@ -240,7 +240,7 @@ def test_the_trail_of_a_crashed_qa_step_is_written_by_the_next_run(desk: Desk) -
 def test_an_oversized_upload_is_quarantined_from_its_size_and_the_rest_go_on(any_desk: Desk) -> None:
     """A 25 MB file in the library (a video, a scan) is quarantined with what to do, without being
     read into memory; the other form in the same run is processed."""
-    from shared.forms.safety import DEFAULT_LIMITS
+    from shared.adapters.forms.safety import DEFAULT_LIMITS
 
     any_desk.allocate("DEMO-0001")
     big = b"PK\x03\x04" + b"\0" * (DEFAULT_LIMITS.max_file_bytes + 1)

@@ -14,16 +14,16 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from shared.cli.main import app
+from shared.adapters.forms.word import fill_word_form
+from shared.adapters.lists.definitions import definitions_by_title
+from shared.adapters.lists.sqlite_store import SqliteListStore
 from shared.core.record import FieldValue
 from shared.core.schema import load_schema
+from shared.demo.example_registers import write_example_staff_register
 from shared.demo.examples import good_audit, inadequate_audit_with_safeguarding_concern
-from shared.forms.word import fill_word_form
-from shared.lists.definitions import definitions_by_title
-from shared.lists.port import Query
-from shared.lists.sqlite_store import SqliteListStore
-from shared.registers.examples import write_example_staff_register
-from shared.workflow.people import staff_from_item
+from shared.entry.cli.main import app
+from shared.services.ports.lists import Query
+from shared.services.workflow.people import staff_from_item
 from tests.workflow.conftest import TEMPLATES
 
 SCHEMA = load_schema()
@@ -272,7 +272,7 @@ def test_settings_are_changed_from_the_command_line_checked_and_trailed(tmp_path
 def test_a_refused_row_is_shown_on_its_own_and_the_exit_code_says_partly_done_2_1(tmp_path: Path) -> None:
     from shared.core.allocation import AllocationRequest
     from shared.core.deadlines import AuditMonth
-    from shared.registers.examples import example_staff, write_example_allocation_sheet
+    from shared.demo.example_registers import example_staff, write_example_allocation_sheet
 
     home = tmp_path / "home"
     auditdesk(

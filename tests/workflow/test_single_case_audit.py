@@ -8,11 +8,11 @@ from collections.abc import Callable
 import pytest
 
 from shared.core.record import FieldValue
-from shared.core.workflow import AuditStage
+from shared.core.stages import AuditStage
 from shared.demo.examples import good_audit, half_filled_audit, inadequate_audit_with_safeguarding_concern
-from shared.workflow import qa
-from shared.workflow.changes import WATCHED
-from shared.workflow.lists import QUARANTINED, RETURNED, SUBMISSIONS, WAITING_FOR_QA
+from shared.services.workflow import qa
+from shared.services.workflow.changes import WATCHED
+from shared.services.workflow.lists import QUARANTINED, RETURNED, SUBMISSIONS, WAITING_FOR_QA
 from tests.workflow.conftest import (
     EAST_MANAGER,
     QA_TEAM,
@@ -217,7 +217,7 @@ def test_the_same_notification_processed_twice_creates_nothing_twice(any_desk: D
 def test_a_run_that_stops_half_way_resumes_without_doing_anything_twice(
     desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import shared.workflow.intake as intake
+    import shared.services.workflow.intake as intake
 
     desk.allocate("DEMO-0003")
     original = intake._write_back

@@ -8,14 +8,14 @@ import json
 
 import pytest
 
-from shared.core.workflow import AuditStage
+from shared.adapters.forms.word import fill_word_form
+from shared.core.stages import AuditStage
 from shared.demo.examples import good_audit
-from shared.forms.word import fill_word_form
-from shared.lists.port import Query
-from shared.workflow.intake import submit_file
-from shared.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation
-from shared.workflow.run import Run
-from shared.workflow.sweep import sweep
+from shared.services.ports.lists import Query
+from shared.services.workflow.intake import submit_file
+from shared.services.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation
+from shared.services.workflow.sweep import sweep
+from shared.services.workflow.workflow_run import Run
 from tests.workflow.conftest import EAST_MANAGER, QA_TEAM, TEMPLATES, WEST_MANAGER, Desk
 
 D = dt.date
@@ -162,7 +162,7 @@ def test_a_concurrent_change_is_reread_and_retried_not_overwritten(desk: Desk) -
     stale = desk.allocation("DEMO-0001")
     # Someone records a disagreement between our read and our write.
     fresh = desk.store.update(ALLOCATIONS, stale.id, {"disagreement": "Grade of domain 6"}, stale.etag)
-    from shared.workflow import qa
+    from shared.services.workflow import qa
 
     run = Run(desk.services)
     result = qa.accept(run, stale)
@@ -204,8 +204,8 @@ def test_a_batch_of_submissions_survives_a_concurrent_edit_of_one_allocation(
 
 
 def test_on_sharepoint_a_missing_setting_says_what_to_add_instead_of_mailing_example_org(desk: Desk) -> None:
-    from shared.lists.port import Query as ListQuery
-    from shared.workflow.services import MissingSetting
+    from shared.services.ports.lists import Query as ListQuery
+    from shared.services.workflow.dependencies import MissingSetting
 
     for item in list(desk.store.query_all(ListQuery("Settings"))):
         if item.fields.get("key") == "qa_team_email":

@@ -1,0 +1,1 @@
+"""Azure Storage clients and the keys that carry no children's data."""

@@ -1,0 +1,1 @@
+"""Documents: Word report templates, rendering, charts and data packs."""

@@ -1,0 +1,152 @@
+"""The record of which idempotency keys have been sent, behind a tiny interface so that the
+embedded SQLite file can later be swapped for an Azure Table without touching the mailers."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from datetime import datetime
+from pathlib import Path
+
+from shared.adapters.state.sqlite_transaction import immediate
+from shared.services.ports.mail import ClaimState, SentMessage
+
+
+class SentLog(ABC):
+    """Remembers the last successful send for each idempotency key, and the keys claimed by a
+    delivery that has not finished (see :class:`shared.services.ports.mail.Delivery`)."""
+
+    @abstractmethod
+    def find(self, idempotency_key: str) -> SentMessage | None:
+        """The recorded send for this key, or None if it was never sent."""
+
+    @abstractmethod
+    def record(self, sent: SentMessage) -> None:
+        """Remember a successful send (a resend replaces the earlier record); ends any claim."""
+
+    @abstractmethod
+    def claim(self, idempotency_key: str, when: datetime) -> tuple[ClaimState, SentMessage | None]:
+        """Claim the key for a delivery, atomically: NEW when this caller now owns it, SENT (with
+        the record) when it was sent before, IN_FLIGHT when an earlier claim never finished."""
+
+    @abstractmethod
+    def release(self, idempotency_key: str) -> None:
+        """Give up a claim whose delivery failed, so a later call may try again."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+
+class MemorySentLog(SentLog):
+    """For unit tests and one-off runs: forgets everything when the process ends."""
+
+    def __init__(self) -> None:
+        self._sent: dict[str, SentMessage] = {}
+        self._claims: set[str] = set()
+        self._lock = threading.Lock()
+
+    def find(self, idempotency_key: str) -> SentMessage | None:
+        return self._sent.get(idempotency_key)
+
+    def record(self, sent: SentMessage) -> None:
+        with self._lock:
+            self._sent[sent.idempotency_key] = sent
+            self._claims.discard(sent.idempotency_key)
+
+    def claim(self, idempotency_key: str, when: datetime) -> tuple[ClaimState, SentMessage | None]:
+        with self._lock:
+            earlier = self._sent.get(idempotency_key)
+            if earlier is not None:
+                return ClaimState.SENT, earlier
+            if idempotency_key in self._claims:
+                return ClaimState.IN_FLIGHT, None
+            self._claims.add(idempotency_key)
+            return ClaimState.NEW, None
+
+    def release(self, idempotency_key: str) -> None:
+        with self._lock:
+            self._claims.discard(idempotency_key)
+
+
+class SqliteSentLog(SentLog):
+    """The embedded default: one small SQLite file under the home folder.
+
+    One connection per log, in WAL mode (a commit is one write of the log; each send commits
+    twice, the claim and then the record), shared by threads under a lock; SQLite's own locking
+    keeps several processes safe.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS sent_mail ("
+            " idempotency_key TEXT PRIMARY KEY,"
+            " transport TEXT NOT NULL,"
+            " message_id TEXT NOT NULL,"
+            " location TEXT NOT NULL,"
+            " sent_at TEXT NOT NULL)"
+        )
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS mail_claims (idempotency_key TEXT PRIMARY KEY, claimed_at TEXT NOT NULL)"
+        )
+
+    def find(self, idempotency_key: str) -> SentMessage | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT transport, message_id, location, sent_at FROM sent_mail WHERE idempotency_key = ?",
+                (idempotency_key,),
+            ).fetchone()
+        if row is None:
+            return None
+        transport, message_id, location, sent_at = row
+        return SentMessage(
+            idempotency_key=idempotency_key,
+            transport=transport,
+            message_id=message_id,
+            location=location,
+            sent_at=datetime.fromisoformat(sent_at),
+        )
+
+    def claim(self, idempotency_key: str, when: datetime) -> tuple[ClaimState, SentMessage | None]:
+        earlier = self.find(idempotency_key)
+        if earlier is not None:
+            return ClaimState.SENT, earlier
+        with self._lock:
+            inserted = self._db.execute(
+                "INSERT INTO mail_claims (idempotency_key, claimed_at) VALUES (?, ?)"
+                " ON CONFLICT (idempotency_key) DO NOTHING",
+                (idempotency_key, when.isoformat()),
+            ).rowcount
+        if inserted == 1:
+            return ClaimState.NEW, None
+        # Claimed before: sent meanwhile by the claimant, or interrupted.
+        earlier = self.find(idempotency_key)
+        return (ClaimState.SENT, earlier) if earlier is not None else (ClaimState.IN_FLIGHT, None)
+
+    def release(self, idempotency_key: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM mail_claims WHERE idempotency_key = ?", (idempotency_key,))
+
+    def record(self, sent: SentMessage) -> None:
+        with self._lock, immediate(self._db):
+            self._db.execute("DELETE FROM mail_claims WHERE idempotency_key = ?", (sent.idempotency_key,))
+            self._db.execute(
+                "INSERT OR REPLACE INTO sent_mail (idempotency_key, transport, message_id, location, sent_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    sent.idempotency_key,
+                    sent.transport,
+                    sent.message_id,
+                    sent.location,
+                    sent.sent_at.isoformat(),
+                ),
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

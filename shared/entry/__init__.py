@@ -1,0 +1,1 @@
+"""Entry points: the command line and the Azure Functions app's bodies."""

@@ -1,0 +1,161 @@
+"""`auditdesk sample`: the month's proposed allocation from the case management export (2.1).
+
+Reads the export (refused row by row, nothing half-loaded), the Audit Allocations list (cases
+audited in the last 12 months, the month's open re-audits, each auditor's load) and the Staff
+register (who may audit, 1.4), draws the seeded, stratified sample in the core, and writes
+the allocation sheet QA already uses (templates/allocation-sheet.xlsx) with a second sheet,
+"Why chosen", that explains every case and every team and case type. QA edits the
+Allocations sheet and loads it as today: `auditdesk allocate allocation-sheet.xlsx`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+
+from openpyxl import load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from shared.adapters.registers.allocation_sheet import build_allocation_sheet
+from shared.core.allocation import AllocationRequest
+from shared.core.deadlines import AuditMonth
+from shared.core.grades import Grade
+from shared.core.sampling import OpenReaudit, SampleProposal, draw_case_sample
+from shared.core.stages import AuditStage
+from shared.services.moderation.case_export import ExportProblem, read_case_export
+from shared.services.ports.lists import Query
+from shared.services.workflow.dependencies import Services
+from shared.services.workflow.lists import ALLOCATIONS, Allocation
+from shared.services.workflow.people import StaffDirectory
+
+WHY_SHEET = "Why chosen"
+
+
+@dataclass
+class CaseSelection:
+    """Either the proposal and its sheet, or (``problems``) why the export was refused."""
+
+    month: AuditMonth
+    proposal: SampleProposal | None = None
+    sheet: bytes = b""
+    problems: list[ExportProblem] = field(default_factory=list)
+    cases_read: int = 0
+
+
+def select_cases(services: Services, data: bytes, source: str, month: AuditMonth) -> CaseSelection:
+    """Propose ``month``'s allocation from the export ``data`` (named ``source``)."""
+    schema = services.schema
+    staff = StaffDirectory.load(services)
+    reading = read_case_export(data, source, schema.sampling, staff.by_email.values())
+    if reading.refused:
+        return CaseSelection(month, problems=reading.problems)
+    allocations = [
+        Allocation.from_item(i) for i in services.store.query_all(Query(ALLOCATIONS, page_size=500))
+    ]
+    audited: dict[str, AuditMonth] = {}
+    for allocation in allocations:
+        ref = allocation.case_ref.upper()
+        if ref not in audited or allocation.month > audited[ref]:
+            audited[ref] = allocation.month
+    reaudits = _open_reaudits(allocations, month, services)
+    load = Counter(a.auditor_email for a in allocations if a.month == month)
+    auditors = sorted(
+        (m for m in staff.by_email.values() if m.active and m.role in schema.roles.auditors),
+        key=lambda m: m.email,
+    )
+    proposal = draw_case_sample(reading.cases, month, audited, reaudits, auditors, load, schema)
+    return CaseSelection(month, proposal, _sheet(services, proposal), cases_read=len(reading.cases))
+
+
+def _open_reaudits(allocations: list[Allocation], month: AuditMonth, services: Services) -> list[OpenReaudit]:
+    """Re-audits of Inadequate cases due in ``month`` (2.12): those already allocated (with their
+    Senior Manager), and Inadequate audits of the month before with no re-audit yet."""
+    found: dict[str, OpenReaudit] = {}
+    this_month = {a.case_ref.upper() for a in allocations if a.month == month}
+    for allocation in allocations:
+        ref = allocation.case_ref.upper()
+        if allocation.is_reaudit and allocation.month == month and allocation.stage is not AuditStage.CLOSED:
+            found[ref] = OpenReaudit(
+                allocation.case_ref,
+                allocation.team,
+                allocation.allocated_worker_email,
+                allocation.team_manager_email,
+                allocation.auditor_email,
+                allocation.month.preceding(),
+            )
+        elif (
+            allocation.overall_grade is Grade.INADEQUATE
+            and allocation.accepted_on is not None
+            and services.deadlines.reaudit_month(allocation.month) == month
+            and ref not in this_month
+        ):
+            found.setdefault(
+                ref,
+                OpenReaudit(
+                    allocation.case_ref,
+                    allocation.team,
+                    allocation.allocated_worker_email,
+                    allocation.team_manager_email,
+                    "",
+                    allocation.month,
+                ),
+            )
+    return list(found.values())
+
+
+def _sheet(services: Services, proposal: SampleProposal) -> bytes:
+    """The allocation sheet holding the proposal, and a 'Why chosen' sheet beside it."""
+    requests = [
+        AllocationRequest(
+            c.case_ref, c.team, c.worker_email, c.manager_email, c.auditor_email, proposal.month
+        )
+        for c in proposal.chosen
+    ]
+    base = build_allocation_sheet(services.schema, requests)
+    workbook = load_workbook(io.BytesIO(base))
+    why = workbook.create_sheet(WHY_SHEET)
+    why["A1"] = f"Why these cases: the sample for {proposal.month.label} (2.1)"
+    why["A1"].font = Font(bold=True, size=14)
+    why["A2"] = (
+        f"Seed '{proposal.seed}': the same export, lists and seed give the same sample. Edit the Allocations "
+        "sheet as usual (change an auditor, remove a case) and load it with auditdesk allocate."
+    )
+    head = PatternFill("solid", fgColor="1F3864")
+    row = 4
+    for column, heading in enumerate(
+        ("Case reference", "Team", "Case type", "Auditor email", "Why chosen"), 1
+    ):
+        cell = why.cell(row, column, heading)
+        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), head
+    for case in proposal.chosen:
+        row += 1
+        texts = (case.case_ref, case.team, case.case_type or "Re-audit", case.auditor_email, case.reason)
+        for column, text in enumerate(texts, 1):
+            why.cell(row, column, text).alignment = Alignment(wrap_text=True, vertical="top")
+    row += 2
+    for column, heading in enumerate(("Team", "Case type", "Cases", "Could be audited", "Drawn"), 1):
+        cell = why.cell(row, column, heading)
+        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), head
+    for stratum in proposal.strata:
+        row += 1
+        for column, value in enumerate(
+            (stratum.team, stratum.case_type, stratum.cases, stratum.eligible, stratum.drawn), 1
+        ):
+            why.cell(row, column, value)
+    if proposal.problems:
+        row += 2
+        why.cell(row, 1, "For QA to look at").font = Font(bold=True)
+        for problem in proposal.problems:
+            row += 1
+            why.cell(row, 1, problem)
+    for letter, width in zip("ABCDE", (18, 26, 18, 34, 90), strict=True):
+        why.column_dimensions[letter].width = width
+    why.page_setup.orientation = "landscape"
+    why.page_setup.fitToWidth = 1
+    why.page_setup.fitToHeight = 0
+    if why.sheet_properties.pageSetUpPr is not None:
+        why.sheet_properties.pageSetUpPr.fitToPage = True
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

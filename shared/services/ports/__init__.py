@@ -1,0 +1,1 @@
+"""Ports: the small interfaces the services are given; adapters implement them."""

@@ -1,0 +1,553 @@
+"""Returned audits (2.2, 2.3, 2.6, 2.11): match each to its allocation, read and check it, and act.
+
+Every file put in the Audit Submissions library ends in one of three outcomes, written back
+on its list item: waiting for the QA check, returned to the auditor with every finding, or
+quarantined with a reason QA can read (unreadable or hostile file, no matching allocation,
+a duplicate). A ticked immediate-safeguarding concern alerts the Team Manager at once,
+whatever else is wrong with the form (2.6).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from shared.adapters.forms.outcome import FormOutcome, FormStatus
+from shared.adapters.forms.reader import ANSWER_BOXES_LOST, read_form
+from shared.adapters.forms.safety import DEFAULT_LIMITS
+from shared.adapters.lists.definitions import MODERATION_RECORDED, PROGRAMME_FORM_RECORDED
+from shared.core.findings import Finding
+from shared.core.record import read_checkbox
+from shared.core.schema import CASE_FILE_AUDIT, MODERATION_FORM
+from shared.core.stages import AuditEvent, AuditStage
+from shared.core.validation import AuditCheck, check_audit
+from shared.services.ports.lists import (
+    BatchConflict,
+    FieldValue,
+    FileNotFoundInLibrary,
+    FileTooLarge,
+    ItemUpdate,
+    ListItem,
+    Query,
+    where,
+)
+from shared.services.ports.mail import Delivery, OutgoingMessage
+from shared.services.programme.returns import is_programme_form, record_programme_form
+from shared.services.workflow import notices
+from shared.services.workflow.dependencies import MissingSetting, Services
+from shared.services.workflow.lists import (
+    ALLOCATIONS,
+    QUARANTINED,
+    RETURNED,
+    SUBMISSIONS,
+    WAITING_FOR_QA,
+    Allocation,
+)
+from shared.services.workflow.qa import amendment_task
+from shared.services.workflow.workflow_run import Run
+
+log = logging.getLogger(__name__)
+
+OPEN_STAGES = (AuditStage.ALLOCATED, AuditStage.RETURNED_FOR_AMENDMENT)
+WAITING_STAGES = (AuditStage.SUBMITTED, AuditStage.RESUBMITTED)
+_IN_CHUNK = 50
+
+
+@dataclass
+class SubmissionResult:
+    """What happened to one file. ``outcome`` is one of the three outcomes, or '' when the file
+    had already been dealt with (a repeated notification)."""
+
+    item_id: int
+    file_name: str
+    outcome: str = ""
+    reason: str = ""
+    allocation_id: int | None = None
+    findings: tuple[Finding, ...] = ()
+    safeguarding_alert: bool = False
+
+
+@dataclass
+class _Work:
+    item: ListItem
+    name: str
+    content: bytes
+    digest: str
+    result: SubmissionResult
+    form: FormOutcome | None = None
+    update: dict[str, FieldValue] = field(default_factory=dict)
+
+
+def submit_file(services: Services, path: Path) -> ListItem:
+    """Put a filled form in the Audit Submissions library, as an auditor's upload does.
+
+    The same file name again replaces the file (a resubmission), as SharePoint does. A file far
+    bigger than any form is refused here, from its size, before it is read into memory."""
+    size = path.stat().st_size
+    if size > DEFAULT_LIMITS.max_file_bytes:
+        raise FileTooLarge(SUBMISSIONS, path.name, size, DEFAULT_LIMITS.max_file_bytes)
+    content = path.read_bytes()
+    return services.store.add_file(SUBMISSIONS, path.name, content)
+
+
+def process_submissions(run: Run, items: Sequence[ListItem]) -> list[SubmissionResult]:
+    """Deal with changed items of the Audit Submissions library, in batches (2.2, 2.3, 2.6, 2.11)."""
+    services = run.services
+    store = services.store
+    work: list[_Work] = []
+    for item in items:
+        if services.state.get(f"submission-seen:{item.id}") == item.etag:
+            continue  # our own write-back, or a notification for a change already dealt with
+        name = str(item.fields.get("FileLeafRef") or "")
+        result = SubmissionResult(item.id, name)
+        try:
+            # The size is checked before the file is read: a 200 MB upload never fills memory.
+            content = store.read_file(SUBMISSIONS, name, max_bytes=DEFAULT_LIMITS.max_file_bytes)
+        except FileNotFoundInLibrary:
+            log.info("submission %d: its file was removed before it was read", item.id)
+            continue
+        except FileTooLarge as too_large:
+            unread = hashlib.sha256(f"unread:{item.id}:{item.etag}".encode()).hexdigest()
+            unit = _Work(item, name, b"", unread, result)
+            work.append(unit)
+            _quarantine(run, unit, str(too_large))
+            continue
+        digest = hashlib.sha256(content).hexdigest()
+        if item.fields.get("processed_hash") == digest:
+            services.state.put(f"submission-seen:{item.id}", item.etag)
+            continue
+        work.append(_Work(item, name, content, digest, result))
+    if not work:
+        return []
+
+    for unit in work:
+        if unit.result.outcome:
+            continue  # refused from its size
+        # Read each form once, inside the guard: a file whose reading fails is set aside alone.
+        with run.isolated(SUBMISSIONS, unit.item.id, on_problem=_quarantine_of(run, unit)):
+            unit.form = read_form(
+                unit.content, unit.name, services.schema, services.deadlines, core_checks=False
+            )
+    duplicates = _processed_hashes(run, [w.digest for w in work])
+    allocations = _allocations_for(run, work)
+    for unit in work:
+        if unit.result.outcome:
+            continue  # set aside while reading
+        with run.isolated(SUBMISSIONS, unit.item.id, on_problem=_quarantine_of(run, unit)):
+            _process_one(run, unit, duplicates, allocations)
+        duplicates.setdefault(unit.digest, unit.item.id)
+
+    # Every allocation moved on in one batched write, then tasks and trail entries, before the
+    # write-back: a crash before the write-back redoes nothing twice.
+    run.finish()
+    _write_back(run, work)
+    return [unit.result for unit in work]
+
+
+def _process_one(
+    run: Run,
+    unit: _Work,
+    duplicates: dict[str, int],
+    allocations: Mapping[str, list[Allocation]],
+) -> None:
+    services = run.services
+    earlier = duplicates.get(unit.digest)
+    if earlier is not None and earlier != unit.item.id:
+        _quarantine(
+            run,
+            unit,
+            f"This file is identical to submission {earlier}, which was already received. "
+            "If it was uploaded twice by mistake, delete this copy.",
+            concern_already_raised=True,
+        )
+        return
+    form = unit.form
+    if form is None:
+        return
+    if form.status is FormStatus.REJECTED:
+        reason = form.rejection.message if form.rejection else "The file could not be read."
+        _quarantine(run, unit, reason)
+        return
+    if is_programme_form(form.template_id):
+        _record_programme_form(run, unit, form)
+        return
+    if form.template_id == MODERATION_FORM:  # a moderator's returned form (7.2)
+        from shared.services.moderation.service import record_moderation_form
+
+        _file_recorded(
+            run, unit, MODERATION_RECORDED, record_moderation_form(run, form, unit.name, unit.content)
+        )
+        return
+    if form.template_id != CASE_FILE_AUDIT:
+        _quarantine(
+            run,
+            unit,
+            f"This is a {form.template_id} form, not a case file audit. Case file audits only go in "
+            "this library; move the file to where that form belongs.",
+        )
+        return
+    case_ref = _text(form.fields.get("case_ref")).upper()
+    candidates = allocations.get(case_ref, [])
+    allocation = _match(candidates, unit.digest)
+    if allocation is None:
+        lost = _lost_boxes(form.findings)
+        if lost is not None and not case_ref:
+            reason = lost.message
+        elif not case_ref:
+            reason = "The form has no case reference, so it cannot be matched to an allocation. Fill in the case reference and upload it again."
+        elif candidates:
+            stages = ", ".join(sorted({f"{a.month.label}: {a.stage.value}" for a in candidates}))
+            reason = (
+                f"Case {case_ref} is not waiting for an audit ({stages}). If this is a corrected "
+                "version, ask QA to return the audit for amendment first."
+            )
+        else:
+            reason = f"There is no allocation for case {case_ref}. Check the case reference, or ask QA to allocate it."
+        _quarantine(run, unit, reason)
+        return
+
+    # The core's checks, once, with the allocation's month; the reader's own findings (a copied
+    # or lost answer box) go with them: the auditor fixes both.
+    core = check_audit(form.fields, services.schema, services.deadlines, allocation.month)
+    check = AuditCheck(core.record, _errors_first(form.findings + core.findings))
+    lost = _lost_boxes(form.findings)
+    if lost is not None:
+        # One message, not a "must fix" line for every answer plainly on the page.
+        check = AuditCheck(core.record, (lost,))
+    unit.result.allocation_id = allocation.id
+    unit.result.findings = check.findings
+    _raise_safeguarding(run, allocation, check)
+    # A run that stopped half-way already moved the allocation on with this very file.
+    already_applied = (
+        allocation.last_submission_hash == unit.digest and allocation.stage is not AuditStage.ALLOCATED
+    )
+    if not already_applied:
+        allocation = run.plan_step(
+            allocation,
+            AuditEvent.SUBMIT,
+            {
+                "submitted_on": run.today,
+                "overall_grade": check.record.overall_grade.value if check.record.overall_grade else None,
+                "last_submission_hash": unit.digest,
+                "submission_name": unit.name,
+                "safeguarding_raised": allocation.safeguarding_raised
+                or bool(check.record.safeguarding_concern),
+            },
+        )
+    if allocation.stage is AuditStage.RESUBMITTED:
+        run.complete_tasks(allocation.id, "Amendment")
+    _link_earlier_version(run, unit, allocation)
+    if check.errors:
+        allocation = _return_at_once(run, allocation, check, unit)
+    else:
+        unit.result.outcome, unit.result.reason = (
+            WAITING_FOR_QA,
+            f"{len(check.warnings)} flag(s) for the QA check",
+        )
+        run.mail(
+            notices.waiting_for_qa(
+                allocation,
+                check.warnings,
+                services.setting("qa_team_email"),
+                f"qa-check/{allocation.key}/{unit.digest[:16]}",
+            )
+        )
+    unit.update = _metadata(check, allocation, unit)
+
+
+def _link_earlier_version(run: Run, unit: _Work, allocation: Allocation) -> None:
+    """A file saved over under the same name is a resubmission; the version it replaced is kept
+    (SharePoint's version history, the kept copy on the embedded store) and linked from the trail."""
+    earlier_hash = unit.item.fields.get("processed_hash")
+    if not earlier_hash or earlier_hash == unit.digest:
+        return
+    version = run.services.state.get(f"submission-seen:{unit.item.id}") or "earlier"
+    link = run.services.store.earlier_version_link(SUBMISSIONS, unit.name, version)
+    run.trail(
+        f"earlier-version/{unit.item.id}/{unit.digest[:16]}",
+        f"Resubmitted under the same file name: the earlier version is kept at {link}",
+        SUBMISSIONS,
+        unit.item.id,
+        {"content_hash": earlier_hash},
+        {"content_hash": unit.digest, "allocation": allocation.id},
+    )
+
+
+def _record_programme_form(run: Run, unit: _Work, form: FormOutcome) -> None:
+    """Observation, case discussion and supervision audit forms complete their schedule item (4-6)."""
+    _file_recorded(
+        run, unit, PROGRAMME_FORM_RECORDED, record_programme_form(run, form, unit.name, unit.content)
+    )
+
+
+class _Recorded(Protocol):
+    @property
+    def recorded(self) -> bool: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def team(self) -> str: ...
+
+
+def _file_recorded(run: Run, unit: _Work, outcome: str, recorded: _Recorded) -> None:
+    """A returned form recorded against its own list (a schedule item, a moderation): filed with
+    that outcome, or quarantined with the reason it could not be recorded."""
+    if not recorded.recorded:
+        _quarantine(run, unit, recorded.reason)
+        return
+    unit.result.outcome, unit.result.reason = outcome, recorded.reason
+    unit.update = {"outcome": outcome, "outcome_reason": recorded.reason, "team": recorded.team or None}
+
+
+def _return_at_once(run: Run, allocation: Allocation, check: AuditCheck, unit: _Work) -> Allocation:
+    """Errors send the form straight back to the auditor with every finding (2.11)."""
+    due = run.services.deadlines.amendment_due_date(run.today)
+    if allocation.stage in WAITING_STAGES:
+        allocation = run.plan_step(
+            allocation,
+            AuditEvent.RETURN_FOR_AMENDMENT,
+            {
+                "returned_on": run.today,
+                "amendment_due": due,
+                "times_returned": allocation.times_returned + 1,
+                "qa_reasons": notices.findings_text(check.errors),
+            },
+        )
+    key = f"returned/{allocation.key}/{unit.digest[:16]}"
+    run.mail(notices.returned_to_auditor(allocation, check.findings, due, by_qa=False, key=key))
+    amendment_task(run, allocation, unit.digest[:16], due, notices.findings_text(check.errors))
+    unit.result.outcome = RETURNED
+    unit.result.reason = f"{len(check.errors)} error(s) to fix"
+    return allocation
+
+
+def _raise_safeguarding(run: Run, allocation: Allocation, check: AuditCheck) -> None:
+    """2.6: alert the Team Manager now and set a same-day task, whatever else is wrong."""
+    if not check.record.safeguarding_concern:
+        return
+    due = run.services.deadlines.safeguarding_action_due_date(run.today)
+    qa_team = run.services.setting("qa_team_email")
+    run.mail(notices.safeguarding_alert(allocation, due, bool(check.record.safeguarding_details), qa_team))
+    run.task(
+        f"safeguarding/{allocation.key}",
+        "Safeguarding",
+        f"Immediate safeguarding concern from the audit of {allocation.case_ref}: record corrective "
+        "action on Liquidlogic under Management Oversight",
+        allocation.team_manager_email,
+        due,
+        "2.6",
+        allocation.id,
+        team=allocation.team,
+    )
+
+
+def _quarantine_of(run: Run, unit: _Work) -> Callable[[str], None]:
+    def quarantine(reason: str) -> None:
+        _quarantine(
+            run,
+            unit,
+            f"{reason} (submission {unit.item.id}; the file is kept.)",
+        )
+
+    return quarantine
+
+
+def _lost_boxes(findings: Sequence[Finding]) -> Finding | None:
+    return next((f for f in findings if f.code == ANSWER_BOXES_LOST), None)
+
+
+def _quarantine(run: Run, unit: _Work, reason: str, concern_already_raised: bool = False) -> None:
+    unit.result.outcome, unit.result.reason = QUARANTINED, reason
+    unit.update = {"outcome": QUARANTINED, "outcome_reason": reason}
+    if (
+        not concern_already_raised
+        and unit.form is not None
+        and read_checkbox(unit.form.fields.get("safeguarding_concern"))
+    ):
+        _stranded_safeguarding(run, unit, reason)
+    run.mail(
+        notices.quarantined(
+            unit.name,
+            reason,
+            run.services.setting("qa_team_email"),
+            f"quarantine/{unit.item.id}/{unit.digest[:16]}",
+        )
+    )
+    log.info("submission %d quarantined", unit.item.id)
+
+
+def _stranded_safeguarding(run: Run, unit: _Work, reason: str) -> None:
+    """2.6: a ticked concern on a form that cannot be matched still goes out at once, to QA and
+    the safeguarding contact, at least once, saying a person must match it by hand."""
+    services = run.services
+    qa_team = services.setting("qa_team_email")
+    try:
+        contact: str | None = services.setting("safeguarding_contact_email")
+    except MissingSetting:
+        contact = None
+    fields = unit.form.fields if unit.form is not None else {}
+    said = [
+        f"{label}: {_text(fields.get(field_id))}"
+        for field_id, label in (
+            ("case_ref", "Case reference as typed"),
+            ("child_ref", "Child reference as typed"),
+            ("team", "Team"),
+            ("allocated_worker", "Allocated worker"),
+            ("team_manager", "Team Manager"),
+            ("auditor", "Auditor"),
+        )
+        if _text(fields.get(field_id))
+    ]
+    details = (
+        "given on the form"
+        if _text(fields.get("safeguarding_details"))
+        else "NOT given on the form: contact the auditor today"
+    )
+    unit.result.safeguarding_alert = True
+    run.mail(
+        OutgoingMessage(
+            to=tuple(dict.fromkeys(a for a in (contact, qa_team) if a)),
+            subject="IMMEDIATE: safeguarding concern on an audit form that could not be matched",
+            text_body=(
+                f"The audit form '{unit.name}' in the Audit Submissions library has the immediate "
+                "safeguarding concern ticked (2.6), but Audit Desk could not match it to an allocation, "
+                "so no Team Manager has been told.\n\n"
+                "A PERSON MUST MATCH IT BY HAND TODAY: find the case, tell its Team Manager now, and make "
+                "sure corrective action is recorded on Liquidlogic under Management Oversight.\n\n"
+                f"Why it could not be matched: {reason}\n\n"
+                + ("What the form says:\n" + "\n".join(f"- {line}" for line in said) + "\n\n" if said else "")
+                + f"The auditor's details of the concern are {details}.\n\n"
+                + (
+                    ""
+                    if contact
+                    else "The Settings list has no 'safeguarding_contact_email': add it so the "
+                    "safeguarding contact is told as well as QA.\n\n"
+                )
+                + "The file is kept, marked Quarantined."
+                + notices.SIGN_OFF
+            ),
+            idempotency_key=f"safeguarding-unmatched/{unit.item.id}/{unit.digest[:16]}",
+            delivery=Delivery.AT_LEAST_ONCE,  # 2.6: never lost (shared/services/ports/mail.py)
+        )
+    )
+    log.warning(
+        "submission %d: safeguarding concern on an unmatched form sent for matching by hand", unit.item.id
+    )
+
+
+def _metadata(check: AuditCheck, allocation: Allocation, unit: _Work) -> dict[str, FieldValue]:
+    record = check.record
+    fields: dict[str, FieldValue] = {
+        "outcome": unit.result.outcome,
+        "outcome_reason": unit.result.reason,
+        "findings_text": notices.findings_text(check.findings),
+        "findings_count": len(check.findings),
+        "allocation": allocation.id,
+        "status": allocation.stage.value,
+        "auditor_email": allocation.auditor_email,
+        "case_ref": allocation.case_ref,
+        "team": record.team or allocation.team,
+        "audit_date": record.audit_date,
+        "overall_grade": record.overall_grade.value if record.overall_grade else None,
+        "safeguarding_concern": bool(record.safeguarding_concern),
+        "template_version": unit.form.template_version if unit.form else None,
+    }
+    highlighted = [record.good_practice_summary] + [
+        f"{j.domain.name}: {j.good_practice}" for j in record.domains if j.good_practice
+    ]
+    fields["good_practice"] = "\n".join(h for h in highlighted if h) or None
+    for judgement in record.domains:
+        value: str | None = None
+        if judgement.grade is not None:
+            value = judgement.grade.value
+        elif judgement.not_applicable:
+            value = "Not applicable"
+        fields[f"{judgement.domain.id}_grade"] = value
+    if not any(f.code == "auditor-role-unknown" for f in check.findings) and record.auditor_role:
+        fields["auditor_role"] = record.auditor_role
+    return fields
+
+
+def _write_back(run: Run, work: list[_Work]) -> None:
+    store = run.services.store
+    now = run.services.clock.now()
+    updates = [
+        ItemUpdate(
+            unit.item.id,
+            {**unit.update, "content_hash": unit.digest, "processed_hash": unit.digest, "checked_on": now},
+            unit.item.etag,
+        )
+        for unit in work
+    ]
+    try:
+        written = store.update_many(SUBMISSIONS, updates)
+    except BatchConflict as conflict:
+        # Someone edited an item's metadata meanwhile: the outcome still has to be written.
+        written = list(conflict.written)
+        for stale in conflict.conflicts:
+            fields = next(u.fields for u in updates if u.item_id == stale.item_id)
+            written.append(store.update(SUBMISSIONS, stale.item_id, fields, None))
+    run.services.state.put_many({f"submission-seen:{item.id}": item.etag for item in written})
+
+
+def _processed_hashes(run: Run, digests: list[str]) -> dict[str, int]:
+    """Files already received (by content): a second upload of the same file is a duplicate."""
+    found: dict[str, int] = {}
+    for start in range(0, len(digests), _IN_CHUNK):
+        chunk = sorted(set(digests[start : start + _IN_CHUNK]))
+        query = Query(SUBMISSIONS, (where("content_hash", "in", chunk),), page_size=500)
+        for item in run.services.store.query_all(query):
+            digest = item.fields.get("content_hash")
+            if isinstance(digest, str):
+                found.setdefault(digest, item.id)
+    return found
+
+
+def _allocations_for(run: Run, work: list[_Work]) -> dict[str, list[Allocation]]:
+    """The allocations of every case in the batch, in one query per 50 cases."""
+    refs = set()
+    for unit in work:
+        if unit.form is None:
+            continue
+        ref = _text(unit.form.fields.get("case_ref")).upper()
+        if ref:
+            refs.add(ref)
+    by_case: dict[str, list[Allocation]] = {}
+    ordered = sorted(refs)
+    for start in range(0, len(ordered), _IN_CHUNK):
+        chunk = ordered[start : start + _IN_CHUNK]
+        query = Query(ALLOCATIONS, (where("case_ref", "in", chunk),), page_size=500)
+        for item in run.services.store.query_all(query):
+            allocation = Allocation.from_item(item)
+            by_case.setdefault(allocation.case_ref, []).append(allocation)
+    return by_case
+
+
+def _match(candidates: list[Allocation], digest: str) -> Allocation | None:
+    """The open allocation of the case (the latest month first); or the one this very file
+    already moved on (a run that stopped half-way)."""
+    ordered = sorted(candidates, key=lambda a: a.month, reverse=True)
+    for allocation in ordered:
+        if allocation.stage in OPEN_STAGES and allocation.last_submission_hash != digest:
+            return allocation
+    for allocation in ordered:
+        if allocation.last_submission_hash == digest:
+            return allocation
+    return None
+
+
+def _errors_first(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: not f.is_error))
+
+
+def _text(value: FieldValue) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    return "" if value is None else str(value).strip()
+
+
+__all__ = ["SubmissionResult", "process_submissions", "submit_file"]
