@@ -22,9 +22,10 @@ from shared.adapters.documents.report_templates import template_path
 from shared.core.deadlines import AuditMonth
 from shared.core.schema import load_schema
 from shared.demo.fictional_history import FictionalHistory, fictional_history
+from shared.services.ports.documents import ReportContent
 from shared.services.reports import aggregate
 from shared.services.reports.anonymise import redactor
-from shared.services.reports.content import ReportContent, highlights_content, quarterly_content
+from shared.services.reports.content import highlights_content, quarterly_content
 from shared.services.reports.period import parse_period
 
 _T = TypeVar("_T")

@@ -6,8 +6,9 @@ case's safeguarding action is overdue."""
 from __future__ import annotations
 
 from shared.core.deadlines import AuditMonth
+from shared.services.ports.documents import Share
 from shared.services.reports import aggregate
-from shared.services.reports.content import Share, direction, highlights_content
+from shared.services.reports.content import direction, highlights_content
 from shared.services.reports.period import parse_period
 from tests.reports.conftest import DOMAINS, D, allocation, submission, task
 

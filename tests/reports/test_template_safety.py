@@ -11,10 +11,11 @@ import pytest
 from docx import Document
 
 from shared.adapters.documents.render import plain, render_docx
-from shared.adapters.documents.report_templates import BUILDERS, template_path
+from shared.adapters.documents.report_templates import build_template, template_path
 from shared.core.deadlines import AuditMonth
 from shared.services.reports import aggregate
 from shared.services.reports.content import highlights_content
+from shared.services.reports.layouts import report_layouts
 from shared.services.reports.period import parse_period
 from tests.reports.conftest import DOMAINS, D, allocation, submission
 
@@ -58,17 +59,20 @@ def test_layout_characters_docxtpl_would_obey_are_removed_from_values() -> None:
     assert plain({"k": ["\a"]}) == {"k": [" "]}
 
 
-@pytest.mark.parametrize("kind", sorted(BUILDERS))
+LAYOUTS = {layout.kind: layout for layout in report_layouts()}
+
+
+@pytest.mark.parametrize("kind", sorted(LAYOUTS))
 def test_shipped_templates_are_what_the_builder_makes(kind: str, tmp_path) -> None:
-    built = BUILDERS[kind](tmp_path / f"{kind}.docx")
+    built = build_template(LAYOUTS[kind], tmp_path / f"{kind}.docx")
     assert _xml(built.read_bytes()) == _xml(template_path(kind).read_bytes()), (
-        "templates/reports is out of date: run python -m shared.adapters.documents.report_templates"
+        "templates/reports is out of date: run auditdesk templates build"
     )
 
 
 def test_a_good_practice_excerpt_cannot_reach_a_template_file() -> None:
     # The templates hold only the builder's tags: no value of the data is ever in them.
-    for kind in BUILDERS:
+    for kind in LAYOUTS:
         assert "DEMO-" not in _xml(template_path(kind).read_bytes())
 
 

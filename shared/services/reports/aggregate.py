@@ -15,6 +15,7 @@ from shared.core.deadlines import AuditMonth
 from shared.core.grades import NOT_APPLICABLE, Grade
 from shared.core.schema import Domain
 from shared.core.stages import AuditStage
+from shared.services.ports.documents import MINIMUM_FOR_PERCENT
 from shared.services.ports.lists import FieldValue, ListItem
 from shared.services.reports.anonymise import Reviewed
 from shared.services.reports.period import ReportPeriod
@@ -40,8 +41,7 @@ ACCEPTED_STAGES = frozenset(
         AuditStage.CLOSED.value,
     }
 )
-# Below this many, a share is shown as a count only ("3 of 4"), never as a percentage.
-MINIMUM_FOR_PERCENT = 5
+# Below MINIMUM_FOR_PERCENT, a share is shown as a count only ("3 of 4"), never as a percentage.
 
 
 # -- the rows every report reads ---------------------------------------------------------------

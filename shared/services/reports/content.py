@@ -7,14 +7,23 @@ disagree. Values are numbers, shares (0 to 1) or text; formatting happens once, 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 
-from shared.adapters.documents import charts
+from shared.services.ports.documents import (
+    MINIMUM_FOR_PERCENT,
+    DataTable,
+    GradeBars,
+    ReportContent,
+    Share,
+    SmallMultiples,
+    StackedShares,
+    TrendLines,
+    Value,
+    formatted,
+)
 from shared.services.reports.aggregate import (
     GRADES,
     INADEQUATE,
-    MINIMUM_FOR_PERCENT,
     Bulletin,
     ChainEntry,
     DiscussionTimeliness,
@@ -27,29 +36,6 @@ from shared.services.reports.aggregate import (
 )
 from shared.services.reports.learning import lesson, reflective_questions
 
-
-@dataclass(frozen=True, slots=True)
-class Share:
-    """A percentage that always carries its count: '82% (41 of 50)', or only '3 of 4' when the
-    whole is under the minimum (a percentage of a handful misleads)."""
-
-    part: int
-    whole: int
-    minimum: int = MINIMUM_FOR_PERCENT
-
-    @property
-    def ratio(self) -> float | None:
-        return self.part / self.whole if self.whole and self.whole >= self.minimum else None
-
-    def __str__(self) -> str:
-        if not self.whole:
-            return "none"
-        if self.whole < self.minimum:
-            return f"{self.part} of {self.whole}"
-        return f"{round(100 * self.part / self.whole)}% ({self.part} of {self.whole})"
-
-
-Value = str | int | float | Share | None
 CLASSIFICATION = "OFFICIAL-SENSITIVE"
 BULLETIN_CLASSIFICATION = "OFFICIAL"
 TITLES = {
@@ -59,46 +45,8 @@ TITLES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class DataTable:
-    """A table of the report. ``percent`` names the columns holding shares (0 to 1)."""
-
-    key: str  # context variable and sheet name
-    title: str
-    headers: tuple[str, ...]
-    rows: list[list[Value]]
-    percent: frozenset[int] = frozenset()
-
-    def formatted(self) -> list[list[str]]:
-        return [[_format(v, i in self.percent) for i, v in enumerate(row)] for row in self.rows]
-
-
-@dataclass
-class ReportContent:
-    kind: str
-    title: str
-    period_key: str
-    context: dict[str, object]
-    tables: list[DataTable]
-    charts: dict[str, Callable[[], bytes]] = field(default_factory=dict)
-    alt_text: dict[str, str] = field(default_factory=dict)  # per chart: what it shows, in words
-    headlines: list[str] = field(default_factory=list)  # three figures for the email body
-
-
-def _format(value: Value, percent: bool) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, Share):
-        return str(value)
-    if percent and isinstance(value, float | int):
-        return f"{round(100 * value)}%"
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    return str(value)
-
-
 def _pct(value: float | None) -> str:
-    return _format(value, True)
+    return formatted(value, True)
 
 
 def _common(
@@ -196,22 +144,19 @@ def _tables_context(context: dict[str, object], tables: Sequence[DataTable]) -> 
         context[table.key] = table.formatted()
 
 
-def _trend_chart(title: str, points: Sequence[TrendPoint], minimum: int) -> Callable[[], bytes]:
-    def draw() -> bytes:
-        def percent(part: int, whole: int) -> float | None:
-            ratio = Share(part, whole, minimum).ratio
-            return None if ratio is None else 100 * ratio
+def _trend_chart(title: str, points: Sequence[TrendPoint], minimum: int) -> TrendLines:
+    def percent(part: int, whole: int) -> float | None:
+        ratio = Share(part, whole, minimum).ratio
+        return None if ratio is None else 100 * ratio
 
-        return charts.trend_lines(
-            title,
-            [f"{p.month.first_day:%b %y}" for p in points],
-            [
-                ("Returned on time (%)", [percent(p.on_time, p.completed) for p in points]),
-                ("Judged Good or better (%)", [percent(p.good_or_better, p.graded) for p in points]),
-            ],
-        )
-
-    return draw
+    return TrendLines(
+        title,
+        tuple(f"{p.month.first_day:%b %y}" for p in points),
+        (
+            ("Returned on time (%)", tuple(percent(p.on_time, p.completed) for p in points)),
+            ("Judged Good or better (%)", tuple(percent(p.good_or_better, p.graded) for p in points)),
+        ),
+    )
 
 
 def _trend_alt(points: Sequence[TrendPoint], minimum: int) -> str:
@@ -230,21 +175,18 @@ def _grades_alt(kind: str, rows: Sequence[tuple[str, GradeCounts]]) -> str:
     return f"{kind}. {described}."
 
 
-def _domain_chart(title: str, domains: Sequence[tuple[str, GradeCounts]]) -> Callable[[], bytes]:
-    def draw() -> bytes:
-        return charts.stacked_shares(
-            title,
-            [name for name, _ in domains],
-            GRADES,
-            [[g.counts[grade] for grade in GRADES] for _, g in domains],
-            category_label="Domain",
-        )
-
-    return draw
+def _domain_chart(title: str, domains: Sequence[tuple[str, GradeCounts]]) -> StackedShares:
+    return StackedShares(
+        title,
+        tuple(name for name, _ in domains),
+        GRADES,
+        tuple(tuple(g.counts[grade] for grade in GRADES) for _, g in domains),
+        category_label="Domain",
+    )
 
 
-def _overall_chart(title: str, grades: GradeCounts) -> Callable[[], bytes]:
-    return lambda: charts.grade_bars(title, GRADES, [grades.counts[g] for g in GRADES])
+def _overall_chart(title: str, grades: GradeCounts) -> GradeBars:
+    return GradeBars(title, GRADES, tuple(grades.counts[g] for g in GRADES))
 
 
 def _about(source: str) -> list[str]:
@@ -793,24 +735,23 @@ def quarterly_content(q: Quarterly, extra_sections: Sequence[Mapping[str, object
                 )
             )
 
-    def small_multiples() -> bytes:
-        return charts.small_multiples(
-            "Accepted audits grading each domain Good or better, by month",
-            [m[:3] for m in month_names],
-            [
-                (d.name, [Share(g.good_or_better, g.graded, minimum) for g in months])
-                for d, months in q.domain_months
-            ],
-        )
+    small_multiples = SmallMultiples(
+        "Accepted audits grading each domain Good or better, by month",
+        tuple(m[:3] for m in month_names),
+        tuple(
+            (d.name, tuple(Share(g.good_or_better, g.graded, minimum) for g in months))
+            for d, months in q.domain_months
+        ),
+    )
 
     content.charts = {
         "chart_overall": _overall_chart(f"Overall judgements, {period.label}", q.overall),
         "chart_domain_trend": small_multiples,
-        "chart_teams": lambda: charts.stacked_shares(
+        "chart_teams": StackedShares(
             "Overall judgements by team (accepted audits)",
-            [t.team for t in q.teams],
+            tuple(t.team for t in q.teams),
             GRADES,
-            [[t.grades.counts[g] for g in GRADES] for t in q.teams],
+            tuple(tuple(t.grades.counts[g] for g in GRADES) for t in q.teams),
             category_label="Team",
         ),
         "chart_trend": _trend_chart("Timeliness and quality over the last nine months", q.trend, minimum),

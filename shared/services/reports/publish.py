@@ -15,21 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.adapters.documents.datapack import build_data_pack
-from shared.adapters.documents.render import render_docx
-from shared.adapters.documents.report_templates import TEMPLATE_FOLDER, template_path
+from shared.services.ports.documents import MINIMUM_FOR_PERCENT, ReportContent, Share
 from shared.services.ports.lists import ListItem, Query, where
 from shared.services.ports.mail import Attachment, OutgoingMessage
 from shared.services.reports import aggregate
 from shared.services.reports import approval as approvals
 from shared.services.reports.anonymise import Redactor, redactor
-from shared.services.reports.content import (
-    ReportContent,
-    Share,
-    bulletin_content,
-    highlights_content,
-    quarterly_content,
-)
+from shared.services.reports.content import bulletin_content, highlights_content, quarterly_content
 from shared.services.reports.period import ReportPeriod, parse_period
 from shared.services.workflow.dependencies import MissingSetting, Services
 from shared.services.workflow.lists import ALLOCATIONS, STAFF, SUBMISSIONS, TASKS
@@ -117,7 +109,7 @@ def _minimum(services: Services) -> int:
     try:
         value = int(services.setting(MINIMUM_SETTING))
     except (ValueError, MissingSetting):  # optional on SharePoint: the framework default then
-        return aggregate.MINIMUM_FOR_PERCENT
+        return MINIMUM_FOR_PERCENT
     return max(1, value)
 
 
@@ -309,8 +301,8 @@ def _file_and_send(
     started: float,
     aggregated: float,
 ) -> PublishedReport:
-    docx = render_docx(template_path(kind, TEMPLATE_FOLDER), content, today)
-    pack = build_data_pack(content.title, parsed.label, content.tables)
+    docx = services.documents.render(content, today)
+    pack = services.documents.data_pack(content.title, parsed.label, content.tables)
     rendered = time.perf_counter()
     report_type = REPORT_TYPES[kind]
     fields = {"report_type": report_type, "period": parsed.key, "Title": f"{report_type}, {parsed.label}"}
