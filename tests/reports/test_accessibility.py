@@ -18,8 +18,7 @@ from shared.adapters.documents.report_templates import Builder, build_template, 
 from shared.core.deadlines import AuditMonth
 from shared.demo.fictional_history import fictional_history, store_history
 from shared.services.ports.documents import Column
-from shared.services.reports.layouts import report_layouts
-from shared.services.reports.publish import PublishedReport, approve_bulletin, publish_report
+from shared.services.reports.publish import PublishedReport, approve_bulletin, publish_report, report_layouts
 from tests.reports.conftest import D, make_services
 
 EMU_PER_INCH = 914_400

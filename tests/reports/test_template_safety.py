@@ -13,10 +13,10 @@ from docx import Document
 from shared.adapters.documents.render import plain, render_docx
 from shared.adapters.documents.report_templates import build_template, template_path
 from shared.core.deadlines import AuditMonth
-from shared.services.reports import aggregate
-from shared.services.reports.content import highlights_content
-from shared.services.reports.layouts import report_layouts
+from shared.services.reports import aggregate, bulletin, highlights, quarterly
+from shared.services.reports.highlights import highlights_content
 from shared.services.reports.period import parse_period
+from shared.services.reports.publish import report_layouts
 from tests.reports.conftest import DOMAINS, D, allocation, submission
 
 HOSTILE = (
@@ -37,7 +37,7 @@ def _highlights_with(text: str) -> bytes:
         [],
         DOMAINS,
     )
-    report = aggregate.highlights(index, parse_period("2026-11"), DOMAINS, D(2026, 12, 1), lambda t: t)
+    report = highlights.highlights(index, parse_period("2026-11"), DOMAINS, D(2026, 12, 1), lambda t: t)
     return render_docx(template_path("highlights"), highlights_content(report))
 
 
@@ -78,7 +78,8 @@ def test_a_good_practice_excerpt_cannot_reach_a_template_file() -> None:
 
 def test_large_history_renders_every_report() -> None:
     from shared.demo.fictional_history import fictional_history
-    from shared.services.reports.content import bulletin_content, quarterly_content
+    from shared.services.reports.bulletin import bulletin_content
+    from shared.services.reports.quarterly import quarterly_content
 
     history = fictional_history(300, AuditMonth(2026, 12), months=4, seed=3)
     index = aggregate.index_history(history.allocations, history.submissions, history.tasks, DOMAINS)
@@ -86,9 +87,9 @@ def test_large_history_renders_every_report() -> None:
     for kind, content in (
         (
             "bulletin",
-            bulletin_content(aggregate.bulletin(index, quarter, DOMAINS, D(2027, 1, 5), lambda t: t)),
+            bulletin_content(bulletin.bulletin(index, quarter, DOMAINS, D(2027, 1, 5), lambda t: t)),
         ),
-        ("quarterly", quarterly_content(aggregate.quarterly(index, quarter, DOMAINS, D(2027, 1, 5)))),
+        ("quarterly", quarterly_content(quarterly.quarterly(index, quarter, DOMAINS, D(2027, 1, 5)))),
     ):
         document = Document(io.BytesIO(render_docx(template_path(kind), content)))
         assert len(document.inline_shapes) >= 1

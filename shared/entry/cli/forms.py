@@ -105,7 +105,7 @@ def build(
     the audit forms, the Staff register, the allocation sheet and the reports (in reports/)."""
     from shared.adapters.documents.word_reports import WordReports
     from shared.adapters.registers import write_register_templates
-    from shared.services.reports.layouts import report_layouts
+    from shared.services.reports.publish import report_layouts
 
     schema = context_of(ctx).schema
     reports = WordReports().build_templates(report_layouts(), out / "reports")
