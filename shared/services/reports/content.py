@@ -14,6 +14,7 @@ from shared.services.ports.documents import (
     Column,
     DataTable,
     GradeBars,
+    ReportLayout,
     Share,
     StackedShares,
     TrendLines,
@@ -80,7 +81,27 @@ def flow_rows(flow: Throughput) -> list[list[Value]]:
     ]
 
 
-def discussion_rows(items: Sequence[DiscussionTimeliness], minimum: int) -> list[list[Value]]:
+def overall_table(grades: GradeCounts, minimum: int) -> DataTable:
+    """The overall judgements of accepted audits (2.7), each with its share."""
+    return DataTable(
+        "overall",
+        "Overall judgements (accepted audits)",
+        ("Judgement", "Audits", "Share"),
+        [[g, grades.counts[g], Share(grades.counts[g], grades.graded, minimum)] for g in GRADES],
+    )
+
+
+def discussions_table(items: Sequence[DiscussionTimeliness], minimum: int) -> DataTable:
+    """Findings discussed within the framework's timescales (2.10)."""
+    return DataTable(
+        "discussions",
+        "Discussion of findings",
+        ("Timescale", "Due", "On time", "Late", "Overdue", "Not yet due", "On time"),
+        _discussion_rows(items, minimum),
+    )
+
+
+def _discussion_rows(items: Sequence[DiscussionTimeliness], minimum: int) -> list[list[Value]]:
     return [
         [
             t.label,
@@ -229,3 +250,13 @@ DISCUSSION_COLUMNS = [
     Column("Not yet due", 1.6, True),
     Column("On time", 3.0, True),
 ]
+
+
+def trend_and_about(b: ReportLayout) -> None:
+    """How the highlights and the quarterly report end: the trend (section 7), then about this
+    report (section 8)."""
+    b.heading(7)
+    b.chart("chart_trend")
+    b.table("trend", TREND_COLUMNS)
+    b.heading(8)
+    b.bullets("about")

@@ -19,7 +19,6 @@ from shared.services.ports.documents import (
     Value,
 )
 from shared.services.reports.aggregate import (
-    GRADES,
     INADEQUATE,
     AuditIndex,
     AuditRow,
@@ -29,20 +28,21 @@ from shared.services.reports.content import (
     FIGURE_COLUMNS,
     GRADE_HEADERS,
     TITLES,
-    TREND_COLUMNS,
     about,
     chain_rows,
     common,
     concern_row,
-    discussion_rows,
+    discussions_table,
     domain_chart,
     flow_rows,
     grade_columns,
     grade_row,
     grades_alt,
     overall_chart,
+    overall_table,
     tables_context,
     trend_alt,
+    trend_and_about,
     trend_chart,
     trend_table,
 )
@@ -231,12 +231,7 @@ def highlights_content(h: Highlights, names: Mapping[str, str] | None = None) ->
             ("Case", "Team", "Stage"),
             awaiting_rows,
         ),
-        DataTable(
-            "overall",
-            "Overall judgements (accepted audits)",
-            ("Judgement", "Audits", "Share"),
-            [[g, h.overall.counts[g], Share(h.overall.counts[g], h.overall.graded, minimum)] for g in GRADES],
-        ),
+        overall_table(h.overall, minimum),
         DataTable(
             "domains",
             "Judgements by domain (accepted audits)",
@@ -268,12 +263,7 @@ def highlights_content(h: Highlights, names: Mapping[str, str] | None = None) ->
                 *(concern_row(team, n) for team, n in sg.by_team.items()),
             ],
         ),
-        DataTable(
-            "discussions",
-            "Discussion of findings",
-            ("Timescale", "Due", "On time", "Late", "Overdue", "Not yet due", "On time"),
-            discussion_rows(h.discussions, minimum),
-        ),
+        discussions_table(h.discussions, minimum),
         trend_table(h.trend, minimum),
     ]
     context = common("highlights", period.key, period.label, period.date_range, h.as_of)
@@ -468,9 +458,5 @@ def highlights_layout() -> ReportLayout:
            "references removed.")  # fmt: skip
     b.bullets("good_practice", "{{ e.text }} ({{ e.team }})", loop="e", lead="{{ e.heading }}")
     b.when_empty("good_practice", "No good practice was highlighted in this month's accepted audits.")
-    b.heading(7)
-    b.chart("chart_trend")
-    b.table("trend", TREND_COLUMNS)
-    b.heading(8)
-    b.bullets("about")
+    trend_and_about(b)
     return b

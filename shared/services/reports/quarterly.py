@@ -32,17 +32,18 @@ from shared.services.reports.content import (
     DISCUSSION_COLUMNS,
     FIGURE_COLUMNS,
     TITLES,
-    TREND_COLUMNS,
     about,
     chain_rows,
     common,
-    discussion_rows,
+    discussions_table,
     flow_rows,
     follow_up_row,
     grades_alt,
     overall_chart,
+    overall_table,
     tables_context,
     trend_alt,
+    trend_and_about,
     trend_chart,
     trend_table,
 )
@@ -235,12 +236,7 @@ def quarterly_content(q: Quarterly, extra_sections: Sequence[Mapping[str, object
     small_teams = [t for t in q.teams if t.grades.graded < minimum]
     tables = [
         DataTable("flow", "Audits this quarter", ("Measure", "Figure", "Framework"), flow_rows(q.flow)),
-        DataTable(
-            "overall",
-            "Overall judgements (accepted audits)",
-            ("Judgement", "Audits", "Share"),
-            [[g, q.overall.counts[g], Share(q.overall.counts[g], q.overall.graded, minimum)] for g in GRADES],
-        ),
+        overall_table(q.overall, minimum),
         DataTable(
             "domain_trend",
             "Good or better by domain and month (accepted audits)",
@@ -297,12 +293,7 @@ def quarterly_content(q: Quarterly, extra_sections: Sequence[Mapping[str, object
             ("Case", "Month", "Team", "Judgement", "Months Inadequate", "Next step"),
             chain_rows(q.chains, with_month=True),
         ),
-        DataTable(
-            "discussions",
-            "Discussion of findings",
-            ("Timescale", "Due", "On time", "Late", "Overdue", "Not yet due", "On time"),
-            discussion_rows(q.discussions, minimum),
-        ),
+        discussions_table(q.discussions, minimum),
         DataTable(
             "compliance_totals",
             "Compliance: all teams",
@@ -536,9 +527,5 @@ def quarterly_layout() -> ReportLayout:
     b.text("{{ para }}")
     b.tag("{%p endfor %}")
     b.tag("{%p endfor %}")
-    b.heading(7)
-    b.chart("chart_trend")
-    b.table("trend", TREND_COLUMNS)
-    b.heading(8)
-    b.bullets("about")
+    trend_and_about(b)
     return b
