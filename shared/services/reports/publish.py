@@ -11,9 +11,8 @@ import datetime as dt
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from shared.services.ports.documents import MINIMUM_FOR_PERCENT, ReportContent, ReportLayout, Share
 from shared.services.ports.lists import ListItem, Query, where
@@ -193,7 +192,8 @@ def calibration_section(services: Services, period: ReportPeriod, minimum: int) 
     }
 
 
-def _bulletin(services: Services, period: ReportPeriod) -> Bulletin:
+def learning_bulletin(services: Services, period: ReportPeriod) -> Bulletin:
+    """The period's learning bulletin as the lists hold it now, its excerpts redacted."""
     index = _history(services, period)
     staff = list(services.store.query_all(Query(STAFF, page_size=500)))
     return bulletin(
@@ -228,7 +228,7 @@ def publish_report(
     started = time.perf_counter()
     today = services.clock.today()
     if kind == "bulletin":
-        learning = _bulletin(services, parsed)
+        learning = learning_bulletin(services, parsed)
         approvals.file_draft(services.store, parsed.key, parsed.label, learning.excerpts)
         content = bulletin_content(learning, draft=True)
         base = f"{REPORT_TYPES[kind]} {parsed.key} draft for QA approval"
@@ -254,7 +254,7 @@ def publish_approved_bulletin(services: Services, period: str, *, resend: bool =
             f"Team: approve it first (auditdesk report bulletin --period {parsed.key} --approve)."
         )
     started = time.perf_counter()
-    learning = _bulletin(services, parsed)
+    learning = learning_bulletin(services, parsed)
     numbers = approvals.approved_numbers(services.store, parsed.key, learning.excerpts)
     content = bulletin_content(
         learning, numbers, approved_by=approval.approved_by, approved_on=approval.approved_on
@@ -276,7 +276,7 @@ def approve_bulletin(
     bulletin and of the excerpts numbered ``excerpts`` (None: as already decided in the list),
     then publish and send it. Returns the report and anything that could not be approved."""
     parsed = check_request("bulletin", period)
-    learning = _bulletin(services, parsed)
+    learning = learning_bulletin(services, parsed)
     approvals.file_draft(services.store, parsed.key, parsed.label, learning.excerpts)
     problems = approvals.record_approval(
         services.store, parsed.key, learning.excerpts, excerpts, approver, services.clock.today()
@@ -385,47 +385,3 @@ def _message(
             Attachment(f"{base} data pack.xlsx", XLSX, pack),
         ),
     )
-
-
-DEMO_REPORTS = (("highlights", "2026-11"), ("bulletin", "2026-11"), ("quarterly", "2026-Q4"))
-
-
-def demo_reports(services: Services, out: Path, say: Callable[[str], None]) -> list[Path]:
-    """The demo month's three reports: filed, emailed (to the outbox) and copied into ``out``.
-    The bulletin goes first to the QA team as a draft; the demo then approves it as the QA team
-    would, excerpt by excerpt, and only then is it sent to all staff."""
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-
-    def keep(report: PublishedReport) -> None:
-        for name, content in ((report.docx_name, report.docx), (report.data_pack_name, report.data_pack)):
-            path = out / name
-            path.write_bytes(content)
-            written.append(path)
-
-    for kind, period in DEMO_REPORTS:
-        report = publish_report(services, kind, period)
-        keep(report)
-        mail = "emailed" if report.sent else "already emailed" if report.already_sent else "not emailed"
-        say(f"{report.report_type}, {period}: {out / report.docx_name} and its data pack; {mail}.")
-        if kind == "bulletin":
-            learning = _bulletin(services, parse_period(period))
-            chosen = [n for n, e in enumerate(learning.excerpts, start=1) if not e.withheld][:4]
-            for number, excerpt in enumerate(learning.excerpts, start=1):
-                verdict = (
-                    f"withheld by the redactor ({excerpt.withheld})"
-                    if excerpt.withheld
-                    else "approved"
-                    if number in chosen
-                    else "not approved"
-                )
-                say(f"  QA reviews excerpt {number}: {verdict}.")
-            approved, problems = approve_bulletin(services, period, chosen, services.setting("qa_team_email"))
-            for problem in problems:
-                say(f"  {problem}")
-            keep(approved)
-            say(
-                f"  QA approves the bulletin: {out / approved.docx_name} sent to all staff with "
-                f"{len(chosen)} approved excerpt(s)."
-            )
-    return written
