@@ -315,11 +315,14 @@ class SqliteListStore(ListStore):
         return folder / ".versions" / self._safe_name(name) / f"{version}{Path(name).suffix}"
 
     def item_url(self, list_name: str, item_id: int = 0, file_name: str = "") -> str:
+        """A path from the Audit Desk home, the same in every copy of a home (so an email says
+        the same whichever folder the home is in): the file, or the lists' database and the item."""
         definition = self._definition(list_name)
+        home = self.libraries.parent
         if definition.is_library and file_name:
             _, folder = self._library_folder(list_name)
-            return str((folder / self._safe_name(file_name)).resolve())
-        return f"{self.path.resolve()} ({definition.title}, item {item_id})"
+            return (folder / self._safe_name(file_name)).relative_to(home).as_posix()
+        return f"{self.path.relative_to(home).as_posix()} ({definition.title}, item {item_id})"
 
     def read_file(self, library: str, name: str, max_bytes: int | None = None) -> bytes:
         _, folder = self._library_folder(library)
