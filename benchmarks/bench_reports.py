@@ -22,10 +22,12 @@ from shared.adapters.documents.report_templates import template_path
 from shared.core.deadlines import AuditMonth
 from shared.core.schema import load_schema
 from shared.demo.fictional_history import FictionalHistory, fictional_history
-from shared.services.reports import aggregate
+from shared.services.ports.documents import ReportContent
+from shared.services.reports import aggregate, highlights, quarterly
 from shared.services.reports.anonymise import redactor
-from shared.services.reports.content import ReportContent, highlights_content, quarterly_content
+from shared.services.reports.highlights import highlights_content
 from shared.services.reports.period import parse_period
+from shared.services.reports.quarterly import quarterly_content
 
 _T = TypeVar("_T")
 SCHEMA = load_schema()
@@ -40,9 +42,9 @@ def _aggregate(
     index = aggregate.index_history(history.allocations, history.submissions, history.tasks, DOMAINS)
     if kind == "highlights":
         return highlights_content(
-            aggregate.highlights(index, MONTH, DOMAINS, AS_OF, redact or (lambda text: text))
+            highlights.highlights(index, MONTH, DOMAINS, AS_OF, redact or (lambda text: text))
         )
-    return quarterly_content(aggregate.quarterly(index, QUARTER, DOMAINS, AS_OF))
+    return quarterly_content(quarterly.quarterly(index, QUARTER, DOMAINS, AS_OF))
 
 
 def _both(history: FictionalHistory) -> tuple[ReportContent, ReportContent]:

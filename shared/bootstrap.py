@@ -40,6 +40,7 @@ def bootstrap(
     lease: WriterLease | None = None,
 ) -> Services:
     """Services wired from ``settings``, with any adapter given instead of the configured one."""
+    from shared.adapters.documents.word_reports import WordReports
     from shared.adapters.lists.definitions import list_definitions
     from shared.adapters.lists.factory import open_list_store, provisioner_of
     from shared.adapters.lists.provision import provision
@@ -72,6 +73,7 @@ def bootstrap(
         mailer,
         state,
         clock or Clock(),
+        WordReports(),
         embedded=embedded,
         lease=lease or open_lease(settings),
     )

@@ -11,9 +11,9 @@ from shared.bootstrap import bootstrap
 from shared.demo.moderation import demo_moderation
 from shared.demo.month import MONTH, replay_month
 from shared.demo.programme import demo_programme
+from shared.demo.reports import demo_reports
 from shared.entry.cli.context import AppContext
 from shared.entry.cli.render import console, table
-from shared.services.reports.publish import demo_reports
 from shared.services.workflow.clock import Clock
 from shared.services.workflow.status import allocation_statuses, open_tasks
 

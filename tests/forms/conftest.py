@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from shared.adapters.forms import TEMPLATES_DIR, fill_excel_form, fill_word_form
-from shared.adapters.forms.word_template import field_choices
+from shared.adapters.forms.controls import field_choices
 from shared.core.deadlines import Deadlines
 from shared.core.record import FieldValue
 from shared.core.schema import AuditSchema, FieldSpec, FormSpec, load_schema

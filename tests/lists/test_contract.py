@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import unquote
 
 import pytest
 
+from shared.adapters.lists.sqlite_store import SqliteListStore
 from shared.services.ports.lists import (
     AppendOnlyList,
     BatchConflict,
@@ -185,6 +187,20 @@ def test_a_file_added_to_a_library_reads_back_with_its_metadata(store: ListStore
     assert read["FileLeafRef"] == "CASE-0001.docx"
     assert read["case_ref"] == "CASE-0001"
     assert read["status"] == "Submitted"
+
+
+def test_a_library_file_and_a_list_item_each_have_one_link_a_person_opens(store: ListStore) -> None:
+    # One link mechanism for drafts (issue 13) and reminders (issue 18): the file itself in its
+    # library, the item's own page in a list.
+    store.add_file(
+        "Audit Drafts", "CASE-0001 November 2026 #2.docx", b"PK fictional", {"case_ref": "CASE-0001"}
+    )
+    link = unquote(store.item_url("Audit Drafts", file_name="CASE-0001 November 2026 #2.docx"))
+    assert link.replace("\\", "/").endswith("/AuditDrafts/CASE-0001 November 2026 #2.docx")
+    if isinstance(store, SqliteListStore):  # a path from the Audit Desk home
+        assert (store.path.parent / link).read_bytes() == b"PK fictional"
+    item = store.add("Tasks", {"Title": "Fictional reminder", "task_type": "Reminder", "status": "Open"})
+    assert str(item.id) in store.item_url("Tasks", item.id)
 
 
 def test_a_file_not_in_the_library_is_reported_by_name(store: ListStore) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from shared.adapters.documents.word_reports import WordReports
 from shared.adapters.lists.definitions import definitions_by_title, list_definitions
 from shared.adapters.lists.factory import provisioner_of
 from shared.adapters.lists.provision import provision
@@ -67,6 +68,7 @@ def make_services(home: Path, mailer: Mailer | None = None, today: dt.date | Non
         mailer or OutboxMailer(home / "outbox", MemorySentLog()),
         SqliteStateStore(home / "state.sqlite3"),
         Clock(today or D(2026, 12, 10)),
+        WordReports(),
     )
 
 

@@ -14,10 +14,11 @@ import pytest
 from docx import Document
 
 from shared.adapters.documents.charts import DPI, FONT_SIZE
-from shared.adapters.documents.report_templates import BUILDERS, Builder, Column, heading_fits
+from shared.adapters.documents.report_templates import Builder, build_template, heading_fits
 from shared.core.deadlines import AuditMonth
 from shared.demo.fictional_history import fictional_history, store_history
-from shared.services.reports.publish import PublishedReport, approve_bulletin, publish_report
+from shared.services.ports.documents import Column
+from shared.services.reports.publish import PublishedReport, approve_bulletin, publish_report, report_layouts
 from tests.reports.conftest import D, make_services
 
 EMU_PER_INCH = 914_400
@@ -119,8 +120,10 @@ def test_chart_text_is_at_least_9_points_as_placed(reports: list[PublishedReport
 
 
 def test_no_column_heading_in_any_template_breaks_mid_word(tmp_path: Path) -> None:
-    for kind, build in BUILDERS.items():
-        build(tmp_path / f"{kind}.docx")  # raises if a heading would not fit its column
+    for layout in report_layouts():
+        build_template(
+            layout, tmp_path / f"{layout.kind}.docx"
+        )  # raises if a heading would not fit its column
     assert not heading_fits("Inadequate", 2.1)  # the column that printed "Inadequ|ate"
     with pytest.raises(ValueError, match="mid-word"):
         Builder("T", "A.", ("One",)).table("rows", [Column("Inadequate", 2.1)])

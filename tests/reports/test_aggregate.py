@@ -10,7 +10,7 @@ import pytest
 from shared.core.deadlines import AuditMonth
 from shared.core.record import FieldValue
 from shared.services.ports.lists import ListItem
-from shared.services.reports import aggregate
+from shared.services.reports import aggregate, bulletin, highlights, measures, quarterly
 from shared.services.reports.period import parse_period
 from tests.reports.conftest import DOMAINS, D, allocation, submission, task
 
@@ -33,7 +33,7 @@ def test_audit_returned_by_the_last_working_day_is_on_time_and_one_not_returned_
             allocation(4, "DEMO-0004", "2026-11", late_allocation=True, due_date=D(2026, 12, 31)),
         ]
     ).by_month[NOVEMBER]
-    flow = aggregate.throughput(rows, AS_OF)
+    flow = measures.throughput(rows, AS_OF)
     assert (flow.allocated, flow.completed, flow.on_time, flow.late) == (4, 2, 1, 1)
     assert (flow.overdue, flow.not_yet_due, flow.returned_for_amendment, flow.late_allocations) == (
         1,
@@ -67,7 +67,7 @@ def test_discussion_timeliness_uses_5_working_days_for_inadequate_and_10_for_the
             allocation(5, "A-0005", "2026-11", overall_grade="Good"),  # findings not shared yet
         ]
     ).by_month[NOVEMBER]
-    five, ten = aggregate.discussion_timeliness(rows, AS_OF)
+    five, ten = measures.discussion_timeliness(rows, AS_OF)
     assert (five.due, five.held_on_time, five.held_late, five.overdue) == (2, 1, 1, 0)
     assert (ten.due, ten.held_on_time, ten.overdue, ten.not_yet_due) == (2, 0, 1, 1)
     assert five.on_time_share == pytest.approx(0.5)
@@ -90,11 +90,11 @@ def test_inadequate_case_reaudited_each_month_counts_its_months_in_the_chain_unt
             allocation(6, "DEMO-0009", "2026-11", overall_grade="Good"),
         ]
     )
-    chains = aggregate.reaudit_chains(index, [NOVEMBER])
+    chains = measures.reaudit_chains(index, [NOVEMBER])
     assert [(c.case_ref, c.months_in) for c in chains] == [("DEMO-0007", 3), ("DEMO-0008", 0)]
     assert chains[0].next_step == "Re-audit by a Senior Manager in December 2026"
     assert chains[1].next_step.startswith("Improved after 1 month Inadequate")
-    outcomes = aggregate.reaudit_outcomes(index, [NOVEMBER])
+    outcomes = measures.reaudit_outcomes(index, [NOVEMBER])
     assert (outcomes.reaudits, outcomes.improved, outcomes.still_inadequate, outcomes.longest_chain) == (
         2,
         1,
@@ -112,7 +112,7 @@ def test_domain_grades_come_from_the_latest_submission_that_was_not_quarantined(
             submission(3, 1, "Outstanding", outcome="Quarantined"),
         ],
     )
-    distribution = dict((d.id, g) for d, g in aggregate.domain_distribution(index.rows, DOMAINS))
+    distribution = dict((d.id, g) for d, g in measures.domain_distribution(index.rows, DOMAINS))
     assert distribution["d1"].counts["Good"] == 1
     assert distribution["d3"].counts["Requires Improvement"] == 1
     assert distribution["d3"].weak_share == 1.0
@@ -128,7 +128,7 @@ def test_safeguarding_alerts_and_their_corrective_actions_done_open_and_overdue_
             task(4, "Amendment", D(2026, 11, 12), "Open", allocation=3),
         ],
     )
-    summary = aggregate.safeguarding(index, [NOVEMBER], AS_OF)
+    summary = measures.safeguarding(index, [NOVEMBER], AS_OF)
     assert summary.alerts == 3
     actions = summary.actions
     assert (actions.due, actions.done, actions.done_on_time, actions.overdue, actions.open_not_due) == (
@@ -151,7 +151,7 @@ def test_quarterly_compliance_counts_case_discussions_supervision_audits_and_obs
             task(4, "Observation", D(2026, 9, 30), "Open", **west),  # due last quarter
         ],
     )
-    report = aggregate.quarterly(index, parse_period("2026-Q4"), DOMAINS, AS_OF)
+    report = quarterly.quarterly(index, parse_period("2026-Q4"), DOMAINS, AS_OF)
     by_type = {t.label: t for t in report.compliance_totals}
     assert (
         by_type["Case discussion"].due,
@@ -167,7 +167,7 @@ def test_quarterly_compliance_counts_case_discussions_supervision_audits_and_obs
 
 def test_trend_covers_the_months_before_the_period() -> None:
     index = _index([allocation(1, "A-1", "2026-10", submitted_on=D(2026, 10, 20), overall_grade="Good")])
-    h = aggregate.highlights(index, parse_period("2026-11"), DOMAINS, AS_OF, lambda text: text)
+    h = highlights.highlights(index, parse_period("2026-11"), DOMAINS, AS_OF, lambda text: text)
     assert [str(p.month) for p in h.trend] == [
         "2026-06",
         "2026-07",
@@ -210,12 +210,12 @@ def test_a_domain_is_never_both_a_strength_and_an_area_to_develop_8_1() -> None:
             submission(12, 2, "Good", **not_applicable),
         ],
     )
-    result = aggregate.bulletin(index, parse_period("2026-11"), DOMAINS, AS_OF, lambda text: text, minimum=1)
+    result = bulletin.bulletin(index, parse_period("2026-11"), DOMAINS, AS_OF, lambda text: text, minimum=1)
     strengths = {d.domain.id for d in result.strengths}
     weaknesses = {d.domain.id for d in result.weaknesses}
     assert weaknesses == {"d1"}
     assert strengths == {"d2"}
     # With the usual minimum of 5, two audits name neither: no figure from fewer than 5 (8.1).
-    few = aggregate.bulletin(index, parse_period("2026-11"), DOMAINS, AS_OF, lambda text: text)
+    few = bulletin.bulletin(index, parse_period("2026-11"), DOMAINS, AS_OF, lambda text: text)
     assert (few.strengths, few.weaknesses, few.has_figures) == ([], [], False)
     assert not [p for p in few.learning_points if re.search(r"\d", p)]

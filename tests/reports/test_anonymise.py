@@ -10,9 +10,9 @@ from shared.adapters.documents.render import render_docx
 from shared.adapters.documents.report_templates import template_path
 from shared.core.deadlines import AuditMonth
 from shared.demo.fictional_history import CHILD_NAMES, fictional_history
-from shared.services.reports import aggregate
+from shared.services.reports import aggregate, bulletin
 from shared.services.reports.anonymise import redactor
-from shared.services.reports.content import bulletin_content
+from shared.services.reports.bulletin import bulletin_content
 from shared.services.reports.period import parse_period
 from tests.reports.conftest import DOMAINS, D
 
@@ -32,7 +32,7 @@ def test_a_bulletin_from_data_full_of_names_contains_none_of_them() -> None:
         people,
         [*(d.name for d in DOMAINS), *(r.team for r in index.rows)],
     )
-    report = aggregate.bulletin(index, parse_period("2026-Q4"), DOMAINS, D(2026, 12, 10), redact.review)
+    report = bulletin.bulletin(index, parse_period("2026-Q4"), DOMAINS, D(2026, 12, 10), redact.review)
     assert report.excerpts, "the fictional data has good practice to share"
     # The QA team's draft lists every excerpt; the published bulletin quotes the approved ones.
     everything = list(range(1, len(report.excerpts) + 1))

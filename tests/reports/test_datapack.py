@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from shared.adapters.documents.datapack import build_data_pack, neutralise
-from shared.services.reports.content import DataTable
+from shared.services.ports.documents import DataTable
 
 DANGEROUS = [
     '=HYPERLINK("http://example.org","x")',

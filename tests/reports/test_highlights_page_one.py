@@ -6,8 +6,9 @@ case's safeguarding action is overdue."""
 from __future__ import annotations
 
 from shared.core.deadlines import AuditMonth
-from shared.services.reports import aggregate
-from shared.services.reports.content import Share, direction, highlights_content
+from shared.services.ports.documents import Share
+from shared.services.reports import aggregate, highlights, quarterly
+from shared.services.reports.highlights import direction, highlights_content
 from shared.services.reports.period import parse_period
 from tests.reports.conftest import DOMAINS, D, allocation, submission, task
 
@@ -58,14 +59,14 @@ def _index() -> aggregate.AuditIndex:
 
 
 def test_judgements_count_accepted_audits_only_and_the_rest_are_listed_as_awaiting_qa_2_11() -> None:
-    h = aggregate.highlights(_index(), parse_period("2026-11"), DOMAINS, AS_OF, lambda t: t)
+    h = highlights.highlights(_index(), parse_period("2026-11"), DOMAINS, AS_OF, lambda t: t)
     assert h.overall.graded == 2
     assert h.overall.counts["Outstanding"] == 0
     assert [r.case_ref for r in h.awaiting_qa] == ["DEMO-0003"]
 
 
 def test_page_one_says_who_reaudits_each_inadequate_case_by_when_and_which_action_is_overdue() -> None:
-    h = aggregate.highlights(_index(), parse_period("2026-11"), DOMAINS, AS_OF, lambda t: t)
+    h = highlights.highlights(_index(), parse_period("2026-11"), DOMAINS, AS_OF, lambda t: t)
     content = highlights_content(h, {"senior.manager@example.org": "Sam Senior (fictional)"})
     senior = content.context["senior"]
     assert senior == [["DEMO-0001", "Demo Team East", "1", "Sam Senior (fictional)", "31 Dec 2026"]]
@@ -96,24 +97,24 @@ def test_six_month_direction_pools_each_half_and_needs_enough_audits() -> None:
 
 def test_the_month_after_is_read_for_the_reaudit_but_never_counted_in_the_month() -> None:
     index = _index()
-    h = aggregate.highlights(index, parse_period("2026-11"), DOMAINS, AS_OF, lambda t: t)
+    h = highlights.highlights(index, parse_period("2026-11"), DOMAINS, AS_OF, lambda t: t)
     assert h.flow.allocated == 3
     assert index.by_month[AuditMonth(2026, 12)][0].case_ref == "DEMO-0001"
 
 
 def test_the_quarterly_report_shows_action_completion_only_when_actions_exist_2_8() -> None:
-    from shared.services.reports.content import quarterly_content
+    from shared.services.reports.quarterly import quarterly_content
 
     index = _index()
     quarter = parse_period("2026-Q4")
-    without = quarterly_content(aggregate.quarterly(index, quarter, DOMAINS, AS_OF))
+    without = quarterly_content(quarterly.quarterly(index, quarter, DOMAINS, AS_OF))
     assert without.context["extra_sections"] == []
     actions = [
         task(31, "Improvement action", D(2026, 11, 20), status="Done", completed_on=D(2026, 11, 19)),
         task(32, "Improvement action", D(2026, 11, 25)),
     ]
     index = aggregate.index_history([], [], actions, DOMAINS)
-    with_actions = quarterly_content(aggregate.quarterly(index, quarter, DOMAINS, AS_OF))
+    with_actions = quarterly_content(quarterly.quarterly(index, quarter, DOMAINS, AS_OF))
     sections = with_actions.context["extra_sections"]
     assert isinstance(sections, list)
     (section,) = sections
@@ -130,10 +131,10 @@ def test_a_further_section_such_as_moderation_prints_as_a_heading_and_its_paragr
 
     from shared.adapters.documents.render import render_docx
     from shared.adapters.documents.report_templates import template_path
-    from shared.services.reports.content import quarterly_content
+    from shared.services.reports.quarterly import quarterly_content
 
     moderation = {"title": "Moderation", "paragraphs": ["A second reviewer agreed 9 of 10 judgements."]}
-    report = aggregate.quarterly(_index(), parse_period("2026-Q4"), DOMAINS, AS_OF)
+    report = quarterly.quarterly(_index(), parse_period("2026-Q4"), DOMAINS, AS_OF)
     document = Document(
         io.BytesIO(render_docx(template_path("quarterly"), quarterly_content(report, [moderation])))
     )

@@ -14,7 +14,7 @@ import pytest
 
 from shared.core.deadlines import AuditMonth
 from shared.demo.fictional_history import fictional_history, store_history
-from shared.services.reports.publish import demo_reports
+from shared.demo.reports import demo_reports
 from tests.reports.conftest import D, make_services
 
 pytestmark = [

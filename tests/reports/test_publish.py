@@ -13,12 +13,12 @@ from typer.testing import CliRunner
 
 from shared.core.deadlines import AuditMonth
 from shared.demo.fictional_history import fictional_history, store_history
+from shared.demo.reports import demo_reports
 from shared.services.ports.lists import Query
 from shared.services.reports.publish import (
     REPORTS_LIBRARY,
     ReportRequestError,
     approve_bulletin,
-    demo_reports,
     publish_report,
 )
 from shared.services.workflow.dependencies import Services

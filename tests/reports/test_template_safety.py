@@ -11,11 +11,12 @@ import pytest
 from docx import Document
 
 from shared.adapters.documents.render import plain, render_docx
-from shared.adapters.documents.report_templates import BUILDERS, template_path
+from shared.adapters.documents.report_templates import build_template, template_path
 from shared.core.deadlines import AuditMonth
-from shared.services.reports import aggregate
-from shared.services.reports.content import highlights_content
+from shared.services.reports import aggregate, bulletin, highlights, quarterly
+from shared.services.reports.highlights import highlights_content
 from shared.services.reports.period import parse_period
+from shared.services.reports.publish import report_layouts
 from tests.reports.conftest import DOMAINS, D, allocation, submission
 
 HOSTILE = (
@@ -36,7 +37,7 @@ def _highlights_with(text: str) -> bytes:
         [],
         DOMAINS,
     )
-    report = aggregate.highlights(index, parse_period("2026-11"), DOMAINS, D(2026, 12, 1), lambda t: t)
+    report = highlights.highlights(index, parse_period("2026-11"), DOMAINS, D(2026, 12, 1), lambda t: t)
     return render_docx(template_path("highlights"), highlights_content(report))
 
 
@@ -58,23 +59,27 @@ def test_layout_characters_docxtpl_would_obey_are_removed_from_values() -> None:
     assert plain({"k": ["\a"]}) == {"k": [" "]}
 
 
-@pytest.mark.parametrize("kind", sorted(BUILDERS))
+LAYOUTS = {layout.kind: layout for layout in report_layouts()}
+
+
+@pytest.mark.parametrize("kind", sorted(LAYOUTS))
 def test_shipped_templates_are_what_the_builder_makes(kind: str, tmp_path) -> None:
-    built = BUILDERS[kind](tmp_path / f"{kind}.docx")
+    built = build_template(LAYOUTS[kind], tmp_path / f"{kind}.docx")
     assert _xml(built.read_bytes()) == _xml(template_path(kind).read_bytes()), (
-        "templates/reports is out of date: run python -m shared.adapters.documents.report_templates"
+        "templates/reports is out of date: run auditdesk templates build"
     )
 
 
 def test_a_good_practice_excerpt_cannot_reach_a_template_file() -> None:
     # The templates hold only the builder's tags: no value of the data is ever in them.
-    for kind in BUILDERS:
+    for kind in LAYOUTS:
         assert "DEMO-" not in _xml(template_path(kind).read_bytes())
 
 
 def test_large_history_renders_every_report() -> None:
     from shared.demo.fictional_history import fictional_history
-    from shared.services.reports.content import bulletin_content, quarterly_content
+    from shared.services.reports.bulletin import bulletin_content
+    from shared.services.reports.quarterly import quarterly_content
 
     history = fictional_history(300, AuditMonth(2026, 12), months=4, seed=3)
     index = aggregate.index_history(history.allocations, history.submissions, history.tasks, DOMAINS)
@@ -82,9 +87,9 @@ def test_large_history_renders_every_report() -> None:
     for kind, content in (
         (
             "bulletin",
-            bulletin_content(aggregate.bulletin(index, quarter, DOMAINS, D(2027, 1, 5), lambda t: t)),
+            bulletin_content(bulletin.bulletin(index, quarter, DOMAINS, D(2027, 1, 5), lambda t: t)),
         ),
-        ("quarterly", quarterly_content(aggregate.quarterly(index, quarter, DOMAINS, D(2027, 1, 5)))),
+        ("quarterly", quarterly_content(quarterly.quarterly(index, quarter, DOMAINS, D(2027, 1, 5)))),
     ):
         document = Document(io.BytesIO(render_docx(template_path(kind), content)))
         assert len(document.inline_shapes) >= 1

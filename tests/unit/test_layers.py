@@ -39,14 +39,12 @@ MAY_IMPORT: dict[str, set[str]] = {
 
 #: (importer, imported) pairs still to be mended. Issue 17 is done when this is empty.
 STILL_TO_MEND: set[tuple[str, str]] = {
-    ("shared.adapters.documents", "shared.services.reports"),
     ("shared.demo", "shared.entry.cli"),
     ("shared.services.moderation", "shared.adapters.forms"),
     ("shared.services.moderation", "shared.adapters.lists"),
     ("shared.services.moderation", "shared.adapters.registers"),
     ("shared.services.ports", "shared.adapters.mail"),
     ("shared.services.programme", "shared.adapters.forms"),
-    ("shared.services.reports", "shared.adapters.documents"),
     ("shared.services.workflow", "shared.adapters.forms"),
     ("shared.services.workflow", "shared.adapters.lists"),
     ("shared.services.workflow", "shared.adapters.state"),

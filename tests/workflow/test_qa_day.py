@@ -166,7 +166,7 @@ def test_the_submission_follows_the_audits_stage_so_waiting_lists_only_what_wait
     assert isinstance(waiting["allocation"], int)
     assert waiting["month"] == "2026-11"
     assert str(waiting["location"]).endswith("DEMO-0001.docx")
-    assert Path(str(waiting["location"])).exists()
+    assert (home / str(waiting["location"])).exists()  # a path from the Audit Desk home
 
     auditdesk(home, "2026-11-24", "qa", "return", "DEMO-0001", "--reasons", "Domain 2 needs evidence.")
     assert json_of(home, "2026-11-24", "submissions", "--waiting") == []
@@ -328,7 +328,7 @@ def test_emails_say_who_and_where_2_9_2_10_2_11(tmp_path: Path) -> None:
     where = [line for line in body(returned).splitlines() if line.startswith("Where it is: ")]
     assert where
     assert Path(where[0].removeprefix("Where it is: ")).name == "DEMO-0001.docx"
-    assert Path(where[0].removeprefix("Where it is: ")).exists()
+    assert (home / where[0].removeprefix("Where it is: ")).exists()  # from the Audit Desk home
 
 
 def test_an_overdue_safeguarding_action_also_reaches_the_safeguarding_contact_2_6(tmp_path: Path) -> None:

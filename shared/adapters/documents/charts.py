@@ -11,6 +11,8 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from shared.services.ports.documents import Chart, GradeBars, SmallMultiples, StackedShares, TrendLines
+
 # One grey and one hatch per grade, best first, so print and greyscale still tell them apart.
 GREYS = ("#f2f2f2", "#bdbdbd", "#7a7a7a", "#262626")
 HATCHES = ("", "///", "...", "xx")
@@ -178,3 +180,16 @@ def small_multiples(title: str, months: Sequence[str], panels: Sequence[tuple[st
     figure.suptitle(title, fontsize=FONT_SIZE + 1, fontweight="bold")
     figure.supylabel("Good or better (%)", fontsize=FONT_SIZE)
     return _png(figure)
+
+
+def draw(chart: Chart) -> bytes:
+    """The chart a report describes, as PNG bytes."""
+    match chart:
+        case GradeBars(title, grades, counts, ylabel):
+            return grade_bars(title, grades, counts, ylabel=ylabel)
+        case StackedShares(title, categories, series, counts, category_label):
+            return stacked_shares(title, categories, series, counts, category_label=category_label)
+        case TrendLines(title, months, series, ylabel, limits):
+            return trend_lines(title, months, series, ylabel=ylabel, limits=limits)
+        case SmallMultiples(title, months, panels):
+            return small_multiples(title, months, panels)

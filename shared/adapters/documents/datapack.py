@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Sequence
 
-from shared.services.reports.content import DataTable, Share, Value
+from shared.services.ports.documents import DataTable, Share, Value
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from shared.services.reports.content import ReportContent
+from shared.services.ports.documents import ReportContent
 
 # docxtpl turns \a into a new paragraph, \f into a page break and \t into a tab in rendered
 # text; XML 1.0 cannot hold the other C0 controls at all. Line breaks stay (they become <w:br/>).
@@ -58,13 +58,14 @@ def render_docx(template: Path, content: ReportContent, today: dt.date | None = 
     from docxtpl import DocxTemplate, InlineImage
     from jinja2 import Environment, StrictUndefined
 
+    from shared.adapters.documents import charts
     from shared.adapters.documents.report_templates import set_properties
 
     document = DocxTemplate(str(template))
     context: dict[str, object] = {key: plain(value) for key, value in content.context.items()}
     alt_by_image: dict[str, str] = {}
-    for key, draw in content.charts.items():
-        png = draw()
+    for key, chart in content.charts.items():
+        png = charts.draw(chart)
         alt_by_image[hashlib.sha256(png).hexdigest()] = content.alt_text.get(key, "")
         context[key] = InlineImage(document, io.BytesIO(png), width=Mm(CHART_WIDTH_MM))
     # StrictUndefined: a tag the QA team mistypes in Word fails loudly instead of printing nothing.

@@ -1,9 +1,11 @@
-"""Build the report templates (``templates/reports/*.docx``) with python-docx and Jinja tags.
+"""Build the report templates (``templates/reports/*.docx``) with python-docx and Jinja tags,
+from each report's layout (:class:`~shared.services.ports.documents.ReportLayout`, written in
+``shared.services.reports``).
 
 The built files are shipped: the QA team may restyle and reword them in Word. Tags are only
-ever written here, by hand, never from data: the data reaches a template as context values
-only, rendered with autoescape (see :mod:`shared.adapters.documents.render`). Run
-``python -m shared.adapters.documents.report_templates`` to rebuild them after changing this file.
+ever written in the layouts, by hand, never from data: the data reaches a template as context
+values only, rendered with autoescape (see :mod:`shared.adapters.documents.render`). Run
+``auditdesk templates build`` to rebuild them after changing a layout.
 
 Tags used (docxtpl): ``{{ value }}``; ``{%p if x %}``/``{%p endif %}`` for whole paragraphs;
 ``{%tr for r in rows %}``/``{%tr endfor %}`` for table rows; a chart is an ``{{ chart_... }}``
@@ -13,9 +15,7 @@ on a paragraph of its own.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,9 +29,20 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from shared.config import SHIPPED_TEMPLATES
+from shared.adapters.documents.word_reports import TEMPLATE_FOLDER
+from shared.services.ports.documents import (
+    Bullets,
+    ChartPlace,
+    Column,
+    Heading,
+    Numbered,
+    PageBreak,
+    ReportLayout,
+    Tag,
+    Text,
+)
+from shared.services.ports.documents import Table as TableBlock
 
-TEMPLATE_FOLDER = SHIPPED_TEMPLATES / "reports"
 INK = RGBColor(0x1F, 0x2A, 0x44)
 HEADER_FILL = "D9DEE7"
 LANGUAGE = "en-GB"
@@ -165,13 +176,6 @@ def _repeat_header(table: Table) -> None:
     row_properties.append(header)
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
-    heading: str
-    width_cm: float
-    numeric: bool = False
-
-
 class Builder:
     """Writes one template: a two-line header (no title page, no contents: the reader starts on
     page 1 with the content), numbered sections with tables and charts."""
@@ -290,322 +294,36 @@ class Builder:
         return path
 
 
-def _grade_columns(first: str, first_width: float = 3.7) -> list[Column]:
-    return [
-        Column(first, first_width),
-        Column("Outstanding", 3.2, True),
-        Column("Good", 1.6, True),
-        Column("Requires Improvement", 3.3, True),
-        Column("Inadequate", 2.95, True),
-        Column("Good or better", 1.85, True),
-    ]
-
-
-_FIGURES = [Column("Measure", 11.4), Column("Figure", 2.4, True), Column("Framework", 2.8)]
-
-
-# -- the three reports -------------------------------------------------------------------------
-
-HIGHLIGHTS_SECTIONS = (
-    "Audits this month",
-    "Judgements",
-    "Inadequate cases and re-audit chains",
-    "Immediate safeguarding concerns",
-    "Discussion of findings",
-    "Good practice highlighted",
-    "Trend against previous months",
-    "About this report",
-)
-
-
-# Tables the monthly and quarterly reports share.
-_TREND_COLUMNS = [
-    Column("Month", 2.95),
-    Column("Allocated", 2.55, True),
-    Column("Returned", 2.55, True),
-    Column("On time", 2.8, True),
-    Column("Good or better", 2.8, True),
-    Column("Inadequate", 2.95, True),
-]
-_DISCUSSION_COLUMNS = [
-    Column("Timescale", 4.4),
-    Column("Due", 1.3, True),
-    Column("On time", 1.7, True),
-    Column("Late", 1.4, True),
-    Column("Overdue", 2.35, True),
-    Column("Not yet due", 1.6, True),
-    Column("On time", 3.0, True),
-]
-
-
-def build_highlights(path: Path) -> Path:
-    b = Builder(
-        "Audit Highlights Report",
-        "For the Senior Leadership Team and the Wider Leadership meeting (8.1).",
-        HIGHLIGHTS_SECTIONS,
-    )
-    # Page 1: what a Director reads in two minutes.
-    b.plain_heading("At a glance")
-    b.bullets("summary")
-    b.table(
-        "headlines",
-        [
-            Column("Measure", 4.6),
-            Column("{{ headline_month }}", 3.4, True),
-            Column("Month before", 3.4, True),
-            Column("Change", 2.1, True),
-            Column("Six months", 3.1),
-        ],
-    )
-    b.subheading("Recommendations")
-    b.bullets("actions")
-    b.plain_heading("Needs a senior person now")
-    b.subheading("Inadequate cases: who re-audits, by when (2.12)")
-    b.table(
-        "senior",
-        [
-            Column("Case", 3.0),
-            Column("Team", 4.35),
-            Column("Months Inadequate", 2.95, True),
-            Column("Re-audit by", 4.0),
-            Column("Due", 2.3),
-        ],
-        empty="No case was judged Inadequate this month.",
-    )
-    b.subheading("Safeguarding corrective actions overdue (2.6)")
-    b.table(
-        "overdue_actions",
-        [
-            Column("Case", 3.0),
-            Column("Team", 4.25),
-            Column("Due", 2.6),
-            Column("Days overdue", 2.35, True),
-            Column("Team Manager", 4.4),
-        ],
-        empty="No corrective action for a safeguarding concern is overdue.",
-    )
-    b.page_break()
-    # The detail.
-    b.heading(1)
-    b.text("Audits allocated for the month and returned by the last working day (2.1, 2.2), and audits "
-           "returned by the Quality Assurance Team for amendment (2.11).")  # fmt: skip
-    b.table("flow", _FIGURES)
-    b.subheading("Returned, awaiting QA acceptance (not counted in the judgements)")
-    b.table(
-        "awaiting",
-        [Column("Case", 3.0), Column("Team", 5.0), Column("Stage", 5.0)],
-        empty="Every returned audit has been accepted by the QA team.",
-    )
-    b.heading(2)
-    b.text("Overall judgements (2.7) of the audits the Quality Assurance Team accepted this month.")
-    b.chart("chart_overall")
-    b.subheading("By domain")
-    b.chart("chart_domains")
-    b.table("domains", _grade_columns("Domain"))
-    b.subheading("By team")
-    b.table("teams", _grade_columns("Team"), empty="No audit has been accepted yet this month.")
-    b.heading(3)
-    b.text("An Inadequate case is re-audited the following month by a Senior Manager, and again until "
-           "the judgement improves (2.12). Every case in a chain this month is listed, longest first.")  # fmt: skip
-    b.table(
-        "chains",
-        [
-            Column("Case", 2.6),
-            Column("Team", 3.3),
-            Column("Judgement", 2.8),
-            Column("Months Inadequate", 2.95, True),
-            Column("Next step", 4.95),
-        ],
-        empty="No case was judged Inadequate or re-audited this month.",
-    )
-    b.heading(4)
-    b.text("Concerns raised by auditors during the audit, and the Team Managers' corrective action "
-           "recorded on Liquidlogic under Management Oversight (2.6).")  # fmt: skip
-    b.table("safeguarding", _FIGURES)
-    b.heading(5)
-    b.text("Team Manager and worker discuss the findings within 5 working days when the case is "
-           "Inadequate and 10 otherwise (2.10).")  # fmt: skip
-    b.table("discussions", _DISCUSSION_COLUMNS)
-    b.heading(6)
-    b.text("What auditors highlighted as good practice (2.3) in accepted audits, with names and "
-           "references removed.")  # fmt: skip
-    b.bullets("good_practice", "{{ e.text }} ({{ e.team }})", loop="e", lead="{{ e.heading }}")
-    b.when_empty("good_practice", "No good practice was highlighted in this month's accepted audits.")
-    b.heading(7)
-    b.chart("chart_trend")
-    b.table("trend", _TREND_COLUMNS)
-    b.heading(8)
-    b.bullets("about")
+def build_template(layout: ReportLayout, path: Path) -> Path:
+    """The layout's template, written to ``path``."""
+    b = Builder(layout.title, layout.audience, layout.sections)
+    for block in layout.blocks:
+        match block:
+            case PageBreak():
+                b.page_break()
+            case Heading(text, level):
+                b.plain_heading(text, level)
+            case Text(text, italic, bold, size):
+                paragraph = b.text(text, italic=italic, size=size)
+                if bold:
+                    paragraph.runs[0].bold = True
+            case Tag(tag):
+                b.tag(tag)
+            case Bullets(variable, item, loop, lead):
+                b.bullets(variable, item, loop, lead)
+            case Numbered(variable):
+                b.numbered(variable)
+            case ChartPlace(variable):
+                b.chart(variable)
+            case TableBlock(variable, columns, empty):
+                b.table(variable, columns, empty=empty)
     return b.save(path)
-
-
-BULLETIN_SECTIONS = (
-    "What we found",
-    "Why it matters",
-    "What good looks like",
-    "What to do differently",
-    "Questions to reflect on in supervision and team meetings",
-)
-
-
-def build_bulletin(path: Path) -> Path:
-    b = Builder(
-        "Learning from audits",
-        "A seven-minute briefing for everyone in Children's Services (8.1): use it in team meetings "
-        "and supervision. It names no one.",
-        BULLETIN_SECTIONS,
-    )
-    b.tag("{%p if draft %}")
-    banner = b.text("{{ approval }}")
-    banner.runs[0].bold = True
-    b.subheading("Excerpts for approval")
-    b.text("Approve an excerpt by its number (auditdesk report bulletin --approve --excerpts 1,3) or in "
-           "the Bulletin Excerpts list. Withheld excerpts cannot be published.", italic=True)  # fmt: skip
-    b.table(
-        "review_rows",
-        [
-            Column("No.", 1.3, True),
-            Column("Domain", 3.6),
-            Column("Excerpt (redacted)", 8.3),
-            Column("Status", 3.4),
-        ],
-        empty="No good practice was highlighted in this period's accepted audits.",
-    )
-    b.tag("{%p endif %}")
-    b.heading(1)
-    b.bullets("found")
-    b.tag("{%p if has_chart %}")
-    b.chart("chart_domains")
-    b.tag("{%p endif %}")
-    b.heading(2)
-    b.bullets("why")
-    b.heading(3)
-    b.text("The standard each audit looks for (2.3):")
-    b.bullets("standard")
-    b.subheading("In auditors' words")
-    b.bullets("excerpts", "{{ e.text }}", loop="e", lead="{{ e.heading }}")
-    b.when_empty("excerpts", "No excerpt has been approved for this bulletin.")
-    b.heading(4)
-    b.bullets("do")
-    b.heading(5)
-    b.numbered("questions")
-    b.text("{{ source }}", italic=True, size=10)
-    b.tag("{%p if not draft %}")
-    b.text("{{ approval }}", italic=True, size=10)
-    b.tag("{%p endif %}")
-    return b.save(path)
-
-
-QUARTERLY_SECTIONS = (
-    "Summary",
-    "Trends by domain",
-    "Teams",
-    "Re-audit outcomes",
-    "Discussion of findings",
-    "Case discussions, supervision audits and observations",
-    "Trend over the year",
-    "About this report",
-)
-
-
-def build_quarterly(path: Path) -> Path:
-    b = Builder("Quarterly Audit Report", "For the Leadership Team (8.1).", QUARTERLY_SECTIONS)
-    b.heading(1)
-    b.tag("{%p if partial %}")
-    b.text("{{ partial }}").runs[0].bold = True
-    b.tag("{%p endif %}")
-    b.bullets("summary")
-    b.bullets("warnings")
-    b.table("flow", _FIGURES)
-    b.chart("chart_overall")
-    b.heading(2)
-    b.text("The share of accepted audits grading each domain Good or Outstanding, month by month "
-           "(2.3, 2.7): one small chart per domain.")  # fmt: skip
-    b.chart("chart_domain_trend")
-    b.table(
-        "domain_trend",
-        [
-            Column("Domain", 5.4),
-            Column("{{ month_names[0] }}", 2.9, True),
-            Column("{{ month_names[1] }}", 2.9, True),
-            Column("{{ month_names[2] }}", 2.9, True),
-            Column("Quarter", 2.9, True),
-        ],
-    )
-    b.heading(3)
-    b.chart("chart_teams")
-    b.bullets("warnings")
-    b.table(
-        "teams",
-        [
-            Column("Team", 2.5),
-            Column("Audits", 1.85, True),
-            Column("Good or better", 1.85, True),
-            Column("Inadequate", 2.95, True),
-            Column("Returned on time", 2.55, True),
-            Column("Overdue", 2.35, True),
-            Column("Returned to auditor", 2.55, True),
-        ],
-        empty="No audits were allocated this quarter.",
-    )
-    b.heading(4)
-    b.text("Inadequate cases are re-audited monthly by a Senior Manager until they improve (2.12).")
-    b.table("reaudits", _FIGURES)
-    b.subheading("Cases in a re-audit chain this quarter")
-    b.table(
-        "chains",
-        [
-            Column("Case", 2.5),
-            Column("Month", 2.4),
-            Column("Team", 2.7),
-            Column("Judgement", 2.8),
-            Column("Months Inadequate", 2.95, True),
-            Column("Next step", 3.25),
-        ],
-        empty="No case was in a re-audit chain this quarter.",
-    )
-    b.heading(5)
-    b.table("discussions", _DISCUSSION_COLUMNS)
-    b.heading(6)
-    b.text("Tasks due this quarter: case discussions twice a year (4.2), supervision audits at least twice "
-           "a year (5.3) and staff observations (6.2 to 6.6).")  # fmt: skip
-    compliance = [Column("Task", 3.4), Column("Team", 3.0), Column("Due", 1.4, True), Column("Done", 1.6, True),
-                  Column("Done on time", 2.3, True), Column("Overdue", 2.35, True), Column("Not yet due", 2.0, True)]  # fmt: skip
-    b.table("compliance_totals", compliance)
-    b.subheading("By team")
-    b.table("compliance", compliance, empty="No such tasks were due this quarter.")
-    # Further sections other work adds (moderation, issue 15; improvement-plan actions): each a
-    # heading and paragraphs, from the context's ``extra_sections``.
-    b.tag("{%p for s in extra_sections %}")
-    b.document.add_paragraph("{{ s.title }}", style="Heading 1")
-    b.tag("{%p for para in s.paragraphs %}")
-    b.text("{{ para }}")
-    b.tag("{%p endfor %}")
-    b.tag("{%p endfor %}")
-    b.heading(7)
-    b.chart("chart_trend")
-    b.table("trend", _TREND_COLUMNS)
-    b.heading(8)
-    b.bullets("about")
-    return b.save(path)
-
-
-BUILDERS = {
-    "highlights": build_highlights,
-    "bulletin": build_bulletin,
-    "quarterly": build_quarterly,
-}
 
 
 def template_path(kind: str, folder: Path = TEMPLATE_FOLDER) -> Path:
     return folder / f"{kind}.docx"
 
 
-def build_report_templates(folder: Path = TEMPLATE_FOLDER) -> list[Path]:
-    """(Re)build every report template into ``folder``."""
-    return [build(template_path(kind, folder)) for kind, build in BUILDERS.items()]
-
-
-if __name__ == "__main__":  # pragma: no cover - a maintenance command
-    for built in build_report_templates(Path(sys.argv[1]) if len(sys.argv) > 1 else TEMPLATE_FOLDER):
-        print(built)
+def build_report_templates(layouts: Sequence[ReportLayout], folder: Path = TEMPLATE_FOLDER) -> list[Path]:
+    """(Re)build each layout's template into ``folder``."""
+    return [build_template(layout, template_path(layout.kind, folder)) for layout in layouts]

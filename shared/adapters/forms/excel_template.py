@@ -21,7 +21,8 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.adapters.forms import ooxml
-from shared.adapters.forms.word_template import NAVY, ORGANISATION, field_choices, placeholder_text
+from shared.adapters.forms.controls import field_choices, placeholder_text
+from shared.adapters.forms.word_template import NAVY, ORGANISATION
 from shared.core.grades import Grade
 from shared.core.schema import AuditSchema, FieldSpec, FormSpec
 

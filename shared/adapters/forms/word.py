@@ -23,14 +23,9 @@ from pathlib import Path
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
 from shared.adapters.forms import ooxml
+from shared.adapters.forms.controls import CHECKBOX_EMPTY, CHECKBOX_TICKED, control_title, placeholder_text
 from shared.adapters.forms.ooxml import MC, W14, W
 from shared.adapters.forms.safety import WORD_PART, open_package
-from shared.adapters.forms.word_template import (
-    CHECKBOX_EMPTY,
-    CHECKBOX_TICKED,
-    control_title,
-    placeholder_text,
-)
 from shared.core.record import FieldValue, read_date
 from shared.core.schema import FormSpec
 

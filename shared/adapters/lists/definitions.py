@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from shared.core.grades import NOT_APPLICABLE, Grade
@@ -128,6 +128,22 @@ def _c(name: str, title: str, kind: ColumnKind, **options: object) -> Column:
 _T, _N, _B, _D = ColumnKind.TEXT, ColumnKind.NOTE, ColumnKind.BOOLEAN, ColumnKind.DATE
 _CH, _P, _L, _NUM = ColumnKind.CHOICE, ColumnKind.PERSON, ColumnKind.LOOKUP, ColumnKind.NUMBER
 
+# Columns several lists share: one name and one title each.
+_AUDIT = _c("allocation", "Audit", _L, lookup_list="Audit Allocations", indexed=True)
+_CASE_REF = _c("case_ref", "Case reference (Liquidlogic ID)", _T, indexed=True)
+_AUDIT_MONTH = _c("audit_month", "Audit month", _T, indexed=True)
+_AUDITOR = _c("auditor_email", "Auditor", _P, indexed=True)
+_TEAM = _c("team", "Team", _T, indexed=True)
+_DUE = _c("due_date", "Due", _D, indexed=True)
+_OPEN = Filter("status", Op.EQ, "Open")
+
+
+def _open_tasks(
+    title: str, columns: tuple[str, ...], *filters: Filter, order_by: tuple[OrderBy, ...] = ()
+) -> View:
+    """A view of the Tasks list that shows open tasks only."""
+    return View(title, columns, (*filters, _OPEN), order_by)
+
 
 def _form_column(spec: FieldSpec, schema: AuditSchema) -> Column:
     """The column for a form field: text stays text, grades become choices, and so on."""
@@ -164,7 +180,7 @@ def _audit_submission_columns(schema: AuditSchema) -> tuple[Column, ...]:
     return (
         _c("allocation", "Allocation", _L, lookup_list="Audit Allocations", indexed=True),
         _c("status", "Status", _CH, choices=AUDIT_STAGES, indexed=True),
-        _c("auditor_email", "Auditor", _P, indexed=True),
+        _AUDITOR,
         *from_form,
         _c("template_version", "Template version", _NUM),
         _c("findings_count", "Findings", _NUM),
@@ -190,11 +206,39 @@ def _schedule_columns() -> tuple[Column, ...]:
     """What the programme's schedule lists share: the team (compliance per team, 8.1), the
     item's stable key (planning twice adds nothing), and the returned form it was completed by."""
     return (
-        _c("team", "Team", _T, indexed=True),
+        _TEAM,
         _c("section", "Framework section", _T),
         _c("schedule_key", "Schedule key", _T, indexed=True),
         _c("form_name", "Returned form", _T),
         _c("form_fingerprint", "Returned form fingerprint", _T, indexed=True),
+    )
+
+
+def _half_yearly(
+    title: str,
+    who: tuple[Column, ...],
+    held: Column,
+    judgement: Column,
+    recorded: tuple[Column, ...],
+    description: str,
+) -> ListDefinition:
+    """A list of the half-yearly programme (case discussions 4.2, supervision audits 5.3): who,
+    the half-year, when it was held and its judgement, when it is due, the schedule's columns,
+    what else the form records, and the actions agreed."""
+    half_year = _c("half_year", "Half-year", _T, indexed=True)
+    return ListDefinition(
+        title,
+        (
+            *who,
+            half_year,
+            held,
+            judgement,
+            _DUE,
+            *_schedule_columns(),
+            *recorded,
+            _c("actions", "Actions agreed", _N),
+        ),
+        description=description,
     )
 
 
@@ -221,12 +265,12 @@ def moderation_list(schema: AuditSchema) -> ListDefinition:
         "Moderation",
         (
             _c("moderation_key", "Moderation key", _T, indexed=True, required=True),
-            _c("allocation", "Audit", _L, lookup_list="Audit Allocations", indexed=True),
-            _c("case_ref", "Case reference (Liquidlogic ID)", _T, indexed=True),
-            _c("audit_month", "Audit month", _T, indexed=True),
+            _AUDIT,
+            _CASE_REF,
+            _AUDIT_MONTH,
             _c("sample_month", "Moderation sample month", _T, indexed=True),
-            _c("team", "Team", _T, indexed=True),
-            _c("auditor_email", "Auditor", _P, indexed=True),
+            _TEAM,
+            _AUDITOR,
             _c("moderator_email", "Moderator", _P, indexed=True),
             _c("status", "Status", _CH, choices=MODERATION_STATUSES, indexed=True),
             _c("due_date", "Moderation due", _D, indexed=True),
@@ -267,8 +311,6 @@ def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
 
 
 def _formatted(definition: ListDefinition, schema: AuditSchema) -> ListDefinition:
-    from dataclasses import replace
-
     from shared.adapters.lists import formatting
 
     grades = {"overall_grade", "previous_grade", *(f"{d.id}_grade" for d in schema.domains)}
@@ -307,13 +349,15 @@ def _formatted(definition: ListDefinition, schema: AuditSchema) -> ListDefinitio
 def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
     grade = _grades()
     overdue = (Filter("due_date", Op.LT, TODAY), Filter("status", Op.IN, WITH_AUDITOR))
+    by_due = (OrderBy("due_date"),)
+    task_columns = ("Title", "task_type", "assigned_to", "due_date", "status")
     return (
         ListDefinition(
             "Staff",
             (
                 _c("email", "Email", _T, indexed=True, required=True),
                 _c("role", "Role", _CH, choices=schema.roles.staff, indexed=True),
-                _c("team", "Team", _T, indexed=True),
+                _TEAM,
                 _c("manager_email", "Manager", _P, indexed=True),
                 _c("asye_start", "ASYE start date", _D),
                 _c("needs_support", "Needs support with improving performance", _B, indexed=True),
@@ -342,12 +386,12 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
         ListDefinition(
             "Audit Allocations",
             (
-                _c("case_ref", "Case reference (Liquidlogic ID)", _T, indexed=True, required=True),
-                _c("audit_month", "Audit month", _T, indexed=True, required=True),
-                _c("auditor_email", "Auditor", _P, indexed=True),
+                replace(_CASE_REF, required=True),
+                replace(_AUDIT_MONTH, required=True),
+                _AUDITOR,
                 _c("allocated_worker_email", "Allocated worker", _P),
                 _c("team_manager_email", "Team Manager", _P, indexed=True),
-                _c("team", "Team", _T, indexed=True),
+                _TEAM,
                 _c("status", "Status", _CH, choices=AUDIT_STAGES, indexed=True),
                 # Put on the auditor's pre-filled form when QA gives it (issue 13).
                 _c("child_ref", "Child reference (Liquidlogic person ID)", _T),
@@ -448,10 +492,10 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
         ListDefinition(
             "Audit Drafts",
             (
-                _c("allocation", "Audit", _L, lookup_list="Audit Allocations", indexed=True),
-                _c("case_ref", "Case reference (Liquidlogic ID)", _T, indexed=True),
-                _c("audit_month", "Audit month", _T, indexed=True),
-                _c("auditor_email", "Auditor", _P, indexed=True),
+                _AUDIT,
+                _CASE_REF,
+                _AUDIT_MONTH,
+                _AUDITOR,
                 _c("submit_for_qa", "Submit for QA check", _B, indexed=True),
                 _c("submitted_on", "Last submitted", ColumnKind.DATETIME),
                 _c("submitted_hash", "Fingerprint as last submitted", _T),
@@ -473,37 +517,27 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("task_type", "Task type", _CH, choices=TASK_TYPES, indexed=True, required=True),
                 _c("status", "Status", _CH, choices=TASK_STATUSES, indexed=True),
                 _c("assigned_to", "Assigned to", _P, indexed=True),
-                _c("due_date", "Due", _D, indexed=True),
-                _c("allocation", "Audit", _L, lookup_list="Audit Allocations", indexed=True),
+                _DUE,
+                _AUDIT,
                 _c("section", "Framework section", _T),
                 _c("details", "Details", _N),
                 _c("completed_on", "Completed", _D),
                 _c("task_key", "Task key", _T, indexed=True),
                 # The team the work is for (compliance per team in the quarterly report, 8.1).
-                _c("team", "Team", _T, indexed=True),
+                _TEAM,
             ),
             views=(
-                View(
-                    "Open tasks",
-                    ("Title", "task_type", "assigned_to", "due_date", "status"),
-                    (Filter("status", Op.EQ, "Open"),),
-                    (OrderBy("due_date"),),
-                ),
-                View(
-                    "Overdue",
-                    ("Title", "task_type", "assigned_to", "due_date", "status"),
-                    (Filter("due_date", Op.LT, TODAY), Filter("status", Op.EQ, "Open")),
-                    (OrderBy("due_date"),),
-                ),
-                View(
+                _open_tasks("Open tasks", task_columns, order_by=by_due),
+                _open_tasks("Overdue", task_columns, Filter("due_date", Op.LT, TODAY), order_by=by_due),
+                _open_tasks(
                     "Open safeguarding actions (2.6)",
                     ("Title", "assigned_to", "due_date", "status"),
-                    (Filter("task_type", Op.EQ, "Safeguarding"), Filter("status", Op.EQ, "Open")),
+                    Filter("task_type", Op.EQ, "Safeguarding"),
                 ),
-                View(
+                _open_tasks(
                     "Re-audits due (2.12)",
                     ("Title", "assigned_to", "due_date"),
-                    (Filter("task_type", Op.EQ, "Re-audit"), Filter("status", Op.EQ, "Open")),
+                    Filter("task_type", Op.EQ, "Re-audit"),
                 ),
             ),
             description="What someone has to do next, and by when.",
@@ -525,7 +559,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                     ),
                     indexed=True,
                 ),
-                _c("due_date", "Due", _D, indexed=True),
+                _DUE,
                 _c("observation_date", "Date of observation", _D),
                 _c("overall_grade", "Overall judgement of practice", _CH, choices=grade),
                 _c("reflective_review_date", "Shared reflective review (date)", _D),
@@ -537,42 +571,37 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                     "Due this year",
                     ("practitioner_email", "observation_type", "due_date"),
                     (),
-                    (OrderBy("due_date"),),
+                    by_due,
                 ),
             ),
             description="Staff observations (6).",
         ),
-        ListDefinition(
+        _half_yearly(
             "Case Discussions",
             (
                 _c("practitioner_email", "Practitioner", _P, indexed=True),
                 _c("manager_email", "Manager", _P, indexed=True),
-                _c("case_ref", "Case reference (Liquidlogic ID)", _T, indexed=True),
-                _c("half_year", "Half-year", _T, indexed=True),
-                _c("discussion_date", "Date of discussion", _D),
-                _c("overall_grade", "Overall assessment of practice", _CH, choices=grade),
-                _c("due_date", "Due", _D, indexed=True),
-                *_schedule_columns(),
-                _c("actions", "Actions agreed", _N),
+                _CASE_REF,
             ),
-            description="Case discussions, twice a year (4.2).",
+            _c("discussion_date", "Date of discussion", _D),
+            _c("overall_grade", "Overall assessment of practice", _CH, choices=grade),
+            (),
+            "Case discussions, twice a year (4.2).",
         ),
-        ListDefinition(
+        _half_yearly(
             "Supervision Audits",
             (
                 _c("supervisee_email", "Supervisee", _P, indexed=True),
                 _c("supervisor_email", "Supervisor", _P, indexed=True),
-                _c("auditor_email", "Auditor", _P, indexed=True),
-                _c("half_year", "Half-year", _T, indexed=True),
-                _c("audit_date", "Date of audit", _D),
-                _c("quality_grade", "Quality of supervision", _CH, choices=grade),
-                _c("due_date", "Due", _D, indexed=True),
-                *_schedule_columns(),
+                _AUDITOR,
+            ),
+            _c("audit_date", "Date of audit", _D),
+            _c("quality_grade", "Quality of supervision", _CH, choices=grade),
+            (
                 _c("sessions_expected", "Supervision sessions expected under the policy (5.2)", _NUM),
                 _c("sessions_held", "Supervision sessions held and recorded", _NUM),
-                _c("actions", "Actions agreed", _N),
             ),
-            description="Supervision audits, at least twice a year (5.3).",
+            "Supervision audits, at least twice a year (5.3).",
         ),
         ListDefinition(
             "Thematic Audits",
@@ -584,7 +613,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                     _CH,
                     choices=("Serious Case Review", "Performance information", "Single case file audits"),
                 ),
-                _c("audit_month", "Audit month", _T, indexed=True),
+                _AUDIT_MONTH,
                 _c("lead_email", "Lead", _P),
                 _c("status", "Status", _CH, choices=("Planned", "In progress", "Reported"), indexed=True),
                 _c("evidence", "Evidence behind the theme", _N),

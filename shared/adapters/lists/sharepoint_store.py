@@ -645,11 +645,6 @@ class SharePointListStore(ListStore):
             raise ListStoreError(f"'{definition.title}' is a list, not a document library.")
         return f"{self.site_path}/{definition.url_name}"
 
-    def file_link(self, library: str, name: str) -> str:
-        """The file's web address: opening it opens Word or Excel for the web (edit in place)."""
-        _check_file_name(name)
-        return f"{_origin(self.site_url)}{quote(self._folder(self._definition(library)) + '/' + name)}"
-
     def earlier_version_link(self, library: str, name: str, version: str) -> str:
         """SharePoint keeps every version of a library file: its version history page."""
         path = quote(f"{self._folder(self._definition(library))}/{name}", safe="")
@@ -674,15 +669,14 @@ class SharePointListStore(ListStore):
             return self.update(library, item_id, metadata, None)
         return self._read_many(definition, [item_id])[0]
 
-    def item_url(self, list_name: str, item_id: int, file_name: str = "") -> str:
-        """The item's display form, or the file itself in a library (as SharePoint links them)."""
+    def item_url(self, list_name: str, item_id: int = 0, file_name: str = "") -> str:
+        """The item's display form, or the file itself in a library (as SharePoint links them:
+        opening it opens Word or Excel for the web, edited in place)."""
         definition = self._definition(list_name)
-        origin = (
-            self.site_url[: len(self.site_url) - len(self.site_path)] if self.site_path else self.site_url
-        )
         if definition.is_library:
             if file_name:
-                return origin + quote(f"{self._folder(definition)}/{file_name}")
+                _check_file_name(file_name)
+                return _origin(self.site_url) + quote(f"{self._folder(definition)}/{file_name}")
             return f"{self.site_url}/{definition.url_name}/Forms/DispForm.aspx?ID={item_id}"
         return f"{self.site_url}/Lists/{definition.url_name}/DispForm.aspx?ID={item_id}"
 

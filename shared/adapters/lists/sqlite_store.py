@@ -305,11 +305,6 @@ class SqliteListStore(ListStore):
             return self.update(definition.title, item.id, metadata, None)
         return self.add(definition.title, {"FileLeafRef": name, **metadata})
 
-    def file_link(self, library: str, name: str) -> str:
-        """The file's path inside the Audit Desk home (the same in every copy of a home)."""
-        _, folder = self._library_folder(library)
-        return (folder / self._safe_name(name)).relative_to(self.libraries.parent).as_posix()
-
     def earlier_version_link(self, library: str, name: str, version: str) -> str:
         kept = self.version_path(library, name, int(version.strip('"') or 0))
         return kept.relative_to(self.libraries.parent).as_posix()
@@ -319,11 +314,15 @@ class SqliteListStore(ListStore):
         _, folder = self._library_folder(library)
         return folder / ".versions" / self._safe_name(name) / f"{version}{Path(name).suffix}"
 
-    def item_url(self, list_name: str, item_id: int, file_name: str = "") -> str:
+    def item_url(self, list_name: str, item_id: int = 0, file_name: str = "") -> str:
+        """A path from the Audit Desk home, the same in every copy of a home (so an email says
+        the same whichever folder the home is in): the file, or the lists' database and the item."""
         definition = self._definition(list_name)
+        home = self.libraries.parent
         if definition.is_library and file_name:
-            return str((self.libraries / definition.url_name / file_name).resolve())
-        return f"{self.path.resolve()} ({definition.title}, item {item_id})"
+            _, folder = self._library_folder(list_name)
+            return (folder / self._safe_name(file_name)).relative_to(home).as_posix()
+        return f"{self.path.relative_to(home).as_posix()} ({definition.title}, item {item_id})"
 
     def read_file(self, library: str, name: str, max_bytes: int | None = None) -> bytes:
         _, folder = self._library_folder(library)

@@ -102,9 +102,12 @@ def build(
     out: Annotated[Path, typer.Option(help="Folder to write the templates to.")] = TEMPLATES_DIR,
 ) -> None:
     """Regenerate the Word and Excel templates from the audit schema (same schema, same bytes):
-    the audit forms, the Staff register and the allocation sheet."""
+    the audit forms, the Staff register, the allocation sheet and the reports (in reports/)."""
+    from shared.adapters.documents.word_reports import WordReports
     from shared.adapters.registers import write_register_templates
+    from shared.services.reports.publish import report_layouts
 
     schema = context_of(ctx).schema
-    for path in [*build_templates(schema, out), *write_register_templates(out, schema)]:
+    reports = WordReports().build_templates(report_layouts(), out / "reports")
+    for path in [*build_templates(schema, out), *write_register_templates(out, schema), *reports]:
         console.print(f"  {path}")

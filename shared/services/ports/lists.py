@@ -302,18 +302,15 @@ class ListStore(abc.ABC):
         """The file's bytes, or :class:`FileNotFoundInLibrary`; :class:`FileTooLarge` when it is
         bigger than ``max_bytes``, known from its size before its content is read."""
 
-    def file_link(self, library: str, name: str) -> str:
-        """Where a person opens the library's file (a web address on SharePoint, a path here)."""
-        return f"{library}/{name}"
-
     def earlier_version_link(self, library: str, name: str, version: str) -> str:
         """Where a person finds the version of the file that ``version`` (its item's ETag when it
         was replaced) held: SharePoint's version history; the kept copy on the embedded store."""
-        return f"{self.file_link(library, name)} (version history, version {version.strip(chr(34))})"
+        return f"{self.item_url(library, file_name=name)} (version history, version {version.strip(chr(34))})"
 
-    def item_url(self, list_name: str, item_id: int, file_name: str = "") -> str:
-        """Where a person opens the item (or the library's file): a web address on SharePoint,
-        a file path on the embedded store; '' when the store cannot say."""
+    def item_url(self, list_name: str, item_id: int = 0, file_name: str = "") -> str:
+        """Where a person opens the item, or the library's file ``file_name`` (then ``item_id``
+        is not needed): a web address on SharePoint (a file opens in Word or Excel for the web,
+        edited in place), a file path on the embedded store; '' when the store cannot say."""
         return ""
 
     def stats(self) -> StoreStats:

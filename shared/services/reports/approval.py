@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from shared.services.ports.lists import FieldValue, ListItem, ListStore, Query, where
-from shared.services.reports.aggregate import Excerpt
+from shared.services.reports.measures import Excerpt
 
 BULLETINS = "Learning Bulletins"
 EXCERPTS = "Bulletin Excerpts"

@@ -11,26 +11,19 @@ import datetime as dt
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from shared.adapters.documents.datapack import build_data_pack
-from shared.adapters.documents.render import render_docx
-from shared.adapters.documents.report_templates import TEMPLATE_FOLDER, template_path
+from shared.services.ports.documents import MINIMUM_FOR_PERCENT, ReportContent, ReportLayout, Share
 from shared.services.ports.lists import ListItem, Query, where
 from shared.services.ports.mail import Attachment, OutgoingMessage
 from shared.services.reports import aggregate
 from shared.services.reports import approval as approvals
 from shared.services.reports.anonymise import Redactor, redactor
-from shared.services.reports.content import (
-    ReportContent,
-    Share,
-    bulletin_content,
-    highlights_content,
-    quarterly_content,
-)
+from shared.services.reports.bulletin import Bulletin, bulletin, bulletin_content, bulletin_layout
+from shared.services.reports.highlights import highlights, highlights_content, highlights_layout
 from shared.services.reports.period import ReportPeriod, parse_period
+from shared.services.reports.quarterly import quarterly, quarterly_content, quarterly_layout
 from shared.services.workflow.dependencies import MissingSetting, Services
 from shared.services.workflow.lists import ALLOCATIONS, STAFF, SUBMISSIONS, TASKS
 
@@ -84,6 +77,11 @@ class PublishedReport:
     awaiting_approval: bool = False  # a bulletin draft, filed for the QA team (not for all staff)
 
 
+def report_layouts() -> list[ReportLayout]:
+    """Each report's template layout, for ``auditdesk templates build``."""
+    return [highlights_layout(), bulletin_layout(), quarterly_layout()]
+
+
 def check_request(kind: str, period: str) -> ReportPeriod:
     if kind not in KINDS:
         raise ReportRequestError(f"'{kind}' is not a report: choose highlights, bulletin or quarterly.")
@@ -117,7 +115,7 @@ def _minimum(services: Services) -> int:
     try:
         value = int(services.setting(MINIMUM_SETTING))
     except (ValueError, MissingSetting):  # optional on SharePoint: the framework default then
-        return aggregate.MINIMUM_FOR_PERCENT
+        return MINIMUM_FOR_PERCENT
     return max(1, value)
 
 
@@ -143,17 +141,15 @@ def build_content(services: Services, kind: str, period: ReportPeriod) -> Report
     minimum = _minimum(services)
     if kind == "highlights":
         names = {str(s.fields.get("email") or "").lower(): str(s.fields.get("Title") or "") for s in staff}
-        report = aggregate.highlights(
-            index, period, domains, today, _redactor(services, index, staff), minimum
-        )
+        report = highlights(index, period, domains, today, _redactor(services, index, staff), minimum)
         return highlights_content(report, names)
     if kind == "bulletin":
-        bulletin = aggregate.bulletin(
+        draft = bulletin(
             index, period, domains, today, _redactor(services, index, staff).review, minimum=minimum
         )
-        return bulletin_content(bulletin, draft=True)
-    quarterly = aggregate.quarterly(index, period, domains, today, minimum)
-    return quarterly_content(quarterly, [calibration_section(services, period, minimum)])
+        return bulletin_content(draft, draft=True)
+    quarter = quarterly(index, period, domains, today, minimum)
+    return quarterly_content(quarter, [calibration_section(services, period, minimum)])
 
 
 def calibration_section(services: Services, period: ReportPeriod, minimum: int) -> dict[str, object]:
@@ -196,10 +192,11 @@ def calibration_section(services: Services, period: ReportPeriod, minimum: int) 
     }
 
 
-def _bulletin(services: Services, period: ReportPeriod) -> aggregate.Bulletin:
+def learning_bulletin(services: Services, period: ReportPeriod) -> Bulletin:
+    """The period's learning bulletin as the lists hold it now, its excerpts redacted."""
     index = _history(services, period)
     staff = list(services.store.query_all(Query(STAFF, page_size=500)))
-    return aggregate.bulletin(
+    return bulletin(
         index,
         period,
         services.schema.domains,
@@ -231,9 +228,9 @@ def publish_report(
     started = time.perf_counter()
     today = services.clock.today()
     if kind == "bulletin":
-        bulletin = _bulletin(services, parsed)
-        approvals.file_draft(services.store, parsed.key, parsed.label, bulletin.excerpts)
-        content = bulletin_content(bulletin, draft=True)
+        learning = learning_bulletin(services, parsed)
+        approvals.file_draft(services.store, parsed.key, parsed.label, learning.excerpts)
+        content = bulletin_content(learning, draft=True)
         base = f"{REPORT_TYPES[kind]} {parsed.key} draft for QA approval"
         mail_kind = "bulletin-draft"
     else:
@@ -257,10 +254,10 @@ def publish_approved_bulletin(services: Services, period: str, *, resend: bool =
             f"Team: approve it first (auditdesk report bulletin --period {parsed.key} --approve)."
         )
     started = time.perf_counter()
-    bulletin = _bulletin(services, parsed)
-    numbers = approvals.approved_numbers(services.store, parsed.key, bulletin.excerpts)
+    learning = learning_bulletin(services, parsed)
+    numbers = approvals.approved_numbers(services.store, parsed.key, learning.excerpts)
     content = bulletin_content(
-        bulletin, numbers, approved_by=approval.approved_by, approved_on=approval.approved_on
+        learning, numbers, approved_by=approval.approved_by, approved_on=approval.approved_on
     )
     aggregated = time.perf_counter()
     base = f"{REPORT_TYPES['bulletin']} {parsed.key}"
@@ -279,10 +276,10 @@ def approve_bulletin(
     bulletin and of the excerpts numbered ``excerpts`` (None: as already decided in the list),
     then publish and send it. Returns the report and anything that could not be approved."""
     parsed = check_request("bulletin", period)
-    bulletin = _bulletin(services, parsed)
-    approvals.file_draft(services.store, parsed.key, parsed.label, bulletin.excerpts)
+    learning = learning_bulletin(services, parsed)
+    approvals.file_draft(services.store, parsed.key, parsed.label, learning.excerpts)
     problems = approvals.record_approval(
-        services.store, parsed.key, bulletin.excerpts, excerpts, approver, services.clock.today()
+        services.store, parsed.key, learning.excerpts, excerpts, approver, services.clock.today()
     )
     return publish_approved_bulletin(services, parsed.key, resend=resend), problems
 
@@ -309,8 +306,8 @@ def _file_and_send(
     started: float,
     aggregated: float,
 ) -> PublishedReport:
-    docx = render_docx(template_path(kind, TEMPLATE_FOLDER), content, today)
-    pack = build_data_pack(content.title, parsed.label, content.tables)
+    docx = services.documents.render(content, today)
+    pack = services.documents.data_pack(content.title, parsed.label, content.tables)
     rendered = time.perf_counter()
     report_type = REPORT_TYPES[kind]
     fields = {"report_type": report_type, "period": parsed.key, "Title": f"{report_type}, {parsed.label}"}
@@ -388,47 +385,3 @@ def _message(
             Attachment(f"{base} data pack.xlsx", XLSX, pack),
         ),
     )
-
-
-DEMO_REPORTS = (("highlights", "2026-11"), ("bulletin", "2026-11"), ("quarterly", "2026-Q4"))
-
-
-def demo_reports(services: Services, out: Path, say: Callable[[str], None]) -> list[Path]:
-    """The demo month's three reports: filed, emailed (to the outbox) and copied into ``out``.
-    The bulletin goes first to the QA team as a draft; the demo then approves it as the QA team
-    would, excerpt by excerpt, and only then is it sent to all staff."""
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-
-    def keep(report: PublishedReport) -> None:
-        for name, content in ((report.docx_name, report.docx), (report.data_pack_name, report.data_pack)):
-            path = out / name
-            path.write_bytes(content)
-            written.append(path)
-
-    for kind, period in DEMO_REPORTS:
-        report = publish_report(services, kind, period)
-        keep(report)
-        mail = "emailed" if report.sent else "already emailed" if report.already_sent else "not emailed"
-        say(f"{report.report_type}, {period}: {out / report.docx_name} and its data pack; {mail}.")
-        if kind == "bulletin":
-            bulletin = _bulletin(services, parse_period(period))
-            chosen = [n for n, e in enumerate(bulletin.excerpts, start=1) if not e.withheld][:4]
-            for number, excerpt in enumerate(bulletin.excerpts, start=1):
-                verdict = (
-                    f"withheld by the redactor ({excerpt.withheld})"
-                    if excerpt.withheld
-                    else "approved"
-                    if number in chosen
-                    else "not approved"
-                )
-                say(f"  QA reviews excerpt {number}: {verdict}.")
-            approved, problems = approve_bulletin(services, period, chosen, services.setting("qa_team_email"))
-            for problem in problems:
-                say(f"  {problem}")
-            keep(approved)
-            say(
-                f"  QA approves the bulletin: {out / approved.docx_name} sent to all staff with "
-                f"{len(chosen)} approved excerpt(s)."
-            )
-    return written

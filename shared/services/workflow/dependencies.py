@@ -16,6 +16,7 @@ from shared.config import SHIPPED_TEMPLATES
 from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
 from shared.core.working_days import WorkingDayCalendar
+from shared.services.ports.documents import ReportDocuments
 from shared.services.ports.lists import ListStore, ListStoreError, Query, where
 from shared.services.ports.mail import Mailer
 from shared.services.workflow.clock import Clock
@@ -64,6 +65,7 @@ class Services:
     mailer: Mailer
     state: StateStore
     clock: Clock
+    documents: ReportDocuments  # the reports' Word and Excel files
     actor: str = "Audit Desk"
     # True on the embedded store, where fictional defaults stand in for missing settings.
     embedded: bool = True

@@ -131,7 +131,7 @@ def place_draft(run: Run, allocation: Allocation, staff: StaffDirectory, child_r
     if existing is not None:
         name = str(existing.fields.get("FileLeafRef") or "")
         kind = EXCEL if name.endswith(".xlsx") else WORD
-        return Draft(name, store.read_file(DRAFTS, name), store.file_link(DRAFTS, name), kind)
+        return Draft(name, store.read_file(DRAFTS, name), store.item_url(DRAFTS, file_name=name), kind)
     name, content, kind, _ = make_draft(services, allocation, staff, child_ref)
     store.add_file(
         DRAFTS,
@@ -146,7 +146,7 @@ def place_draft(run: Run, allocation: Allocation, staff: StaffDirectory, child_r
         },
     )
     log.info("allocation %d: pre-filled draft placed", allocation.id)
-    return Draft(name, content, store.file_link(DRAFTS, name), kind)
+    return Draft(name, content, store.item_url(DRAFTS, file_name=name), kind)
 
 
 def _draft_item(services: Services, allocation: Allocation) -> ListItem | None:
