@@ -21,11 +21,9 @@ from shared.services.workflow.clock import Clock
 from shared.services.workflow.dependencies import Services, start_change_tracking
 
 if TYPE_CHECKING:
-    from shared.adapters.mail.sent_log import SentLog
-    from shared.adapters.state.lease import WriterLease
-    from shared.adapters.state.sqlite_state import StateStore
     from shared.services.ports.lists import ListStore
-    from shared.services.ports.mail import Mailer
+    from shared.services.ports.mail import Mailer, SentLog
+    from shared.services.ports.state import StateStore, WriterLease
 
 
 def bootstrap(
@@ -40,8 +38,8 @@ def bootstrap(
     lease: WriterLease | None = None,
 ) -> Services:
     """Services wired from ``settings``, with any adapter given instead of the configured one."""
-    from shared.adapters.lists.definitions import list_definitions
     from shared.adapters.lists.factory import open_list_store, provisioner_of
+    from shared.adapters.lists.formatted import formatted_definitions
     from shared.adapters.lists.provision import provision
     from shared.adapters.mail.factory import open_mailer
 
@@ -54,7 +52,7 @@ def bootstrap(
             # Several processes may start on a new home at once: one creates the lists, the
             # others wait a moment (a lock of its own: a run holding the writer lease blocks nobody).
             with FileLease(settings.home / "provision.lock").hold():
-                provision(provisioner_of(store), list_definitions(schema))
+                provision(provisioner_of(store), formatted_definitions(schema))
     if state is None or mailer is None:
         opened_state, sent_log = open_state(settings)
         if state is None:

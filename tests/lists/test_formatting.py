@@ -7,15 +7,16 @@ from __future__ import annotations
 import json
 
 from shared.adapters.lists import formatting
-from shared.adapters.lists.definitions import BUILT_IN_COLUMNS, list_definitions
+from shared.adapters.lists.formatted import formatted_definitions
 from shared.adapters.lists.provision import provision
 from shared.core.grades import Grade
 from shared.core.schema import load_schema
+from shared.services.ports.list_definitions import BUILT_IN_COLUMNS
 from tests.lists.conftest import sharepoint_store
 from tests.sharepoint_server.server import LoopbackSharePoint
 
 SCHEMA = load_schema()
-DEFINITIONS = list_definitions(SCHEMA)
+DEFINITIONS = formatted_definitions(SCHEMA)
 
 
 def test_every_formatter_keeps_to_the_documented_syntax_and_sets_only_real_columns() -> None:
@@ -103,8 +104,8 @@ def test_formatting_is_provisioned_on_the_site_and_a_second_run_changes_nothing(
 def test_the_loopback_refuses_a_formatter_that_is_not_json_as_sharepoint_does() -> None:
     import pytest
 
-    from shared.adapters.lists.definitions import Column, ColumnKind
     from shared.adapters.lists.sp_http import SharePointError
+    from shared.services.ports.list_definitions import Column, ColumnKind
 
     with LoopbackSharePoint() as server, sharepoint_store(server) as store:
         provision(store, DEFINITIONS)

@@ -10,7 +10,7 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
-from shared.adapters.lists.definitions import list_definitions
+from shared.adapters.lists.formatted import formatted_definitions
 from shared.adapters.lists.provision import provision
 from shared.adapters.lists.sharepoint_store import RetryPolicy
 from shared.core.schema import load_schema
@@ -128,7 +128,7 @@ def test_every_request_carries_the_decorated_user_agent(sharepoint: LoopbackShar
 
 def test_provisioning_twice_changes_nothing_the_second_time(sharepoint: LoopbackSharePoint) -> None:
     with sharepoint_store(sharepoint) as store:
-        report = provision(store, list_definitions(load_schema()))
+        report = provision(store, formatted_definitions(load_schema()))
     assert not report.changed
     assert report.warnings == []
 

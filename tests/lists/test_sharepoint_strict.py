@@ -251,7 +251,7 @@ def test_a_read_grant_reads_but_cannot_write(sharepoint: LoopbackSharePoint) -> 
 
 
 def test_a_write_grant_writes_but_cannot_provision(sharepoint: LoopbackSharePoint) -> None:
-    from shared.adapters.lists.definitions import definitions_by_title
+    from shared.adapters.lists.formatted import definitions_by_title
 
     sharepoint.site_grants["writer-app"] = "write"
     with token_store(sharepoint, app_token("writer-app")) as store:

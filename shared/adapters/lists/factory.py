@@ -6,10 +6,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from shared.adapters.lists.definitions import ListDefinition, definitions_by_title
+from shared.adapters.lists.formatted import definitions_by_title
 from shared.adapters.lists.shapes import Provisioner
 from shared.config import Settings, SharePointSettings
 from shared.core.schema import AuditSchema, load_schema
+from shared.services.ports.list_definitions import ListDefinition
 from shared.services.ports.lists import ListStore, ListStoreError
 
 TokenProvider = Callable[[], dict[str, Any]]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from shared.adapters.lists.definitions import Column, ListDefinition, View
+from shared.services.ports.list_definitions import Column, ListDefinition, View
 
 
 @dataclass(frozen=True, slots=True)

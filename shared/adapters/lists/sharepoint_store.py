@@ -39,7 +39,6 @@ from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
-from shared.adapters.lists.definitions import Column, ColumnKind, ListDefinition, View, definition_of
 from shared.adapters.lists.shapes import ColumnShape, ListShape, ViewShape
 from shared.adapters.lists.sp_batch import Operation, OperationResult
 
@@ -52,6 +51,7 @@ from shared.adapters.lists.sp_http import Unreachable as Unreachable
 from shared.adapters.lists.sp_http import error_message as _message
 from shared.adapters.lists.sp_http import user_agent as user_agent
 from shared.adapters.lists.values import check_fields, check_filters, from_stored
+from shared.services.ports.list_definitions import Column, ColumnKind, ListDefinition, View, definition_of
 from shared.services.ports.lists import (
     AppendOnlyList,
     BatchConflict,
@@ -112,7 +112,7 @@ _FIELD_TYPES = {
 
 
 class SharePointListStore(ListStore):
-    """Lists and libraries of one SharePoint site, as defined in :mod:`shared.adapters.lists.definitions`."""
+    """Lists and libraries of one SharePoint site, as defined in :mod:`shared.services.ports.list_definitions`."""
 
     def __init__(
         self,

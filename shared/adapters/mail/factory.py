@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-from shared.adapters.mail.sent_log import SentLog, SqliteSentLog
+from shared.adapters.mail.sent_log import SqliteSentLog
 from shared.config import Settings
-from shared.services.ports.mail import MailConfigurationError, Mailer
+from shared.services.ports.mail import MailConfigurationError, Mailer, SentLog
 
 SENT_LOG_FILE = "mail-sent.sqlite3"
 OUTBOX_FOLDER = "outbox"

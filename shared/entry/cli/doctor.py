@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shared.adapters.lists.definitions import Column, ColumnKind, ListDefinition
+from shared.services.ports.list_definitions import Column, ColumnKind, ListDefinition
 from shared.services.ports.lists import BatchConflict, ItemUpdate, ListStoreError, Query, where
 
 if TYPE_CHECKING:

@@ -28,8 +28,8 @@ from shared.core.working_days import WorkingDayCalendar
 from shared.services.ports.lists import ListStore, ListStoreError
 
 if TYPE_CHECKING:
-    from shared.adapters.state.sqlite_state import StateStore
     from shared.config import Settings
+    from shared.services.ports.state import StateStore
 
 # State key: JSON object, subscription id -> the id of the list it watches (both lower case).
 OURS_KEY = "webhook-subscriptions"

@@ -20,7 +20,6 @@ from shared.adapters.forms.excel import fill_excel_form
 from shared.adapters.forms.outcome import FormOutcome, FormStatus
 from shared.adapters.forms.templates import template_path
 from shared.adapters.forms.word import fill_word_form
-from shared.adapters.lists.definitions import MODERATION_STATUSES
 from shared.core.deadlines import AuditMonth
 from shared.core.findings import Finding
 from shared.core.grades import NOT_APPLICABLE, Grade
@@ -37,6 +36,7 @@ from shared.core.moderation import (
 from shared.core.schema import AGREE, MODERATION_FORM, AuditSchema
 from shared.core.stages import AuditStage
 from shared.core.working_days import last_day_of_month
+from shared.services.ports.list_definitions import MODERATION_STATUSES
 from shared.services.ports.lists import FieldValue, ListItem, Query, where
 from shared.services.ports.mail import Attachment, OutgoingMessage
 from shared.services.workflow.dependencies import Services

@@ -25,7 +25,7 @@ class ListStoreError(Exception):
 
 
 class UnknownList(ListStoreError):
-    """The list or library is not defined in :mod:`shared.adapters.lists.definitions` or not provisioned."""
+    """The list or library is not defined in :mod:`shared.services.ports.list_definitions` or not provisioned."""
 
 
 class ItemNotFound(ListStoreError):
@@ -226,7 +226,7 @@ class StoreStats:
 
 
 class ListStore(abc.ABC):
-    """The port. Every list name is a title from :mod:`shared.adapters.lists.definitions`."""
+    """The port. Every list name is a title from :mod:`shared.services.ports.list_definitions`."""
 
     # Reading ---------------------------------------------------------------------------
     @abc.abstractmethod

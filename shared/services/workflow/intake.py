@@ -19,12 +19,12 @@ from typing import Protocol
 from shared.adapters.forms.outcome import FormOutcome, FormStatus
 from shared.adapters.forms.reader import ANSWER_BOXES_LOST, read_form
 from shared.adapters.forms.safety import DEFAULT_LIMITS
-from shared.adapters.lists.definitions import MODERATION_RECORDED, PROGRAMME_FORM_RECORDED
 from shared.core.findings import Finding
 from shared.core.record import read_checkbox
 from shared.core.schema import CASE_FILE_AUDIT, MODERATION_FORM
 from shared.core.stages import AuditEvent, AuditStage
 from shared.core.validation import AuditCheck, check_audit
+from shared.services.ports.list_definitions import MODERATION_RECORDED, PROGRAMME_FORM_RECORDED
 from shared.services.ports.lists import (
     BatchConflict,
     FieldValue,
