@@ -41,15 +41,7 @@ MAY_IMPORT: dict[str, set[str]] = {
 STILL_TO_MEND: set[tuple[str, str]] = {
     ("shared.adapters.documents", "shared.services.reports"),
     ("shared.demo", "shared.entry.cli"),
-    ("shared.services.moderation", "shared.adapters.forms"),
-    ("shared.services.moderation", "shared.adapters.registers"),
-    ("shared.services.programme", "shared.adapters.forms"),
     ("shared.services.reports", "shared.adapters.documents"),
-    ("shared.services.workflow", "shared.adapters.forms"),
-    # circles: workflow is the base the other services build on
-    ("shared.services.workflow", "shared.services.moderation"),
-    ("shared.services.workflow", "shared.services.programme"),
-    ("shared.services.workflow", "shared.services.reports"),
 }
 
 

@@ -14,11 +14,14 @@ from shared.config import SHIPPED_TEMPLATES
 from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
 from shared.core.working_days import WorkingDayCalendar
+from shared.services.ports.forms import AuditForms
 from shared.services.ports.lists import ListStore, ListStoreError, Query, where
 from shared.services.ports.mail import Mailer
+from shared.services.ports.registers import Registers
 from shared.services.ports.state import StateStore, WriterLease
 from shared.services.workflow.clock import Clock
 from shared.services.workflow.effects import Effects
+from shared.services.workflow.extensions import WorkflowExtensions
 from shared.services.workflow.lists import SETTINGS
 
 log = logging.getLogger(__name__)
@@ -68,6 +71,12 @@ class Services:
     embedded: bool = field(kw_only=True)
     # One writer at a time (see shared.adapters.state.lease); bootstrap gives a file or Table lease.
     lease: WriterLease = field(kw_only=True)
+    # The Word and Excel forms: read when returned, filled as drafts and moderation requests.
+    forms: AuditForms = field(kw_only=True)
+    # The case management export and the allocation sheet (case selection, 2.1).
+    registers: Registers = field(kw_only=True)
+    # What the programme, moderation and reports add to intake, the sweep and change processing.
+    extensions: WorkflowExtensions = field(kw_only=True)
     actor: str = "Audit Desk"
     lease_wait_seconds: float = 600.0
     _settings_cache: dict[str, str] | None = field(default=None, repr=False)
