@@ -147,7 +147,7 @@ def main() -> None:
     print(f"SharePoint requests for one batch of {SUBMISSIONS} new submissions (loopback server)")
     with LoopbackSharePoint() as server:
         with store_for(server) as admin:
-            provision(admin, formatted_definitions(load_schema()))
+            provision(admin.provisioner(), formatted_definitions(load_schema()))
 
         def run(label: str, work: str) -> tuple[int, float]:
             server.clear_items()

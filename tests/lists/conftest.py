@@ -40,7 +40,7 @@ def provisioned_server() -> Iterator[LoopbackSharePoint]:
     with LoopbackSharePoint() as server:
         with sharepoint_store(server) as store:
             assert isinstance(store, SharePointListStore)
-            provision(store, formatted_definitions(load_schema()))
+            provision(store.provisioner(), formatted_definitions(load_schema()))
         yield server
 
 

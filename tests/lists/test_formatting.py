@@ -82,23 +82,23 @@ def test_due_dates_judgements_and_the_buttons_are_where_people_look() -> None:
 
 def test_formatting_is_provisioned_on_the_site_and_a_second_run_changes_nothing() -> None:
     with LoopbackSharePoint() as server, sharepoint_store(server) as store:
-        provision(store, DEFINITIONS)
+        provision(store.provisioner(), DEFINITIONS)
         tasks = server.lists["Tasks"]
         assert json.loads(tasks.fields["status"].custom_formatter) == formatting.mark_done()
         assert json.loads(tasks.views["Open tasks"].custom_formatter) == formatting.overdue_rows()
         library = server.lists["Audit Drafts"]
         assert json.loads(library.fields["submit_for_qa"].custom_formatter) == formatting.submit_for_qa()
-        assert provision(store, DEFINITIONS).changes == []
+        assert provision(store.provisioner(), DEFINITIONS).changes == []
         # Someone clears a formatter by hand: the next run puts it back, and says so.
         tasks.fields["due_date"].custom_formatter = ""
         tasks.views["Overdue"].custom_formatter = ""
-        report = provision(store, DEFINITIONS)
+        report = provision(store.provisioner(), DEFINITIONS)
         assert report.changes == [
             "'Tasks': column 'due_date' formatting updated.",
             "'Tasks': updated view 'Overdue'.",
         ]
         assert tasks.fields["due_date"].custom_formatter
-        assert provision(store, DEFINITIONS).changes == []
+        assert provision(store.provisioner(), DEFINITIONS).changes == []
 
 
 def test_the_loopback_refuses_a_formatter_that_is_not_json_as_sharepoint_does() -> None:
@@ -108,7 +108,9 @@ def test_the_loopback_refuses_a_formatter_that_is_not_json_as_sharepoint_does() 
     from shared.services.ports.list_definitions import Column, ColumnKind
 
     with LoopbackSharePoint() as server, sharepoint_store(server) as store:
-        provision(store, DEFINITIONS)
+        provision(store.provisioner(), DEFINITIONS)
         tasks = next(d for d in DEFINITIONS if d.title == "Tasks")
         with pytest.raises(SharePointError):
-            store.update_column(tasks, Column("status", "Status", ColumnKind.CHOICE, formatter="{not json"))
+            store.provisioner().update_column(
+                tasks, Column("status", "Status", ColumnKind.CHOICE, formatter="{not json")
+            )

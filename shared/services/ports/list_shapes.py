@@ -1,4 +1,5 @@
-"""What a store says a provisioned list looks like, so provisioning can compare and change it."""
+"""What a store says a provisioned list looks like, so provisioning can compare and change it,
+and the provisioning port each list store offers (:meth:`shared.services.ports.lists.ListStore.provisioner`)."""
 
 from __future__ import annotations
 
