@@ -137,10 +137,6 @@ class AzureStorageSettings:
     def tables_configured(self) -> bool:
         return bool(self.table_connection_string or self.table_endpoint)
 
-    @property
-    def queues_configured(self) -> bool:
-        return bool(self.queue_connection_string or self.queue_endpoint)
-
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> AzureStorageSettings:
         env = os.environ if environ is None else environ
