@@ -154,6 +154,28 @@ def test_no_two_packages_import_each_other() -> None:
     assert not circles, "circles: " + "; ".join(" <-> ".join(sorted(c)) for c in circles)
 
 
+def test_the_environment_is_read_only_in_config() -> None:
+    """One home for the environment (issue 17): anything else is given Settings, or asks
+    shared.config for a secret when it uses it."""
+    readers = []
+    for path in product_modules():
+        if path == SHARED / "config.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            named = (
+                node.attr
+                if isinstance(node, ast.Attribute)
+                else node.id
+                if isinstance(node, ast.Name)
+                else node.name
+                if isinstance(node, ast.alias)
+                else ""
+            )
+            if named in {"environ", "getenv", "environb", "getenvb"}:
+                readers.append(f"{module_name(path)}:{node.lineno if hasattr(node, 'lineno') else '?'}")
+    assert not readers, "the environment read outside shared/config.py: " + ", ".join(readers)
+
+
 @pytest.mark.xfail(bool(STILL_TO_MEND), reason="issue 17: arrows still to mend", strict=True)
 def test_nothing_is_left_to_mend() -> None:
     assert not STILL_TO_MEND, f"{len(STILL_TO_MEND)} arrows still to mend: {sorted(STILL_TO_MEND)}"
