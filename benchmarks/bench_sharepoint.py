@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from shared.adapters.lists.definitions import definitions_by_title, list_definitions
 from shared.adapters.lists.factory import open_sharepoint_store
+from shared.adapters.lists.formatted import definitions_by_title, formatted_definitions
 from shared.adapters.lists.provision import provision
 from shared.adapters.lists.sharepoint_store import SharePointListStore
 from shared.config import SharePointSettings
@@ -147,7 +147,7 @@ def main() -> None:
     print(f"SharePoint requests for one batch of {SUBMISSIONS} new submissions (loopback server)")
     with LoopbackSharePoint() as server:
         with store_for(server) as admin:
-            provision(admin, list_definitions(load_schema()))
+            provision(admin.provisioner(), formatted_definitions(load_schema()))
 
         def run(label: str, work: str) -> tuple[int, float]:
             server.clear_items()

@@ -31,8 +31,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from shared.adapters.forms.word import fill_word_form
-from shared.adapters.lists.definitions import list_definitions
 from shared.adapters.lists.factory import provisioner_of
+from shared.adapters.lists.formatted import formatted_definitions
 from shared.adapters.lists.provision import provision
 from shared.demo.examples import good_audit, half_filled_audit
 from shared.services.workflow.intake import submit_file
@@ -197,7 +197,7 @@ def main() -> None:
             for step, run in steps:
                 with LoopbackSharePoint() as server:
                     with sharepoint_for(server) as admin:
-                        provision(provisioner_of(admin), list_definitions(SCHEMA))
+                        provision(provisioner_of(admin), formatted_definitions(SCHEMA))
                     home = base / step
                     os.environ.update(_settings(azurite, server, home / "app"))
                     _open_app_services()

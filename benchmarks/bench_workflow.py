@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from shared.adapters.forms.reader import read_form
 from shared.adapters.forms.word import fill_word_form
 from shared.adapters.forms.word_template import build_word_template
-from shared.adapters.lists.definitions import definitions_by_title, list_definitions
 from shared.adapters.lists.factory import provisioner_of
+from shared.adapters.lists.formatted import definitions_by_title, formatted_definitions
 from shared.adapters.lists.provision import provision
 from shared.adapters.lists.sqlite_store import SqliteListStore
 from shared.core.allocation import AllocationRequest
@@ -135,12 +135,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder) / "embedded"
         store = SqliteListStore(home / "home", definitions_by_title(SCHEMA))
-        provision(provisioner_of(store), list_definitions(SCHEMA))
+        provision(provisioner_of(store), formatted_definitions(SCHEMA))
         embedded = month(store, home, filled, lambda: 0)
 
         with LoopbackSharePoint() as server:
             with sharepoint_for(server) as admin:
-                provision(provisioner_of(admin), list_definitions(SCHEMA))
+                provision(provisioner_of(admin), formatted_definitions(SCHEMA))
             remote = month(
                 sharepoint_for(server), Path(folder) / "sharepoint", filled, lambda: len(server.requests)
             )

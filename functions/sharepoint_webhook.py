@@ -7,12 +7,12 @@ logged or answered back: refusals give our own fixed reason, and only ids that p
 from __future__ import annotations
 
 import logging
-import os
 
 import azure.functions as func
 
+from shared.config import CLIENT_STATE_VARIABLE, secret
 from shared.entry.functions.logs import log_event
-from shared.entry.functions.notifications import CLIENT_STATE_VARIABLE, MAX_BODY_BYTES
+from shared.entry.functions.notifications import MAX_BODY_BYTES
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # azure-functions 1.x is partly untyped
 
@@ -42,7 +42,7 @@ def sharepoint_webhook(req: func.HttpRequest, context: func.Context) -> func.Htt
     try:
         checked = check_notifications(
             req.get_body(),
-            os.environ.get(CLIENT_STATE_VARIABLE, ""),
+            secret(CLIENT_STATE_VARIABLE),
             lambda: read_our_subscriptions(Settings.from_environment()),
         )
     except BodyTooLarge:

@@ -19,13 +19,15 @@ from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
 from shared.services.workflow.clock import Clock
 from shared.services.workflow.dependencies import Services, start_change_tracking
+from shared.services.workflow.extensions import ReturnedForm, WorkflowExtensions
 
 if TYPE_CHECKING:
-    from shared.adapters.mail.sent_log import SentLog
-    from shared.adapters.state.lease import WriterLease
-    from shared.adapters.state.sqlite_state import StateStore
-    from shared.services.ports.lists import ListStore
-    from shared.services.ports.mail import Mailer
+    from shared.services.ports.forms import AuditForms, FormOutcome
+    from shared.services.ports.lists import ListItem, ListStore
+    from shared.services.ports.mail import Mailer, SentLog
+    from shared.services.ports.state import StateStore, WriterLease
+    from shared.services.workflow.extensions import FormRecorded
+    from shared.services.workflow.workflow_run import Run
 
 
 def bootstrap(
@@ -38,13 +40,16 @@ def bootstrap(
     mailer: Mailer | None = None,
     state: StateStore | None = None,
     lease: WriterLease | None = None,
+    forms: AuditForms | None = None,
 ) -> Services:
     """Services wired from ``settings``, with any adapter given instead of the configured one."""
     from shared.adapters.documents.word_reports import WordReports
-    from shared.adapters.lists.definitions import list_definitions
+    from shared.adapters.forms.office import OfficeForms
     from shared.adapters.lists.factory import open_list_store, provisioner_of
+    from shared.adapters.lists.formatted import formatted_definitions
     from shared.adapters.lists.provision import provision
     from shared.adapters.mail.factory import open_mailer
+    from shared.adapters.registers.spreadsheets import SpreadsheetRegisters
 
     embedded = settings.sharepoint is None
     if store is None:
@@ -55,7 +60,7 @@ def bootstrap(
             # Several processes may start on a new home at once: one creates the lists, the
             # others wait a moment (a lock of its own: a run holding the writer lease blocks nobody).
             with FileLease(settings.home / "provision.lock").hold():
-                provision(provisioner_of(store), list_definitions(schema))
+                provision(provisioner_of(store), formatted_definitions(schema))
     if state is None or mailer is None:
         opened_state, sent_log = open_state(settings)
         if state is None:
@@ -73,14 +78,48 @@ def bootstrap(
         mailer,
         state,
         clock or Clock(),
-        WordReports(),
+        documents=WordReports(),
         embedded=embedded,
         lease=lease or open_lease(settings),
+        forms=forms or OfficeForms(),
+        registers=SpreadsheetRegisters(),
+        extensions=workflow_extensions(),
     )
     # The Date header is the service's day (a replayed one on --today), read when each message goes.
     mailer.use_clock(lambda: services.clock.now())
     start_change_tracking(services)
     return services
+
+
+def workflow_extensions() -> WorkflowExtensions:
+    """The programme's, moderation's and the reports' part in the workflow: the returned forms
+    they record (4-6, 7.2), the observation notices of the daily sweep (6.5), and the approved
+    bulletin the reports publish (8.1). Moderation and the reports are imported when first used."""
+    from shared.core.schema import MODERATION_FORM
+    from shared.services.ports.list_definitions import MODERATION_RECORDED, PROGRAMME_FORM_RECORDED
+    from shared.services.programme.observations import notify_coming_observations
+    from shared.services.programme.returns import PROGRAMME_FORMS, record_programme_form
+    from shared.services.workflow.changes import LEARNING_BULLETINS
+
+    def record_moderation_form(run: Run, form: FormOutcome, name: str, content: bytes) -> FormRecorded:
+        from shared.services.moderation.service import record_moderation_form
+
+        return record_moderation_form(run, form, name, content)
+
+    def publish_approved_bulletin(services: Services, item: ListItem) -> object:
+        from shared.services.reports.publish import on_bulletin_change
+
+        return on_bulletin_change(services, item)
+
+    programme = ReturnedForm(PROGRAMME_FORM_RECORDED, record_programme_form)
+    return WorkflowExtensions(
+        returned_forms={
+            **dict.fromkeys(PROGRAMME_FORMS, programme),
+            MODERATION_FORM: ReturnedForm(MODERATION_RECORDED, record_moderation_form),
+        },
+        sweep_notices=(notify_coming_observations,),
+        list_changes={LEARNING_BULLETINS: publish_approved_bulletin},
+    )
 
 
 @contextmanager

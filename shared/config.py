@@ -11,6 +11,26 @@ from pathlib import Path
 
 DEFAULT_HOME = Path(".auditdesk")
 
+# The Functions app's own app settings: the webhook's public URL, the shared secret SharePoint
+# echoes back in each notification, and the certificates (PEM: key and certificate) for
+# SharePoint and Graph mail. In Azure the secrets are Key Vault references the platform resolves.
+WEBHOOK_URL_VARIABLE = "AUDITDESK_WEBHOOK_URL"
+CLIENT_STATE_VARIABLE = "AUDITDESK_WEBHOOK_CLIENT_STATE"
+SHAREPOINT_CERTIFICATE_PEM_VARIABLE = "AUDITDESK_SP_CERT_PEM"
+GRAPH_CERTIFICATE_PEM_VARIABLE = "AUDITDESK_GRAPH_CERT_PEM"
+
+
+def secret(variable: str) -> str:
+    """What the environment variable ``variable`` holds ('' when unset): a password, a
+    certificate or the webhook's shared secret, read when it is used and never kept in settings."""
+    return os.environ.get(variable, "")
+
+
+def webhook_url() -> str:
+    """The webhook's public URL ('' when unset), for keeping SharePoint's subscriptions."""
+    return os.environ.get(WEBHOOK_URL_VARIABLE, "").strip()
+
+
 #: The shipped Office templates (``templates/``): the one place the folder is named.
 SHIPPED_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -136,10 +156,6 @@ class AzureStorageSettings:
     @property
     def tables_configured(self) -> bool:
         return bool(self.table_connection_string or self.table_endpoint)
-
-    @property
-    def queues_configured(self) -> bool:
-        return bool(self.queue_connection_string or self.queue_endpoint)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> AzureStorageSettings:

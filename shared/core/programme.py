@@ -95,11 +95,6 @@ def asye_year_end(asye_start: dt.date, settings: ProgrammeSettings) -> dt.date:
     return months_after(asye_start, settings.asye_year_months)
 
 
-def is_in_asye_year(member: StaffMember, day: dt.date, settings: ProgrammeSettings) -> bool:
-    start = member.asye_start
-    return start is not None and start <= day < asye_year_end(start, settings)
-
-
 def asye_observation_due_dates(
     asye_start: dt.date, settings: ProgrammeSettings, calendar: WorkingDayCalendar
 ) -> tuple[dt.date, ...]:

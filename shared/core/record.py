@@ -31,10 +31,6 @@ class DomainJudgement:
     evidence: str
     good_practice: str
 
-    @property
-    def is_graded(self) -> bool:
-        return self.grade is not None
-
 
 @dataclass(slots=True)
 class ImprovementAction:
@@ -49,10 +45,6 @@ class ImprovementAction:
     owner: str
     due: dt.date | None
     measure: str
-
-    @property
-    def field_prefix(self) -> str:
-        return f"a{self.row}"
 
 
 @dataclass(slots=True)
@@ -81,10 +73,6 @@ class AuditRecord:
     safeguarding_details: str
     good_practice_summary: str
     actions: tuple[ImprovementAction, ...]
-
-    @property
-    def graded_domains(self) -> tuple[DomainJudgement, ...]:
-        return tuple(j for j in self.domains if j.grade is not None)
 
     def judgement(self, domain_id: str) -> DomainJudgement:
         for judgement in self.domains:

@@ -112,8 +112,3 @@ def next_stage(stage: AuditStage, event: AuditEvent) -> AuditStage:
 
 def allowed_events(stage: AuditStage) -> tuple[AuditEvent, ...]:
     return tuple(event for (s, event) in TRANSITIONS if s is stage)
-
-
-def is_with_auditor(stage: AuditStage) -> bool:
-    """Stages where the auditor holds the next step (the audit or its amendment is due)."""
-    return stage in (AuditStage.ALLOCATED, AuditStage.RETURNED_FOR_AMENDMENT)

@@ -14,15 +14,15 @@ from collections.abc import Callable
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from shared.adapters.forms import FormStatus, fill_excel_form, fill_word_form, read_form
-from shared.adapters.forms.outcome import FormOutcome
+from shared.adapters.forms import fill_excel_form, fill_word_form, read_form
 from shared.adapters.forms.templates import TEMPLATES_DIR
 from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
 from shared.demo.examples import good_audit
 from shared.demo.hostile_forms import part, with_parts
+from shared.services.ports.forms import FormOutcome, FormStatus
 
-ANSWER_BOXES_LOST = "answer-boxes-lost"  # shared.adapters.forms.reader.ANSWER_BOXES_LOST, spelt out
+ANSWER_BOXES_LOST = "answer-boxes-lost"  # shared.services.ports.forms.ANSWER_BOXES_LOST, spelt out
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"

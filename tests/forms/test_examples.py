@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.adapters.forms import FormStatus, read_form_file
+from shared.adapters.forms import read_form_file
 from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
 from shared.demo.example_forms import write_example_forms
+from shared.services.ports.forms import FormStatus
 
 
 def test_example_forms_cover_valid_invalid_and_rejected(

@@ -8,10 +8,11 @@ import zipfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.adapters.forms import FormOutcome, read_form
+from shared.adapters.forms import read_form
 from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
 from shared.demo.hostile_forms import part, with_parts
+from shared.services.ports.forms import FormOutcome
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.forms import FormStatus, read_form, read_form_file
+from shared.adapters.forms import read_form, read_form_file
 from shared.adapters.forms.templates import TEMPLATES_DIR
 from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
 from shared.demo.hostile_forms import HostileSample, hostile_corpus, with_dtd
+from shared.services.ports.forms import FormStatus
 
 
 @pytest.fixture(scope="session")

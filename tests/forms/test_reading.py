@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from shared.adapters.forms import FormStatus, fill_excel_form, fill_word_form, read_form
+from shared.adapters.forms import fill_excel_form, fill_word_form, read_form
 from shared.adapters.forms.templates import TEMPLATES_DIR
 from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
@@ -19,6 +19,7 @@ from shared.demo.examples import (
     inadequate_audit_with_safeguarding_concern,
 )
 from shared.demo.hostile_forms import part, with_parts
+from shared.services.ports.forms import FormStatus
 from tests.forms.conftest import every_field
 
 WORD_FORMS = ["case-file-audit", "staff-observation", "supervision-audit", "case-discussion"]

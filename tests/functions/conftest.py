@@ -20,8 +20,8 @@ import pytest
 from azure.functions.queue import QueueMessage
 
 from shared.adapters.azure.storage import CHANGES_QUEUE, POISON_QUEUE, ensure_queue, queue_client
-from shared.adapters.lists.definitions import list_definitions
 from shared.adapters.lists.factory import provisioner_of
+from shared.adapters.lists.formatted import formatted_definitions
 from shared.adapters.lists.provision import provision
 from shared.config import AzureStorageSettings
 from shared.services.workflow.clock import Clock
@@ -92,7 +92,7 @@ def functions(indexed_functions: list[Any]) -> dict[str, Callable[..., Any]]:
 def sharepoint_site() -> Iterator[LoopbackSharePoint]:
     with LoopbackSharePoint() as server:
         with sharepoint_for(server) as store:
-            provision(provisioner_of(store), list_definitions(SCHEMA))
+            provision(provisioner_of(store), formatted_definitions(SCHEMA))
         yield server
 
 

@@ -17,10 +17,11 @@ from azure.functions.queue import QueueMessage
 
 from shared.adapters.azure.storage import table_client
 from shared.adapters.forms.word import fill_word_form
-from shared.adapters.state.lease import LeaseBusy, TableLease
+from shared.adapters.state.lease import TableLease
 from shared.config import AzureStorageSettings
 from shared.demo.examples import good_audit, half_filled_audit, inadequate_audit_with_safeguarding_concern
 from shared.entry.functions.worker import LAST_RUN_STARTED, WorkerOutcome, handle_change_message
+from shared.services.ports.state import LeaseBusy
 from shared.services.workflow.changes import WATCHED
 from shared.services.workflow.intake import submit_file
 from tests.functions.azurite import Azurite

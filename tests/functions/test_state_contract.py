@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from shared.adapters.azure.storage import table_client
-from shared.adapters.mail.sent_log import MemorySentLog, SentLog, SqliteSentLog
+from shared.adapters.mail.sent_log import MemorySentLog, SqliteSentLog
 from shared.adapters.mail.sent_log_azure import AzureTableSentLog
 from shared.adapters.state.azure_state import AzureTableStateStore, row_key
-from shared.adapters.state.sqlite_state import MemoryStateStore, SqliteStateStore, StateStore
+from shared.adapters.state.sqlite_state import MemoryStateStore, SqliteStateStore
 from shared.config import AzureStorageSettings
-from shared.services.ports.mail import SentMessage
+from shared.services.ports.mail import SentLog, SentMessage
+from shared.services.ports.state import StateStore
 from tests.functions.azurite import Azurite
 
 AWKWARD_KEYS = [

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from shared.adapters.lists.definitions import definitions_by_title, list_definitions
 from shared.adapters.lists.factory import open_sharepoint_store
+from shared.adapters.lists.formatted import definitions_by_title, formatted_definitions
 from shared.adapters.lists.provision import provision
 from shared.adapters.lists.sharepoint_store import RetryPolicy, SharePointListStore
 from shared.adapters.lists.sqlite_store import SqliteListStore
@@ -40,7 +40,7 @@ def provisioned_server() -> Iterator[LoopbackSharePoint]:
     with LoopbackSharePoint() as server:
         with sharepoint_store(server) as store:
             assert isinstance(store, SharePointListStore)
-            provision(store, list_definitions(load_schema()))
+            provision(store.provisioner(), formatted_definitions(load_schema()))
         yield server
 
 

@@ -7,15 +7,16 @@ from __future__ import annotations
 import json
 
 from shared.adapters.lists import formatting
-from shared.adapters.lists.definitions import BUILT_IN_COLUMNS, list_definitions
+from shared.adapters.lists.formatted import formatted_definitions
 from shared.adapters.lists.provision import provision
 from shared.core.grades import Grade
 from shared.core.schema import load_schema
+from shared.services.ports.list_definitions import BUILT_IN_COLUMNS
 from tests.lists.conftest import sharepoint_store
 from tests.sharepoint_server.server import LoopbackSharePoint
 
 SCHEMA = load_schema()
-DEFINITIONS = list_definitions(SCHEMA)
+DEFINITIONS = formatted_definitions(SCHEMA)
 
 
 def test_every_formatter_keeps_to_the_documented_syntax_and_sets_only_real_columns() -> None:
@@ -81,33 +82,35 @@ def test_due_dates_judgements_and_the_buttons_are_where_people_look() -> None:
 
 def test_formatting_is_provisioned_on_the_site_and_a_second_run_changes_nothing() -> None:
     with LoopbackSharePoint() as server, sharepoint_store(server) as store:
-        provision(store, DEFINITIONS)
+        provision(store.provisioner(), DEFINITIONS)
         tasks = server.lists["Tasks"]
         assert json.loads(tasks.fields["status"].custom_formatter) == formatting.mark_done()
         assert json.loads(tasks.views["Open tasks"].custom_formatter) == formatting.overdue_rows()
         library = server.lists["Audit Drafts"]
         assert json.loads(library.fields["submit_for_qa"].custom_formatter) == formatting.submit_for_qa()
-        assert provision(store, DEFINITIONS).changes == []
+        assert provision(store.provisioner(), DEFINITIONS).changes == []
         # Someone clears a formatter by hand: the next run puts it back, and says so.
         tasks.fields["due_date"].custom_formatter = ""
         tasks.views["Overdue"].custom_formatter = ""
-        report = provision(store, DEFINITIONS)
+        report = provision(store.provisioner(), DEFINITIONS)
         assert report.changes == [
             "'Tasks': column 'due_date' formatting updated.",
             "'Tasks': updated view 'Overdue'.",
         ]
         assert tasks.fields["due_date"].custom_formatter
-        assert provision(store, DEFINITIONS).changes == []
+        assert provision(store.provisioner(), DEFINITIONS).changes == []
 
 
 def test_the_loopback_refuses_a_formatter_that_is_not_json_as_sharepoint_does() -> None:
     import pytest
 
-    from shared.adapters.lists.definitions import Column, ColumnKind
     from shared.adapters.lists.sp_http import SharePointError
+    from shared.services.ports.list_definitions import Column, ColumnKind
 
     with LoopbackSharePoint() as server, sharepoint_store(server) as store:
-        provision(store, DEFINITIONS)
+        provision(store.provisioner(), DEFINITIONS)
         tasks = next(d for d in DEFINITIONS if d.title == "Tasks")
         with pytest.raises(SharePointError):
-            store.update_column(tasks, Column("status", "Status", ColumnKind.CHOICE, formatter="{not json"))
+            store.provisioner().update_column(
+                tasks, Column("status", "Status", ColumnKind.CHOICE, formatter="{not json")
+            )

@@ -10,7 +10,7 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
-from shared.adapters.lists.definitions import list_definitions
+from shared.adapters.lists.formatted import formatted_definitions
 from shared.adapters.lists.provision import provision
 from shared.adapters.lists.sharepoint_store import RetryPolicy
 from shared.core.schema import load_schema
@@ -128,7 +128,7 @@ def test_every_request_carries_the_decorated_user_agent(sharepoint: LoopbackShar
 
 def test_provisioning_twice_changes_nothing_the_second_time(sharepoint: LoopbackSharePoint) -> None:
     with sharepoint_store(sharepoint) as store:
-        report = provision(store, list_definitions(load_schema()))
+        report = provision(store.provisioner(), formatted_definitions(load_schema()))
     assert not report.changed
     assert report.warnings == []
 
@@ -163,7 +163,9 @@ def test_a_webhook_subscription_is_validated_and_keeps_its_client_state(
     sharepoint: LoopbackSharePoint, webhook_endpoint: str
 ) -> None:
     with sharepoint_store(sharepoint) as store:
-        subscription_id = store.subscribe("Audit Submissions", webhook_endpoint, "fictional-client-state")
+        subscription_id = store.webhooks().subscribe(
+            "Audit Submissions", webhook_endpoint, "fictional-client-state"
+        )
     notes = sharepoint.notifications_for("Audit Submissions")
     assert notes[0]["value"][0]["subscriptionId"] == subscription_id
     assert notes[0]["value"][0]["clientState"] == "fictional-client-state"

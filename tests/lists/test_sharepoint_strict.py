@@ -251,7 +251,7 @@ def test_a_read_grant_reads_but_cannot_write(sharepoint: LoopbackSharePoint) -> 
 
 
 def test_a_write_grant_writes_but_cannot_provision(sharepoint: LoopbackSharePoint) -> None:
-    from shared.adapters.lists.definitions import definitions_by_title
+    from shared.adapters.lists.formatted import definitions_by_title
 
     sharepoint.site_grants["writer-app"] = "write"
     with token_store(sharepoint, app_token("writer-app")) as store:
@@ -260,7 +260,7 @@ def test_a_write_grant_writes_but_cannot_provision(sharepoint: LoopbackSharePoin
             iter(definitions_by_title(__import__("shared.core.schema").core.schema.load_schema()).values())
         )
         with pytest.raises(SharePointError, match="Access denied"):
-            store.create_list(definition)
+            store.provisioner().create_list(definition)
 
 
 def test_sites_selected_without_a_site_grant_reads_nothing_and_other_tokens_are_refused(

@@ -201,7 +201,7 @@ def test_subscriptions_are_created_and_renewed_with_json_accept_as_the_webhook_d
 ) -> None:
     import datetime as dt
 
-    sub_id = store.subscribe("Tasks", webhook_endpoint, "fictional-client-state", days=30)
+    sub_id = store.webhooks().subscribe("Tasks", webhook_endpoint, "fictional-client-state", days=30)
     (created,) = [
         r for r in sharepoint.recorded if r.path.lower().endswith("/subscriptions") and r.method == "POST"
     ]
@@ -210,8 +210,8 @@ def test_subscriptions_are_created_and_renewed_with_json_accept_as_the_webhook_d
         "Content-Type": "application/json",
     }
     assert set(_json(created.body)) == {"resource", "notificationUrl", "expirationDateTime", "clientState"}
-    store.renew_subscription("Tasks", sub_id, dt.datetime.now(dt.UTC) + dt.timedelta(days=60))
+    store.webhooks().renew_subscription("Tasks", sub_id, dt.datetime.now(dt.UTC) + dt.timedelta(days=60))
     (renewed,) = [r for r in sharepoint.recorded if r.method == "PATCH"]
     assert _headers(renewed, "Accept") == {"Accept": "application/json"}
-    store.delete_subscription("Tasks", sub_id)
-    assert store.subscriptions("Tasks") == []
+    store.webhooks().delete_subscription("Tasks", sub_id)
+    assert store.webhooks().subscriptions("Tasks") == []

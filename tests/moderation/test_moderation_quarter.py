@@ -10,7 +10,6 @@ import io
 from openpyxl import load_workbook
 
 from shared.adapters.forms.word import fill_word_form
-from shared.adapters.lists.definitions import MODERATION_RECORDED
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import Grade
 from shared.core.stages import AuditStage
@@ -23,6 +22,7 @@ from shared.services.moderation.service import (
     draw_moderation_sample,
     record_from_list,
 )
+from shared.services.ports.list_definitions import MODERATION_RECORDED
 from shared.services.ports.lists import FieldValue, Query
 from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, WAITING_FOR_QA
 from tests.workflow.conftest import (

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.documents.word_reports import WordReports
-from shared.adapters.lists.definitions import definitions_by_title, list_definitions
 from shared.adapters.lists.factory import provisioner_of
+from shared.adapters.lists.formatted import definitions_by_title, formatted_definitions
 from shared.adapters.lists.provision import provision
 from shared.adapters.lists.sqlite_store import SqliteListStore
 from shared.adapters.mail.outbox import OutboxMailer
 from shared.adapters.mail.sent_log import MemorySentLog
 from shared.adapters.state.sqlite_state import SqliteStateStore
+from shared.bootstrap import bootstrap
+from shared.config import Settings
 from shared.core.deadlines import Deadlines
 from shared.core.schema import load_schema
 from shared.services.ports.lists import FieldValue, ListItem
@@ -59,16 +60,18 @@ def task(item_id: int, task_type: str, due: dt.date, status: str = "Open", **fie
 
 
 def make_services(home: Path, mailer: Mailer | None = None, today: dt.date | None = None) -> Services:
+    # The one bootstrap (the embedded store's settings, its lease and change tracking), given
+    # these lists, this mailer and a state file of the test's own.
     store = SqliteListStore(home, definitions_by_title(SCHEMA))
-    provision(provisioner_of(store), list_definitions(SCHEMA))
-    return Services(
+    provision(provisioner_of(store), formatted_definitions(SCHEMA))
+    return bootstrap(
+        Settings(home=home),
         SCHEMA,
         DEADLINES,
-        store,
-        mailer or OutboxMailer(home / "outbox", MemorySentLog()),
-        SqliteStateStore(home / "state.sqlite3"),
         Clock(today or D(2026, 12, 10)),
-        WordReports(),
+        store=store,
+        mailer=mailer or OutboxMailer(home / "outbox", MemorySentLog()),
+        state=SqliteStateStore(home / "state.sqlite3"),
     )
 
 

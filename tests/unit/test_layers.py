@@ -20,8 +20,6 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT / "shared"
 
@@ -35,23 +33,6 @@ MAY_IMPORT: dict[str, set[str]] = {
     "bootstrap": {"core", "config", "ports", "services", "adapters"},
     "demo": {"core", "config", "ports", "services", "adapters", "bootstrap"},
     "entry": {"core", "config", "ports", "services", "adapters", "bootstrap", "demo"},
-}
-
-#: (importer, imported) pairs still to be mended. Issue 17 is done when this is empty.
-STILL_TO_MEND: set[tuple[str, str]] = {
-    ("shared.demo", "shared.entry.cli"),
-    ("shared.services.moderation", "shared.adapters.forms"),
-    ("shared.services.moderation", "shared.adapters.lists"),
-    ("shared.services.moderation", "shared.adapters.registers"),
-    ("shared.services.ports", "shared.adapters.mail"),
-    ("shared.services.programme", "shared.adapters.forms"),
-    ("shared.services.workflow", "shared.adapters.forms"),
-    ("shared.services.workflow", "shared.adapters.lists"),
-    ("shared.services.workflow", "shared.adapters.state"),
-    # circles: workflow is the base the other services build on
-    ("shared.services.workflow", "shared.services.moderation"),
-    ("shared.services.workflow", "shared.services.programme"),
-    ("shared.services.workflow", "shared.services.reports"),
 }
 
 
@@ -148,9 +129,6 @@ def test_imports_run_only_downwards() -> None:
         low, high = layer_of(importer), layer_of(imported)
         if low == high or high == "shared" or high in MAY_IMPORT.get(low, set()):
             continue
-        pair = (package_of(importer), package_of(imported))
-        if pair in STILL_TO_MEND:
-            continue
         upward.append(f"{importer} ({low}) imports {imported} ({high})")
     assert not upward, "\n".join(upward)
 
@@ -159,15 +137,32 @@ def test_no_two_packages_import_each_other() -> None:
     graph: dict[str, set[str]] = {}
     for importer, imported in edges():
         a, b = package_of(importer), package_of(imported)
-        if a != b and (a, b) not in STILL_TO_MEND:
+        if a != b:
             graph.setdefault(a, set()).add(b)
     circles = [component for component in strongly_connected(graph) if len(component) > 1]
     assert not circles, "circles: " + "; ".join(" <-> ".join(sorted(c)) for c in circles)
 
 
-@pytest.mark.xfail(bool(STILL_TO_MEND), reason="issue 17: arrows still to mend", strict=True)
-def test_nothing_is_left_to_mend() -> None:
-    assert not STILL_TO_MEND, f"{len(STILL_TO_MEND)} arrows still to mend: {sorted(STILL_TO_MEND)}"
+def test_the_environment_is_read_only_in_config() -> None:
+    """One home for the environment (issue 17): anything else is given Settings, or asks
+    shared.config for a secret when it uses it."""
+    readers = []
+    for path in product_modules():
+        if path == SHARED / "config.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            named = (
+                node.attr
+                if isinstance(node, ast.Attribute)
+                else node.id
+                if isinstance(node, ast.Name)
+                else node.name
+                if isinstance(node, ast.alias)
+                else ""
+            )
+            if named in {"environ", "getenv", "environb", "getenvb"}:
+                readers.append(f"{module_name(path)}:{node.lineno if hasattr(node, 'lineno') else '?'}")
+    assert not readers, "the environment read outside shared/config.py: " + ", ".join(readers)
 
 
 def strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:

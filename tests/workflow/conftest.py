@@ -16,8 +16,8 @@ import pytest
 
 from shared.adapters.forms.excel import fill_excel_form
 from shared.adapters.forms.word import fill_word_form
-from shared.adapters.lists.definitions import definitions_by_title, list_definitions
 from shared.adapters.lists.factory import open_sharepoint_store, provisioner_of
+from shared.adapters.lists.formatted import definitions_by_title, formatted_definitions
 from shared.adapters.lists.provision import provision
 from shared.adapters.lists.sqlite_store import SqliteListStore
 from shared.adapters.mail.outbox import OutboxMailer
@@ -149,7 +149,7 @@ def make_desk(store: ListStore, home: Path) -> Desk:
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[Desk]:
     store = SqliteListStore(tmp_path / "home", definitions_by_title(SCHEMA))
-    provision(provisioner_of(store), list_definitions(SCHEMA))
+    provision(provisioner_of(store), formatted_definitions(SCHEMA))
     made = make_desk(store, tmp_path)
     yield made
     made.services.close()
@@ -159,7 +159,7 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
 def loopback_sharepoint() -> Iterator[LoopbackSharePoint]:
     with LoopbackSharePoint() as server:
         with sharepoint_for(server) as store:
-            provision(provisioner_of(store), list_definitions(SCHEMA))
+            provision(provisioner_of(store), formatted_definitions(SCHEMA))
         yield server
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from shared.adapters.forms.excel import fill_excel_form
 from shared.adapters.forms.word import fill_word_form
-from shared.adapters.lists.definitions import definitions_by_title
+from shared.adapters.lists.formatted import definitions_by_title
 from shared.adapters.lists.sqlite_store import SqliteListStore
 from shared.bootstrap import bootstrap
 from shared.config import Settings

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from shared.adapters.lists.definitions import SUBMISSION_OUTCOMES
+from shared.services.ports.list_definitions import SUBMISSION_OUTCOMES
 from tests.workflow.exactly_once_month import copy_home, prepare_home, run_worker, snapshot, start_worker
 
 

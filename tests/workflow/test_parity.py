@@ -183,19 +183,19 @@ def test_a_month_through_the_command_line_ends_as_the_same_month_through_list_ed
     tmp_path: Path,
 ) -> None:
     home = month_by_command_line(tmp_path / "a")
-    from shared.adapters.lists.definitions import definitions_by_title
+    from shared.adapters.lists.formatted import definitions_by_title
     from shared.adapters.lists.sqlite_store import SqliteListStore
 
     with SqliteListStore(home, definitions_by_title(SCHEMA)) as embedded:
         by_command = end_state(embedded, home / "outbox")
 
     with LoopbackSharePoint() as server:
-        from shared.adapters.lists.definitions import list_definitions
         from shared.adapters.lists.factory import provisioner_of
+        from shared.adapters.lists.formatted import formatted_definitions
         from shared.adapters.lists.provision import provision
 
         with sharepoint_for(server) as store:
-            provision(provisioner_of(store), list_definitions(SCHEMA))
+            provision(provisioner_of(store), formatted_definitions(SCHEMA))
         desk = make_desk(sharepoint_for(server), tmp_path / "b")
         try:
             month_by_list_edits(desk, tmp_path / "b")

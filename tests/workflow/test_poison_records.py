@@ -20,7 +20,6 @@ from shared.demo.examples import good_audit, inadequate_audit_with_safeguarding_
 from shared.demo.hostile_forms import part, with_parts
 from shared.entry.cli.main import app
 from shared.services.ports.lists import Query
-from shared.services.workflow import intake
 from shared.services.workflow.intake import submit_file
 from shared.services.workflow.lists import ALLOCATIONS, QUARANTINED, RETURNED, WAITING_FOR_QA
 from tests.workflow.conftest import EAST_MANAGER, QA_TEAM, TEMPLATES, Desk, body
@@ -94,19 +93,20 @@ def test_a_mistyped_team_manager_address_does_not_stop_the_sweep_and_is_named_no
     assert all("Bcc" not in body(m) and m.get("Bcc") is None for m in desk.emails())
 
 
-def test_a_form_whose_reading_fails_is_quarantined_alone_and_the_batch_goes_on(
-    desk: Desk, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_form_whose_reading_fails_is_quarantined_alone_and_the_batch_goes_on(desk: Desk) -> None:
     desk.allocate("DEMO-0001")
     desk.allocate("DEMO-0002")
-    from shared.adapters.forms.reader import read_form as real
+    from shared.adapters.forms.office import OfficeForms
 
-    def reader(content: bytes, name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == "breaks-the-reader.docx":
-            raise RuntimeError("a bug met while reading this one file")
-        return real(content, name, *args, **kwargs)
+    class ReaderWithABug(OfficeForms):
+        """The real forms, whose reader meets a bug on one file."""
 
-    monkeypatch.setattr(intake, "read_form", reader)
+        def read(self, content: bytes, source: str, *args: Any, **kwargs: Any) -> Any:
+            if source == "breaks-the-reader.docx":
+                raise RuntimeError("a bug met while reading this one file")
+            return super().read(content, source, *args, **kwargs)
+
+    desk.services.forms = ReaderWithABug()
     _upload(desk, "breaks-the-reader.docx", fields_for("DEMO-0001"))
     _upload(desk, "fine.docx", fields_for("DEMO-0002"))
     result = desk.at(D(2026, 11, 20)).process()

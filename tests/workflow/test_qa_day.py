@@ -15,7 +15,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from shared.adapters.forms.word import fill_word_form
-from shared.adapters.lists.definitions import definitions_by_title
+from shared.adapters.lists.formatted import definitions_by_title
 from shared.adapters.lists.sqlite_store import SqliteListStore
 from shared.core.record import FieldValue
 from shared.core.schema import load_schema

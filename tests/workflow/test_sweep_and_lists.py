@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pathlib
 
 import pytest
 
@@ -214,3 +215,43 @@ def test_on_sharepoint_a_missing_setting_says_what_to_add_instead_of_mailing_exa
     desk.services._settings_cache = None
     with pytest.raises(MissingSetting, match="add an item with Setting 'qa_team_email'"):
         sweep(Run(desk.at(D(2026, 11, 9)).services))
+
+
+def test_services_built_by_hand_must_say_whether_example_org_defaults_apply(tmp_path: pathlib.Path) -> None:
+    """Issue 17: ``embedded`` had a default of True, so Services built anywhere but bootstrap
+    stood in example.org for every missing distribution list, on SharePoint too."""
+    from shared.adapters.documents.word_reports import WordReports
+    from shared.adapters.forms.office import OfficeForms
+    from shared.adapters.lists.factory import provisioner_of
+    from shared.adapters.lists.formatted import definitions_by_title, formatted_definitions
+    from shared.adapters.lists.provision import provision
+    from shared.adapters.lists.sqlite_store import SqliteListStore
+    from shared.adapters.mail.outbox import OutboxMailer
+    from shared.adapters.mail.sent_log import MemorySentLog
+    from shared.adapters.registers.spreadsheets import SpreadsheetRegisters
+    from shared.adapters.state.lease import FileLease
+    from shared.adapters.state.sqlite_state import MemoryStateStore
+    from shared.services.workflow.clock import Clock
+    from shared.services.workflow.dependencies import MissingSetting, Services
+    from shared.services.workflow.extensions import WorkflowExtensions
+    from tests.workflow.conftest import DEADLINES, SCHEMA
+
+    store = SqliteListStore(tmp_path / "home", definitions_by_title(SCHEMA))
+    provision(provisioner_of(store), formatted_definitions(SCHEMA))
+    parts = (SCHEMA, DEADLINES, store, OutboxMailer(tmp_path / "outbox", MemorySentLog()))
+    with pytest.raises(TypeError, match="embedded"):
+        Services(*parts, MemoryStateStore(), Clock(D(2026, 11, 9)))  # type: ignore[call-arg]
+    services = Services(
+        *parts,
+        MemoryStateStore(),
+        Clock(D(2026, 11, 9)),
+        embedded=False,
+        documents=WordReports(),
+        lease=FileLease(tmp_path / "lock"),
+        forms=OfficeForms(),
+        registers=SpreadsheetRegisters(),
+        extensions=WorkflowExtensions(),
+    )
+    with pytest.raises(MissingSetting, match="qa_team_email"):
+        services.setting("qa_team_email")
+    services.close()

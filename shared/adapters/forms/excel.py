@@ -22,10 +22,10 @@ from openpyxl.styles import Protection
 from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook.workbook import Workbook
 
-from shared.adapters.forms.outcome import FormRejected
 from shared.adapters.forms.safety import OfficePackage
 from shared.core.record import FieldValue, read_checkbox, read_date
 from shared.core.schema import FormSpec
+from shared.services.ports.forms import FormRejected
 
 
 def read_excel_values(

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from shared.adapters.forms import ooxml
 from shared.adapters.forms.excel import read_excel_values
-from shared.adapters.forms.outcome import FormOutcome, FormRejected, FormStatus, rejected
 from shared.adapters.forms.safety import (
     DEFAULT_LIMITS,
     WORD_PART,
@@ -27,6 +26,7 @@ from shared.core.findings import Finding, Severity, error, warning
 from shared.core.record import FieldValue, parse_form_fields
 from shared.core.schema import CASE_FILE_AUDIT, AuditSchema, FormSpec
 from shared.core.validation import check_audit
+from shared.services.ports.forms import ANSWER_BOXES_LOST, FormOutcome, FormRejected, FormStatus, rejected
 
 
 def read_form_file(
@@ -215,7 +215,6 @@ def _check(
 
 # More answer boxes missing than this is a file that lost them, not an auditor's slip.
 LOST_BOXES_AT = 2
-ANSWER_BOXES_LOST = "answer-boxes-lost"
 _DASHES = str.maketrans(
     {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u00ad": None, "\u200b": None}
 )

@@ -19,7 +19,7 @@ from typing import Literal
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
-from shared.adapters.forms.outcome import FormRejected
+from shared.services.ports.forms import FormRejected
 
 PackageKind = Literal["word", "excel"]
 

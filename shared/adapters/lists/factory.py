@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shared.adapters.lists.definitions import ListDefinition, definitions_by_title
-from shared.adapters.lists.shapes import Provisioner
+from shared.adapters.lists.formatted import definitions_by_title
 from shared.config import Settings, SharePointSettings
 from shared.core.schema import AuditSchema, load_schema
+from shared.services.ports.list_definitions import ListDefinition
+from shared.services.ports.list_shapes import Provisioner
 from shared.services.ports.lists import ListStore, ListStoreError
+
+if TYPE_CHECKING:
+    from shared.adapters.lists.sharepoint_store import SharePointListStore
 
 TokenProvider = Callable[[], dict[str, Any]]
 
@@ -27,11 +31,7 @@ def open_list_store(
     tests and tools that already hold a token; production signs in with the certificate.
     """
     definitions = definitions_by_title(schema or load_schema(settings.schema_path))
-    sharepoint = settings.sharepoint
-    if site_url:
-        configured = sharepoint or SharePointSettings.from_environment(site_url)
-        assert configured is not None
-        sharepoint = replace(configured, site_url=site_url.rstrip("/"))
+    sharepoint = sharepoint_settings(settings, site_url)
     if sharepoint is None:
         from shared.adapters.lists.sqlite_store import SqliteListStore
 
@@ -39,11 +39,22 @@ def open_list_store(
     return open_sharepoint_store(sharepoint, definitions, access_token)
 
 
+def sharepoint_settings(settings: Settings, site_url: str | None = None) -> SharePointSettings | None:
+    """The SharePoint site the settings name, or ``site_url`` (e.g. ``--site``) instead; None for
+    the embedded store."""
+    sharepoint = settings.sharepoint
+    if site_url:
+        configured = sharepoint or SharePointSettings.from_environment(site_url)
+        assert configured is not None
+        sharepoint = replace(configured, site_url=site_url.rstrip("/"))
+    return sharepoint
+
+
 def open_sharepoint_store(
     sharepoint: SharePointSettings,
     definitions: Mapping[str, ListDefinition],
     access_token: TokenProvider | None = None,
-) -> ListStore:
+) -> SharePointListStore:
     from office365.sharepoint.client_context import ClientContext
 
     from shared.adapters.lists.sharepoint_store import SharePointListStore
@@ -112,9 +123,7 @@ def _private_key(sharepoint: SharePointSettings) -> str:
 
 def provisioner_of(store: ListStore) -> Provisioner:
     """The store's provisioning side (both adapters have one)."""
-    from shared.adapters.lists.sharepoint_store import SharePointListStore
-    from shared.adapters.lists.sqlite_store import SqliteListStore
-
-    if isinstance(store, SqliteListStore | SharePointListStore):
-        return store
-    raise ListStoreError(f"{type(store).__name__} cannot provision lists.")
+    provisioner = store.provisioner()
+    if provisioner is None:
+        raise ListStoreError(f"{type(store).__name__} cannot provision lists.")
+    return provisioner

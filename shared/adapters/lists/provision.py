@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from shared.adapters.lists.definitions import TODAY, ColumnKind, ListDefinition, View
-from shared.adapters.lists.shapes import ColumnShape, Provisioner, same_formatter
+from shared.services.ports.list_definitions import TODAY, ColumnKind, ListDefinition, View
+from shared.services.ports.list_shapes import ColumnShape, Provisioner, same_formatter
 from shared.services.ports.lists import Filter, Op
 
 _CAML_OPS = {Op.EQ: "Eq", Op.NE: "Neq", Op.LT: "Lt", Op.LE: "Leq", Op.GT: "Gt", Op.GE: "Geq"}

@@ -31,27 +31,26 @@ Nothing here logs item contents: only list titles, counts and status codes.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
-from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
-from shared.adapters.lists.definitions import Column, ColumnKind, ListDefinition, View, definition_of
-from shared.adapters.lists.shapes import ColumnShape, ListShape, ViewShape
 from shared.adapters.lists.sp_batch import Operation, OperationResult
 
 # The transport's public names stay importable from here, as before the split.
 from shared.adapters.lists.sp_http import RetryPolicy as RetryPolicy
 from shared.adapters.lists.sp_http import SharePointError as SharePointError
-from shared.adapters.lists.sp_http import SharePointHttp
+from shared.adapters.lists.sp_http import SharePointHttp, list_url
 from shared.adapters.lists.sp_http import Throttled as Throttled
 from shared.adapters.lists.sp_http import Unreachable as Unreachable
 from shared.adapters.lists.sp_http import error_message as _message
 from shared.adapters.lists.sp_http import user_agent as user_agent
+from shared.adapters.lists.sp_provisioning import SharePointProvisioning
+from shared.adapters.lists.sp_webhooks import SharePointWebhooks
 from shared.adapters.lists.values import check_fields, check_filters, from_stored
+from shared.services.ports.list_definitions import ColumnKind, ListDefinition, definition_of
 from shared.services.ports.lists import (
     AppendOnlyList,
     BatchConflict,
@@ -82,7 +81,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-JSON = "application/json"  # what the webhook docs send and read (no "d" wrapper)
 # Request URLs past about 2,000 characters fail on SharePoint Online (sp-dev-docs issue 7848,
 # pnpjs issue 2678); stay well under it, the host included.
 MAX_URL_LENGTH = 1900
@@ -98,21 +96,10 @@ _CHANGE_KINDS = {1: ChangeKind.ADDED, 2: ChangeKind.UPDATED, 3: ChangeKind.DELET
 # Unknown ids fall back to the fixed offset SharePoint reports (Information.Bias), with a warning.
 SHAREPOINT_TIME_ZONES = {2: "Europe/London"}
 _ZONE_URL = "web/RegionalSettings/TimeZone"
-_FIELD_TYPES = {
-    ColumnKind.TEXT: ("Text", "SP.Field"),
-    ColumnKind.NOTE: ("Note", "SP.FieldMultiLineText"),
-    ColumnKind.NUMBER: ("Number", "SP.FieldNumber"),
-    ColumnKind.BOOLEAN: ("Boolean", "SP.Field"),
-    ColumnKind.DATE: ("DateTime", "SP.FieldDateTime"),
-    ColumnKind.DATETIME: ("DateTime", "SP.FieldDateTime"),
-    ColumnKind.CHOICE: ("Choice", "SP.FieldChoice"),
-    ColumnKind.PERSON: ("User", "SP.FieldUser"),
-    ColumnKind.LOOKUP: ("Lookup", "SP.FieldLookup"),
-}
 
 
 class SharePointListStore(ListStore):
-    """Lists and libraries of one SharePoint site, as defined in :mod:`shared.adapters.lists.definitions`."""
+    """Lists and libraries of one SharePoint site, as defined in :mod:`shared.services.ports.list_definitions`."""
 
     def __init__(
         self,
@@ -136,6 +123,8 @@ class SharePointListStore(ListStore):
         self._filter_user_ids: dict[str, int] = {}  # from site users, for filters (-1: nobody)
         self._zone: dt.tzinfo | None = None
         self.change_fetch_limit = CHANGE_FETCH_LIMIT  # `auditdesk doctor` lowers it to prove paging
+        self._provisioning = SharePointProvisioning(self._http, self.site_url, self._entity_types)
+        self._webhooks = SharePointWebhooks(self._http, self.site_url, self._definition)
 
     # --- transport (shared.adapters.lists.sp_http) -----------------------------------------------
     @property
@@ -208,7 +197,7 @@ class SharePointListStore(ListStore):
         return definition_of(self.definitions, title)
 
     def _list_url(self, title: str) -> str:
-        return f"{self.site_url}/_api/Web/lists/GetByTitle('{quote(title.replace(chr(39), chr(39) * 2))}')"
+        return list_url(self.site_url, title)
 
     def _entity_type(self, definition: ListDefinition) -> str:
         if definition.title not in self._entity_types:
@@ -714,204 +703,12 @@ class SharePointListStore(ListStore):
         url = f"{self.site_url}/_api/web/GetFileByServerRelativePath(DecodedUrl={_path_literal(path)})"
         self._request("POST", url, headers={"X-HTTP-Method": "DELETE", "IF-MATCH": "*"})
 
-    # --- webhooks -------------------------------------------------------------------------
-    def subscribe(self, list_name: str, notification_url: str, client_state: str, days: int = 90) -> str:
-        """Register a webhook (the client library cannot send ``clientState``). Returns its id."""
-        definition = self._definition(list_name)
-        if not 1 <= days <= 180:
-            raise ListStoreError("A SharePoint webhook lasts 1 to 180 days.")
-        list_id = self._request("GET", self._list_url(definition.title) + "?$select=Id").json()["d"]["Id"]
-        expiry = (dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        body = {
-            "resource": str(list_id),
-            "notificationUrl": notification_url,
-            "expirationDateTime": expiry,
-            "clientState": client_state,
-        }
-        # The webhook docs send and read application/json: a verbose answer would be {"d": ...}.
-        answer = self._request(
-            "POST",
-            self._list_url(definition.title) + "/subscriptions",
-            data=_json_bytes(body),
-            headers={"Content-Type": JSON, "Accept": JSON},
-        )
-        return str(_unwrap(answer.json())["id"])
+    # --- capabilities: provisioning (sp_provisioning.py) and webhooks (sp_webhooks.py) -------
+    def provisioner(self) -> SharePointProvisioning:
+        return self._provisioning
 
-    def subscriptions(self, list_name: str) -> list[dict[str, Any]]:
-        """The list's webhooks as SharePoint describes them (id, notificationUrl, expirationDateTime)."""
-        url = self._list_url(self._definition(list_name).title) + "/subscriptions"
-        payload = self._request("GET", url, headers={"Accept": JSON}).json()
-        # SharePoint answers {"value": [...]} to application/json and {"d": {"results": [...]}} to verbose.
-        found = payload.get("value") if "value" in payload else payload.get("d", {}).get("results", [])
-        return list(found or [])
-
-    def renew_subscription(self, list_name: str, subscription_id: str, expires: dt.datetime) -> None:
-        """Move a webhook's expiry (at most 180 days ahead), as SharePoint's PATCH does."""
-        url = self._list_url(self._definition(list_name).title) + f"/subscriptions('{subscription_id}')"
-        self._request(
-            "PATCH",
-            url,
-            data=_json_bytes({"expirationDateTime": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}),
-            headers={"Content-Type": JSON, "Accept": JSON},
-        )
-
-    def delete_subscription(self, list_name: str, subscription_id: str) -> None:
-        """Remove a webhook (``DELETE .../subscriptions('id')``, 204)."""
-        url = self._list_url(self._definition(list_name).title) + f"/subscriptions('{subscription_id}')"
-        self._request("DELETE", url, headers={"Accept": JSON})
-
-    # --- provisioning ---------------------------------------------------------------------
-    def describe(self, definition: ListDefinition) -> ListShape | None:
-        base = self._list_url(definition.title)
-        lists = self._request("GET", "web/lists?$select=Title,BaseTemplate").json()["d"]["results"]
-        found = next((x for x in lists if x["Title"] == definition.title), None)
-        if found is None:
-            return None
-        operations = [
-            Operation("GET", f"{base}/fields?$filter=Hidden eq false"),
-            Operation("GET", f"{base}/views?$expand=ViewFields"),
-        ]
-        fields_answer, views_answer = self._batch(operations)
-        columns = {}
-        for raw in fields_answer.json()["d"]["results"]:
-            kind = raw["TypeAsString"]
-            if kind == "DateTime":
-                kind = (
-                    ColumnKind.DATE.value if raw.get("DisplayFormat", 0) == 0 else ColumnKind.DATETIME.value
-                )
-            choices = tuple((raw.get("Choices") or {}).get("results", ()))
-            columns[raw["InternalName"]] = ColumnShape(
-                raw["InternalName"], kind, choices, bool(raw["Indexed"]), raw.get("CustomFormatter") or ""
-            )
-        views = {
-            raw["Title"]: ViewShape(
-                raw["Title"],
-                tuple(raw["ViewFields"]["Items"]["results"]),
-                raw["ViewQuery"],
-                raw.get("CustomFormatter") or "",
-            )
-            for raw in views_answer.json()["d"]["results"]
-        }
-        return ListShape(definition.title, found["BaseTemplate"] == 101, columns, views)
-
-    def delete_list(self, title: str) -> None:
-        """Remove a list or library (``auditdesk doctor`` removes its scratch lists with it)."""
-        self._request("POST", self._list_url(title), headers={"X-HTTP-Method": "DELETE", "IF-MATCH": "*"})
-        self._entity_types.pop(title, None)
-
-    def create_list(self, definition: ListDefinition) -> None:
-        # Created under its URL name, then titled: the URL stays free of spaces.
-        body = {
-            "__metadata": {"type": "SP.List"},
-            "BaseTemplate": 101 if definition.is_library else 100,
-            "Title": definition.url_name,
-            "Description": definition.description,
-        }
-        self._request("POST", "web/lists", json_body=body)
-        if definition.url_name != definition.title:
-            self._request(
-                "POST",
-                self._list_url(definition.url_name),
-                json_body={"__metadata": {"type": "SP.List"}, "Title": definition.title},
-                headers={"X-HTTP-Method": "MERGE", "IF-MATCH": "*"},
-            )
-
-    def _field_xml(self, column: Column) -> str:
-        type_name = _FIELD_TYPES[column.kind][0]
-        attributes = {
-            "Type": type_name,
-            "Name": column.name,
-            "StaticName": column.name,
-            "DisplayName": column.title,
-            "Required": "TRUE" if column.required else "FALSE",
-            "Indexed": "TRUE" if column.indexed else "FALSE",
-        }
-        if column.kind is ColumnKind.DATE:
-            attributes["Format"] = "DateOnly"
-        if column.kind is ColumnKind.DATETIME:
-            attributes["Format"] = "DateTime"
-        if column.kind is ColumnKind.PERSON:
-            attributes["UserSelectionMode"] = "PeopleOnly"
-        if column.kind is ColumnKind.LOOKUP:
-            assert column.lookup_list is not None
-            target = self._request("GET", self._list_url(column.lookup_list) + "?$select=Id").json()["d"][
-                "Id"
-            ]
-            attributes["List"] = "{" + str(target) + "}"
-            attributes["ShowField"] = "ID"
-        inner = ""
-        if column.choices:
-            inner = (
-                "<CHOICES>" + "".join(f"<CHOICE>{escape(c)}</CHOICE>" for c in column.choices) + "</CHOICES>"
-            )
-        attrs = " ".join(f"{k}={quoteattr(v)}" for k, v in attributes.items())
-        return f"<Field {attrs}>{inner}</Field>"
-
-    def add_column(self, definition: ListDefinition, column: Column) -> None:
-        body = {
-            "parameters": {
-                "__metadata": {"type": "SP.XmlSchemaFieldCreationInformation"},
-                "SchemaXml": self._field_xml(column),
-                "Options": 8,  # AddFieldInternalNameHint: keep the schema's field id as the name
-            }
-        }
-        self._request("POST", self._list_url(definition.title) + "/fields/createfieldasxml", json_body=body)
-        if column.formatter:  # set as the field's CustomFormatter property, as the list settings do
-            self.update_column(definition, column)
-
-    def update_column(self, definition: ListDefinition, column: Column) -> None:
-        body: dict[str, Any] = {
-            "__metadata": {"type": _FIELD_TYPES[column.kind][1]},
-            "Indexed": column.indexed,
-            "CustomFormatter": column.formatter,
-        }
-        if column.kind is ColumnKind.CHOICE:
-            body["Choices"] = {
-                "__metadata": {"type": "Collection(Edm.String)"},
-                "results": list(column.choices),
-            }
-        url = f"{self._list_url(definition.title)}/fields/getbyinternalnameortitle('{column.name}')"
-        self._request("POST", url, json_body=body, headers={"X-HTTP-Method": "MERGE", "IF-MATCH": "*"})
-
-    def put_view(self, definition: ListDefinition, view: View, query: str, exists: bool) -> None:
-        base = self._list_url(definition.title) + "/views"
-        if not exists:
-            body = {
-                "parameters": {
-                    "__metadata": {"type": "SP.ViewCreationInformation"},
-                    "Title": view.title,
-                    "ViewFields": {
-                        "__metadata": {"type": "Collection(Edm.String)"},
-                        "results": list(view.columns),
-                    },
-                    "Query": query,
-                    "PersonalView": False,
-                    "RowLimit": 100,
-                }
-            }
-            self._request("POST", f"{base}/add", json_body=body)
-            if view.formatter:  # not part of ViewCreationInformation: set on the view made
-                self._request(
-                    "POST",
-                    f"{base}/GetByTitle('{quote(view.title.replace(chr(39), chr(39) * 2))}')",
-                    json_body={"__metadata": {"type": "SP.View"}, "CustomFormatter": view.formatter},
-                    headers={"X-HTTP-Method": "MERGE", "IF-MATCH": "*"},
-                )
-            return
-        view_url = f"{base}/GetByTitle('{quote(view.title.replace(chr(39), chr(39) * 2))}')"
-        operations = [
-            Operation(
-                "POST",
-                view_url,
-                {"__metadata": {"type": "SP.View"}, "ViewQuery": query, "CustomFormatter": view.formatter},
-                {"X-HTTP-Method": "MERGE", "IF-MATCH": "*"},
-            ),
-            Operation("POST", f"{view_url}/ViewFields/RemoveAllViewFields"),
-            *[Operation("POST", f"{view_url}/ViewFields/AddViewField('{c}')") for c in view.columns],
-        ]
-        for answer in self._batch(operations):
-            if answer.status not in (200, 201, 204):
-                raise SharePointError(answer.status, _message(answer))
+    def webhooks(self) -> SharePointWebhooks:
+        return self._webhooks
 
     # --- housekeeping ---------------------------------------------------------------------
     def stats(self) -> StoreStats:
@@ -919,11 +716,6 @@ class SharePointListStore(ListStore):
 
     def close(self) -> None:
         self._http.close()
-
-
-def _unwrap(payload: Any) -> Any:
-    """A JSON answer's object whether SharePoint answered light JSON or verbose ({"d": ...})."""
-    return payload["d"] if isinstance(payload, dict) and "d" in payload else payload
 
 
 def _path_literal(path: str) -> str:
@@ -960,11 +752,6 @@ def _token_age_days(token: str) -> float:
     except (IndexError, ValueError, OverflowError):
         return 0.0
     return (dt.datetime.now(dt.UTC) - moment).total_seconds() / 86400
-
-
-def _json_bytes(body: Mapping[str, Any]) -> bytes:
-
-    return json.dumps(body).encode("utf-8")
 
 
 def _path(definition: ListDefinition, name: str) -> str:

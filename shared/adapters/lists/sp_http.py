@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
@@ -307,3 +308,8 @@ def _retry_after_text(value: str | None) -> float | None:
         return None if value is None else max(0.0, float(value))
     except ValueError:
         return None
+
+
+def list_url(site_url: str, title: str) -> str:
+    """The REST address of a list or library by its title (apostrophes doubled, as OData wants)."""
+    return f"{site_url}/_api/Web/lists/GetByTitle('{quote(title.replace(chr(39), chr(39) * 2))}')"

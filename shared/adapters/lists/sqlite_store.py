@@ -17,9 +17,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from shared.adapters.lists.definitions import Column, ListDefinition, View, definition_of
-from shared.adapters.lists.shapes import ColumnShape, ListShape, ViewShape
 from shared.adapters.lists.values import check_fields, check_filters, decode_fields, to_stored
+from shared.services.ports.list_definitions import Column, ListDefinition, View, definition_of
+from shared.services.ports.list_shapes import ColumnShape, ListShape, ViewShape
 from shared.services.ports.lists import (
     AppendOnlyList,
     BatchConflict,
@@ -335,6 +335,10 @@ class SqliteListStore(ListStore):
         return path.read_bytes()
 
     # --- provisioning ---------------------------------------------------------------------
+    def provisioner(self) -> SqliteListStore:
+        """The store provisions its own tables (it implements the provisioning port itself)."""
+        return self
+
     def describe(self, definition: ListDefinition) -> ListShape | None:
         with self._lock:
             row = self._db.execute(

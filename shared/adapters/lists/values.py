@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from shared.adapters.lists.definitions import BUILT_IN_COLUMNS, TODAY, Column, ColumnKind, ListDefinition
+from shared.services.ports.list_definitions import BUILT_IN_COLUMNS, TODAY, Column, ColumnKind, ListDefinition
 from shared.services.ports.lists import Fields, FieldValue, Filter, InvalidQuery, ListStoreError, Op
 
 READ_ONLY = ("Id", "Created", "Modified")
@@ -77,7 +77,7 @@ def check_filters(definition: ListDefinition, filters: Iterable[Filter]) -> None
             raise InvalidQuery(
                 f"'{name}' of '{definition.title}' is not indexed, so SharePoint refuses to filter "
                 f"on it once the list passes 5,000 items. Filter on: {indexed}; or index it in "
-                "shared/adapters/lists/definitions.py and run `auditdesk provision`."
+                "shared/services/ports/list_definitions.py and run `auditdesk provision`."
             )
         if item_filter.op is Op.IN and not item_filter.value:
             raise InvalidQuery(f"'in' on '{name}' needs at least one value.")

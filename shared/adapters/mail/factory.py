@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
-from shared.adapters.mail.sent_log import SentLog, SqliteSentLog
-from shared.config import Settings
-from shared.services.ports.mail import MailConfigurationError, Mailer
+from shared.adapters.mail.sent_log import SqliteSentLog
+from shared.config import Settings, secret
+from shared.services.ports.mail import MailConfigurationError, Mailer, SentLog
 
 SENT_LOG_FILE = "mail-sent.sqlite3"
 OUTBOX_FOLDER = "outbox"
@@ -33,7 +31,7 @@ def open_mailer(settings: Settings, sent_log: SentLog | None = None) -> Mailer:
     if sender and tenant and client and certificate:
         from shared.adapters.mail.graph import GraphMailer, certificate_token_provider
 
-        password = os.environ.get(mail.graph_certificate_password_variable) or None
+        password = secret(mail.graph_certificate_password_variable) or None
         token = certificate_token_provider(tenant, client, certificate, password=password)
         return GraphMailer(sender, token, log, base_url=mail.graph_base_url)
     if any((tenant, client, certificate)):
@@ -48,7 +46,7 @@ def open_mailer(settings: Settings, sent_log: SentLog | None = None) -> Mailer:
             raise MailConfigurationError(
                 "AUDITDESK_SMTP_HOST is set but AUDITDESK_MAIL_SENDER is not: set the address mail is sent from."
             )
-        password = os.environ.get(mail.smtp_password_variable) or None
+        password = secret(mail.smtp_password_variable) or None
         if mail.smtp_username and not password:
             raise MailConfigurationError(
                 f"AUDITDESK_SMTP_USERNAME is set but {mail.smtp_password_variable} is empty: "

@@ -36,7 +36,6 @@ from urllib.parse import quote
 import requests
 
 from shared import __version__
-from shared.adapters.mail.sent_log import SentLog
 from shared.services.ports.mail import (
     Attachment,
     AttachmentTooLarge,
@@ -44,6 +43,7 @@ from shared.services.ports.mail import (
     MailDeliveryFailed,
     Mailer,
     OutgoingMessage,
+    SentLog,
     SentMessage,
     utc_now,
 )

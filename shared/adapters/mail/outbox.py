@@ -18,8 +18,14 @@ from datetime import datetime
 from pathlib import Path
 
 from shared.adapters.mail.mime import build_email
-from shared.adapters.mail.sent_log import SentLog
-from shared.services.ports.mail import MailDeliveryFailed, Mailer, OutgoingMessage, SentMessage, utc_now
+from shared.services.ports.mail import (
+    MailDeliveryFailed,
+    Mailer,
+    OutgoingMessage,
+    SentLog,
+    SentMessage,
+    utc_now,
+)
 
 DEFAULT_OUTBOX_SENDER = "audit-desk@localhost.invalid"
 

@@ -1,41 +1,16 @@
-"""The record of which idempotency keys have been sent, behind a tiny interface so that the
-embedded SQLite file can later be swapped for an Azure Table without touching the mailers."""
+"""The record of which idempotency keys have been sent: in memory and in SQLite (the port,
+:class:`shared.services.ports.mail.SentLog`, is the mailers'; the Azure Table one is in
+:mod:`shared.adapters.mail.sent_log_azure`)."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from abc import ABC, abstractmethod
 from datetime import datetime
 from pathlib import Path
 
 from shared.adapters.state.sqlite_transaction import immediate
-from shared.services.ports.mail import ClaimState, SentMessage
-
-
-class SentLog(ABC):
-    """Remembers the last successful send for each idempotency key, and the keys claimed by a
-    delivery that has not finished (see :class:`shared.services.ports.mail.Delivery`)."""
-
-    @abstractmethod
-    def find(self, idempotency_key: str) -> SentMessage | None:
-        """The recorded send for this key, or None if it was never sent."""
-
-    @abstractmethod
-    def record(self, sent: SentMessage) -> None:
-        """Remember a successful send (a resend replaces the earlier record); ends any claim."""
-
-    @abstractmethod
-    def claim(self, idempotency_key: str, when: datetime) -> tuple[ClaimState, SentMessage | None]:
-        """Claim the key for a delivery, atomically: NEW when this caller now owns it, SENT (with
-        the record) when it was sent before, IN_FLIGHT when an earlier claim never finished."""
-
-    @abstractmethod
-    def release(self, idempotency_key: str) -> None:
-        """Give up a claim whose delivery failed, so a later call may try again."""
-
-    def close(self) -> None:  # noqa: B027 - optional hook
-        """Release connections."""
+from shared.services.ports.mail import ClaimState, SentLog, SentMessage
 
 
 class MemorySentLog(SentLog):

@@ -11,8 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from shared.adapters.azure.table_keys import row_key
-from shared.adapters.mail.sent_log import SentLog
-from shared.services.ports.mail import ClaimState, SentMessage
+from shared.services.ports.mail import ClaimState, SentLog, SentMessage
 
 if TYPE_CHECKING:
     from azure.data.tables import TableClient

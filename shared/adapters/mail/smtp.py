@@ -23,12 +23,12 @@ from tenacity import (
 )
 
 from shared.adapters.mail.mime import build_email
-from shared.adapters.mail.sent_log import SentLog
 from shared.services.ports.mail import (
     MailConfigurationError,
     MailDeliveryFailed,
     Mailer,
     OutgoingMessage,
+    SentLog,
     SentMessage,
     utc_now,
 )

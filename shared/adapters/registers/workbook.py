@@ -23,8 +23,8 @@ from typing import Generic, Literal, Protocol, TypeVar
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
-from shared.adapters.forms.outcome import FormRejected
 from shared.adapters.forms.safety import open_package
+from shared.services.ports.forms import FormRejected
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from shared.adapters.azure.table_keys import row_key
-from shared.adapters.state.sqlite_state import StateStore
+from shared.services.ports.state import StateStore
 
 if TYPE_CHECKING:
     from azure.data.tables import TableClient

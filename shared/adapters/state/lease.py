@@ -25,70 +25,19 @@ import os
 import threading
 import time
 import uuid
-from abc import ABC, abstractmethod
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from shared.services.ports.state import LeaseBusy, WriterLease
 
 if TYPE_CHECKING:
     from azure.data.tables import TableClient
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WAIT_SECONDS = 600.0
-
-
-class LeaseBusy(RuntimeError):
-    """Another writer held the lease for longer than this one would wait."""
-
-
-class LeaseLost(RuntimeError):
-    """The lease ran out while this writer still worked (it could not be renewed)."""
-
-
-class WriterLease(ABC):
-    """Held by one unit of work at a time, across processes and instances."""
-
-    def __init__(self) -> None:
-        self._depth = 0
-        self._local = threading.RLock()
-
-    @contextlib.contextmanager
-    def hold(self, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Iterator[None]:
-        """Wait up to ``wait_seconds`` for the lease and hold it for the block."""
-        if not self._local.acquire(timeout=wait_seconds):
-            raise LeaseBusy(f"Another run in this process kept the lease for {wait_seconds:.0f} s.")
-        try:
-            self._depth += 1
-            if self._depth == 1:
-                self._acquire(wait_seconds)
-            try:
-                yield
-            finally:
-                self._depth -= 1
-                if self._depth == 0:
-                    self._release()
-        finally:
-            self._local.release()
-
-    @property
-    def held(self) -> bool:
-        return self._depth > 0
-
-    @property
-    def depth(self) -> int:
-        """How many nested holds this process has (1 for the outermost unit of work)."""
-        return self._depth
-
-    @abstractmethod
-    def _acquire(self, wait_seconds: float) -> None: ...
-
-    @abstractmethod
-    def _release(self) -> None: ...
-
 
 class MemoryLease(WriterLease):
-    """Within one process only: what a :class:`Services` built by hand gets."""
+    """Within one process only (unit tests of the lease itself)."""
 
     def _acquire(self, wait_seconds: float) -> None:
         return None

@@ -1,52 +1,17 @@
-"""Service state that is not a list: change tokens and the keys of effects already made.
-
-A small port: SQLite under the home folder for the embedded default; Azure Table storage in
-Azure (:mod:`shared.adapters.state.azure_state`). Values are short strings.
-
-:meth:`StateStore.claim` is the one conditional write: it stores a value only when the key is
-absent, atomically, so two workers that race for the same effect cannot both win.
+"""Service state in SQLite under the home folder (the embedded default) and in memory (unit
+tests); the port is :class:`shared.services.ports.state.StateStore`, and Azure Table storage
+implements it in Azure (:mod:`shared.adapters.state.azure_state`).
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from shared.adapters.state.sqlite_transaction import immediate
-
-
-class StateStore(ABC):
-    @abstractmethod
-    def get(self, key: str) -> str | None:
-        """The value stored under ``key``, or None."""
-
-    @abstractmethod
-    def put(self, key: str, value: str) -> None:
-        """Store ``value`` under ``key``, replacing what was there."""
-
-    @abstractmethod
-    def claim(self, key: str, value: str) -> bool:
-        """Store ``value`` under ``key`` only if the key is absent; True when this call stored it."""
-
-    @abstractmethod
-    def delete(self, key: str) -> None:
-        """Forget ``key`` (nothing happens when it is absent)."""
-
-    def claim_many(self, keys: Iterable[str], value: str) -> set[str]:
-        """Claim each key as :meth:`claim` does; returns the keys this call stored. Stores
-        that can write many keys at once override it (one commit, not one per key)."""
-        return {key for key in keys if self.claim(key, value)}
-
-    def put_many(self, values: Mapping[str, str]) -> None:
-        """Store every value, as :meth:`put` does, at once where the store can."""
-        for key, value in values.items():
-            self.put(key, value)
-
-    def close(self) -> None:  # noqa: B027 - optional hook
-        """Release connections."""
+from shared.services.ports.state import StateStore
 
 
 class MemoryStateStore(StateStore):

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shared.adapters.lists.definitions import Column, ColumnKind, ListDefinition
+from shared.services.ports.list_definitions import Column, ColumnKind, ListDefinition
 from shared.services.ports.lists import BatchConflict, ItemUpdate, ListStoreError, Query, where
 
 if TYPE_CHECKING:
@@ -231,7 +231,7 @@ class Doctor:
     def _provision(self) -> str:
         from shared.adapters.lists.provision import provision
 
-        report = provision(self.store, [self.scratch, self.library])
+        report = provision(self.store.provisioner(), [self.scratch, self.library])
         return f"created '{self.scratch.title}' and its library ({len(report.changes)} changes)"
 
     def _batch_with_if_match(self) -> str:
@@ -293,9 +293,10 @@ class Doctor:
     def _webhook(self) -> str:
         assert self.webhook_url is not None
         title = self.scratch.title
-        subscription = self.store.subscribe(title, self.webhook_url, f"doctor-{uuid.uuid4().hex}", days=1)
-        self.store.renew_subscription(title, subscription, dt.datetime.now(dt.UTC) + dt.timedelta(days=2))
-        self.store.delete_subscription(title, subscription)
+        webhooks = self.store.webhooks()
+        subscription = webhooks.subscribe(title, self.webhook_url, f"doctor-{uuid.uuid4().hex}", days=1)
+        webhooks.renew_subscription(title, subscription, dt.datetime.now(dt.UTC) + dt.timedelta(days=2))
+        webhooks.delete_subscription(title, subscription)
         return "created (validated by the endpoint), renewed and deleted"
 
     def _mail(self) -> str:
@@ -318,7 +319,7 @@ class Doctor:
         removed = []
         for title in (self.scratch.title, self.library.title):
             try:
-                self.store.delete_list(title)
+                self.store.provisioner().delete_list(title)
                 removed.append(title)
             except ListStoreError as error:
                 if "404" not in str(error):
@@ -344,23 +345,23 @@ def doctor(
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Go-live check: every kind of call the service makes, against the site; cleans up after itself."""
-    from shared.adapters.lists.factory import open_list_store
-    from shared.adapters.lists.sharepoint_store import SharePointListStore
+    from shared.adapters.lists.factory import open_sharepoint_store, sharepoint_settings
+    from shared.adapters.lists.formatted import definitions_by_title
     from shared.entry.cli.context import context_of
     from shared.entry.cli.render import console
 
     app_ctx = context_of(ctx)
-    try:
-        store = open_list_store(app_ctx.settings, app_ctx.schema, site_url=site)
-    except ListStoreError as error:
-        typer.secho(str(error), fg="red", err=True)
-        raise typer.Exit(1) from error
-    if not isinstance(store, SharePointListStore):
-        store.close()
+    sharepoint = sharepoint_settings(app_ctx.settings, site)
+    if sharepoint is None:
         typer.secho(
             "doctor checks a SharePoint site: pass --site or set AUDITDESK_SP_SITE_URL.", fg="red", err=True
         )
         raise typer.Exit(2)
+    try:
+        store = open_sharepoint_store(sharepoint, definitions_by_title(app_ctx.schema))
+    except ListStoreError as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(1) from error
     mailer = None
     if mail_to:
         from shared.adapters.mail.factory import open_mailer

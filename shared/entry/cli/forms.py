@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from shared.adapters.forms.guidance import grading_quotes
-from shared.adapters.forms.outcome import FormOutcome, FormStatus
 from shared.adapters.forms.reader import read_form_file
 from shared.adapters.forms.templates import TEMPLATES_DIR, build_templates
 from shared.core.deadlines import AuditMonth
@@ -17,6 +16,7 @@ from shared.core.record import text_of
 from shared.core.schema import AuditSchema
 from shared.entry.cli.context import context_of
 from shared.entry.cli.render import console, print_findings
+from shared.services.ports.forms import FormOutcome, FormStatus
 
 EXIT_VALID, EXIT_INVALID, EXIT_REJECTED = 0, 1, 2
 

@@ -68,7 +68,7 @@ def schema_summary(ctx: typer.Context) -> None:
 
 def demo(ctx: typer.Context) -> None:
     """Run the demo on the embedded store and say where the results are."""
-    from shared.demo.run import run_demo
+    from shared.entry.cli.demo import run_demo
 
     run_demo(context_of(ctx))
 

@@ -22,8 +22,8 @@ def provision_lists(
     ] = None,
 ) -> None:
     """Create or update every list, column, index and view. Safe to run again: it changes only what differs."""
-    from shared.adapters.lists.definitions import list_definitions
     from shared.adapters.lists.factory import open_list_store, provisioner_of
+    from shared.adapters.lists.formatted import formatted_definitions
     from shared.adapters.lists.provision import provision
     from shared.services.ports.lists import ListStoreError
 
@@ -35,7 +35,7 @@ def provision_lists(
             console.print(
                 f"Provisioning lists on {where or f'the embedded store in {app_ctx.settings.home}'}"
             )
-            report = provision(provisioner_of(store), list_definitions(app_ctx.schema))
+            report = provision(provisioner_of(store), formatted_definitions(app_ctx.schema))
     except ListStoreError as error:
         typer.secho(str(error), fg="red", err=True)
         raise typer.Exit(1) from error

@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shared.config import CLIENT_STATE_VARIABLE, WEBHOOK_URL_VARIABLE, secret, webhook_url
 from shared.entry.functions.logs import log_event
-from shared.entry.functions.notifications import CLIENT_STATE_VARIABLE, WEBHOOK_URL_VARIABLE
 from shared.entry.functions.schedule import (
     Cadence,
     TimerJob,
@@ -63,8 +62,7 @@ def _subscriptions(services: Services, day: dt.date) -> object:
     from shared.entry.functions.subscriptions import keep_subscriptions, record_subscriptions
     from shared.services.workflow.changes import WATCHED
 
-    url = os.environ.get(WEBHOOK_URL_VARIABLE, "").strip()
-    client_state = os.environ.get(CLIENT_STATE_VARIABLE, "")
+    url, client_state = webhook_url(), secret(CLIENT_STATE_VARIABLE)
     if not url or not client_state:
         raise JobConfigurationError(
             f"Set {WEBHOOK_URL_VARIABLE} (the webhook's public URL) and {CLIENT_STATE_VARIABLE} "

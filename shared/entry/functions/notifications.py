@@ -13,10 +13,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 
-# App settings: the webhook's public URL, and the shared secret SharePoint echoes back in each
-# notification (in Azure, a Key Vault reference).
-WEBHOOK_URL_VARIABLE = "AUDITDESK_WEBHOOK_URL"
-CLIENT_STATE_VARIABLE = "AUDITDESK_WEBHOOK_CLIENT_STATE"
 MAX_BODY_BYTES = 256 * 1024  # SharePoint batches notifications; a few KB each at most
 MAX_NOTIFICATIONS = 100
 _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII | re.IGNORECASE)

@@ -14,9 +14,9 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shared.adapters.state.sqlite_state import StateStore
 from shared.core.deadlines import AuditMonth
 from shared.core.working_days import WorkingDayCalendar
+from shared.services.ports.state import StateStore
 
 # A gap longer than this is an outage someone has noticed; catching up stops there.
 MAX_CATCH_UP_DAYS = 400

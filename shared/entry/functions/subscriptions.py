@@ -28,8 +28,8 @@ from shared.core.working_days import WorkingDayCalendar
 from shared.services.ports.lists import ListStore, ListStoreError
 
 if TYPE_CHECKING:
-    from shared.adapters.state.sqlite_state import StateStore
     from shared.config import Settings
+    from shared.services.ports.state import StateStore
 
 # State key: JSON object, subscription id -> the id of the list it watches (both lower case).
 OURS_KEY = "webhook-subscriptions"
@@ -55,27 +55,26 @@ def keep_subscriptions(
     calendar: WorkingDayCalendar,
     now: dt.datetime,
 ) -> RenewalResult:
-    from shared.adapters.lists.sharepoint_store import SharePointListStore
-
-    if not isinstance(store, SharePointListStore):
+    webhooks = store.webhooks()
+    if webhooks is None:
         raise ListStoreError("Webhooks need a SharePoint site: set AUDITDESK_SP_SITE_URL.")
     next_working_day = calendar.next_working_day_on_or_after(now.date() + dt.timedelta(days=1))
     renew_before = dt.datetime.combine(next_working_day, dt.time(), dt.UTC) + RENEW_WITHIN
     result = RenewalResult()
     for list_name in lists:
-        ours = [s for s in store.subscriptions(list_name) if s.get("notificationUrl") == notification_url]
+        ours = [s for s in webhooks.subscriptions(list_name) if s.get("notificationUrl") == notification_url]
         if not ours:
-            created = store.subscribe(list_name, notification_url, client_state, LIFETIME_DAYS)
+            created = webhooks.subscribe(list_name, notification_url, client_state, LIFETIME_DAYS)
             result.created.append(created)
             # The list id SharePoint will name as the resource, as it reports it.
-            ours = [s for s in store.subscriptions(list_name) if str(s.get("id")) == created]
+            ours = [s for s in webhooks.subscriptions(list_name) if str(s.get("id")) == created]
             result.watching.update(_watching(ours))
             continue
         result.watching.update(_watching(ours))
         for subscription in ours:
             expiry = _parse_time(str(subscription["expirationDateTime"]))
             if expiry < renew_before:
-                store.renew_subscription(
+                webhooks.renew_subscription(
                     list_name, str(subscription["id"]), now + dt.timedelta(days=LIFETIME_DAYS)
                 )
                 result.renewed.append(str(subscription["id"]))

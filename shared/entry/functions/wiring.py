@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.config import Settings
+from shared.config import (
+    GRAPH_CERTIFICATE_PEM_VARIABLE,
+    SHAREPOINT_CERTIFICATE_PEM_VARIABLE,
+    Settings,
+    secret,
+)
 from shared.services.workflow.clock import Clock
 from shared.services.workflow.dependencies import Services
-
-# In Azure, the SharePoint certificate (PEM: key and certificate) is an app setting that is a
-# Key Vault reference; the platform resolves it with the app's managed identity.
-CERTIFICATE_PEM_VARIABLE = "AUDITDESK_SP_CERT_PEM"
-# The same for the Graph mail certificate, when reports are mailed through Microsoft Graph.
-GRAPH_CERTIFICATE_PEM_VARIABLE = "AUDITDESK_GRAPH_CERT_PEM"
 
 
 def default_clock() -> Clock:
@@ -35,16 +34,15 @@ def open_services(settings: Settings | None = None, clock: Clock | None = None) 
 def _with_certificate_files(settings: Settings) -> Settings:
     """The list store and the Graph mailer read their keys from files: write each Key
     Vault-resolved PEM to one only this process's user can read, once per instance."""
-    import os
     from dataclasses import replace
 
     sharepoint = settings.sharepoint
-    pem = os.environ.get(CERTIFICATE_PEM_VARIABLE, "")
+    pem = secret(SHAREPOINT_CERTIFICATE_PEM_VARIABLE)
     if pem and sharepoint is not None and sharepoint.cert_path is None:
         path = _private_file("auditdesk-sharepoint", pem)
         settings = replace(settings, sharepoint=replace(sharepoint, cert_path=path))
     mail = settings.mail
-    pem = os.environ.get(GRAPH_CERTIFICATE_PEM_VARIABLE, "")
+    pem = secret(GRAPH_CERTIFICATE_PEM_VARIABLE)
     if pem and mail.graph_certificate_path is None:
         path = _private_file("auditdesk-graph", pem)
         settings = replace(settings, mail=replace(mail, graph_certificate_path=path))

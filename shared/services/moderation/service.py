@@ -16,11 +16,6 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from shared.adapters.forms.excel import fill_excel_form
-from shared.adapters.forms.outcome import FormOutcome, FormStatus
-from shared.adapters.forms.templates import template_path
-from shared.adapters.forms.word import fill_word_form
-from shared.adapters.lists.definitions import MODERATION_STATUSES
 from shared.core.deadlines import AuditMonth
 from shared.core.findings import Finding
 from shared.core.grades import NOT_APPLICABLE, Grade
@@ -37,6 +32,8 @@ from shared.core.moderation import (
 from shared.core.schema import AGREE, MODERATION_FORM, AuditSchema
 from shared.core.stages import AuditStage
 from shared.core.working_days import last_day_of_month
+from shared.services.ports.forms import AuditForms, FormOutcome, FormStatus
+from shared.services.ports.list_definitions import MODERATION_STATUSES
 from shared.services.ports.lists import FieldValue, ListItem, Query, where
 from shared.services.ports.mail import Attachment, OutgoingMessage
 from shared.services.workflow.dependencies import Services
@@ -233,6 +230,7 @@ def draw_moderation_sample(run: Run, month: AuditMonth) -> ModerationDraw:
         auditor = staff.get(pick.audit.auditor_email)
         run.mail(
             _ask_moderator(
+                services.forms,
                 moderator.email,
                 moderator.name,
                 auditor.name if auditor else pick.audit.auditor_email,
@@ -267,7 +265,13 @@ def draw_moderation_sample(run: Run, month: AuditMonth) -> ModerationDraw:
 
 
 def _ask_moderator(
-    to: str, moderator: str, auditor: str, found: AcceptedForModeration, reason: str, due: dt.date
+    forms: AuditForms,
+    to: str,
+    moderator: str,
+    auditor: str,
+    found: AcceptedForModeration,
+    reason: str,
+    due: dt.date,
 ) -> OutgoingMessage:
     values: dict[str, FieldValue] = {
         "case_ref": found.audit.case_ref,
@@ -275,12 +279,11 @@ def _ask_moderator(
         "moderator": moderator,
     }
     attachments = []
-    word, excel = template_path(MODERATION_FORM), template_path(MODERATION_FORM, "xlsx")
     name = f"moderation-{found.audit.case_ref}"
-    if word.exists():
-        attachments.append(Attachment(f"{name}.docx", DOCX, fill_word_form(word, values)))
-    if excel.exists():
-        attachments.append(Attachment(f"{name}.xlsx", XLSX, fill_excel_form(excel, values)))
+    for extension, content_type in (("docx", DOCX), ("xlsx", XLSX)):
+        filled = forms.fill(MODERATION_FORM, extension, values)
+        if filled is not None:
+            attachments.append(Attachment(f"{name}.{extension}", content_type, filled))
     lines = [
         f"Please moderate the audit of case {found.audit.case_ref} ({found.allocation.month.label}), "
         f"completed by {auditor} and accepted by the Quality Assurance Team (7.2).",

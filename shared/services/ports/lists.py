@@ -14,7 +14,10 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
+
+if TYPE_CHECKING:
+    from shared.services.ports.list_shapes import Provisioner
 
 FieldValue = str | int | float | bool | dt.date | dt.datetime | None
 Fields = Mapping[str, FieldValue]
@@ -25,7 +28,7 @@ class ListStoreError(Exception):
 
 
 class UnknownList(ListStoreError):
-    """The list or library is not defined in :mod:`shared.adapters.lists.definitions` or not provisioned."""
+    """The list or library is not defined in :mod:`shared.services.ports.list_definitions` or not provisioned."""
 
 
 class ItemNotFound(ListStoreError):
@@ -226,7 +229,7 @@ class StoreStats:
 
 
 class ListStore(abc.ABC):
-    """The port. Every list name is a title from :mod:`shared.adapters.lists.definitions`."""
+    """The port. Every list name is a title from :mod:`shared.services.ports.list_definitions`."""
 
     # Reading ---------------------------------------------------------------------------
     @abc.abstractmethod
@@ -313,6 +316,15 @@ class ListStore(abc.ABC):
         edited in place), a file path on the embedded store; '' when the store cannot say."""
         return ""
 
+    # Capabilities some stores have ------------------------------------------------------
+    def provisioner(self) -> Provisioner | None:
+        """How the store's lists are created and kept to their definitions (None: it cannot)."""
+        return None
+
+    def webhooks(self) -> ListWebhooks | None:
+        """The lists' change notifications, where the store sends them (a SharePoint site)."""
+        return None
+
     def stats(self) -> StoreStats:
         return StoreStats()
 
@@ -324,3 +336,19 @@ class ListStore(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class ListWebhooks(Protocol):
+    """A list's webhooks: SharePoint calls ``notification_url`` when the list changes."""
+
+    def subscribe(self, list_name: str, notification_url: str, client_state: str, days: int = 90) -> str:
+        """Register a webhook lasting ``days``; returns its id."""
+        ...
+
+    def subscriptions(self, list_name: str) -> list[dict[str, Any]]:
+        """The list's webhooks as the site describes them (id, notificationUrl, expirationDateTime)."""
+        ...
+
+    def renew_subscription(self, list_name: str, subscription_id: str, expires: dt.datetime) -> None: ...
+
+    def delete_subscription(self, list_name: str, subscription_id: str) -> None: ...

@@ -33,12 +33,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from shared.core.addresses import PLAIN_EMAIL
-
-if TYPE_CHECKING:
-    from shared.adapters.mail.sent_log import SentLog
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +174,32 @@ class SentMessage:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class SentLog(ABC):
+    """The sent log, behind a tiny interface so that the embedded SQLite file and an Azure Table
+    serve the mailers alike. It remembers the last successful send for each idempotency key, and the keys claimed by a
+    delivery that has not finished (see :class:`shared.services.ports.mail.Delivery`)."""
+
+    @abstractmethod
+    def find(self, idempotency_key: str) -> SentMessage | None:
+        """The recorded send for this key, or None if it was never sent."""
+
+    @abstractmethod
+    def record(self, sent: SentMessage) -> None:
+        """Remember a successful send (a resend replaces the earlier record); ends any claim."""
+
+    @abstractmethod
+    def claim(self, idempotency_key: str, when: datetime) -> tuple[ClaimState, SentMessage | None]:
+        """Claim the key for a delivery, atomically: NEW when this caller now owns it, SENT (with
+        the record) when it was sent before, IN_FLIGHT when an earlier claim never finished."""
+
+    @abstractmethod
+    def release(self, idempotency_key: str) -> None:
+        """Give up a claim whose delivery failed, so a later call may try again."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
 
 
 class Mailer(ABC):

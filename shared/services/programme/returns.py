@@ -15,7 +15,6 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
-from shared.adapters.forms.outcome import FormOutcome, FormStatus
 from shared.core.deadlines import months_before
 from shared.core.eligibility import StaffMember
 from shared.core.grades import Grade
@@ -25,6 +24,7 @@ from shared.core.programme import (
     SUPERVISION_AUDIT,
     supervision_sessions_expected,
 )
+from shared.services.ports.forms import FormOutcome, FormStatus
 from shared.services.ports.lists import FieldValue
 from shared.services.programme import observations
 from shared.services.programme.schedule import (
@@ -57,10 +57,6 @@ class FormRecorded:
     recorded: bool
     reason: str
     team: str = ""
-
-
-def is_programme_form(template_id: str | None) -> bool:
-    return template_id in PROGRAMME_FORMS
 
 
 def record_programme_form(run: Run, form: FormOutcome, file_name: str, content: bytes) -> FormRecorded:

@@ -79,12 +79,11 @@ def process_changes(services: Services, lists: Iterable[str] = WATCHED) -> Proce
                 _allocation_changes(run, items, result)
             elif list_name == TASKS:
                 _task_changes(run, items, result)
-            elif list_name == LEARNING_BULLETINS:  # QA set a bulletin to Approved: publish it (8.1)
-                from shared.services.reports.publish import on_bulletin_change
-
+            elif on_change := services.extensions.list_changes.get(list_name):
+                # e.g. QA set a bulletin to Approved: the reports publish it (8.1)
                 for item in items:
-                    with run.isolated(LEARNING_BULLETINS, item.id):
-                        on_bulletin_change(services, item)
+                    with run.isolated(list_name, item.id):
+                        on_change(services, item)
             run.finish()
             services.state.put(token_key(list_name), new_token)
             if list_name == ALLOCATIONS and recovering:

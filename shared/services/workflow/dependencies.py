@@ -10,17 +10,19 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from shared.adapters.state.lease import MemoryLease, WriterLease
-from shared.adapters.state.sqlite_state import StateStore
 from shared.config import SHIPPED_TEMPLATES
 from shared.core.deadlines import Deadlines
 from shared.core.schema import AuditSchema
 from shared.core.working_days import WorkingDayCalendar
 from shared.services.ports.documents import ReportDocuments
+from shared.services.ports.forms import AuditForms
 from shared.services.ports.lists import ListStore, ListStoreError, Query, where
 from shared.services.ports.mail import Mailer
+from shared.services.ports.registers import Registers
+from shared.services.ports.state import StateStore, WriterLease
 from shared.services.workflow.clock import Clock
 from shared.services.workflow.effects import Effects
+from shared.services.workflow.extensions import WorkflowExtensions
 from shared.services.workflow.lists import SETTINGS
 
 log = logging.getLogger(__name__)
@@ -65,12 +67,20 @@ class Services:
     mailer: Mailer
     state: StateStore
     clock: Clock
-    documents: ReportDocuments  # the reports' Word and Excel files
-    actor: str = "Audit Desk"
-    # True on the embedded store, where fictional defaults stand in for missing settings.
-    embedded: bool = True
+    # True on the embedded store, where fictional defaults stand in for missing settings. No
+    # default: a Services built anywhere but bootstrap must say so, never mail example.org by omission.
+    embedded: bool = field(kw_only=True)
+    # The reports' Word and Excel files.
+    documents: ReportDocuments = field(kw_only=True)
     # One writer at a time (see shared.adapters.state.lease); bootstrap gives a file or Table lease.
-    lease: WriterLease = field(default_factory=MemoryLease)
+    lease: WriterLease = field(kw_only=True)
+    # The Word and Excel forms: read when returned, filled as drafts and moderation requests.
+    forms: AuditForms = field(kw_only=True)
+    # The case management export and the allocation sheet (case selection, 2.1).
+    registers: Registers = field(kw_only=True)
+    # What the programme, moderation and reports add to intake, the sweep and change processing.
+    extensions: WorkflowExtensions = field(kw_only=True)
+    actor: str = "Audit Desk"
     lease_wait_seconds: float = 600.0
     _settings_cache: dict[str, str] | None = field(default=None, repr=False)
 

@@ -28,9 +28,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from shared.adapters.forms import fill_excel_form, fill_word_form
 from shared.core.deadlines import months_before
 from shared.core.record import FieldValue
+from shared.core.schema import CASE_FILE_AUDIT
 from shared.services.ports.lists import ItemUpdate, ListItem, Query, where
 from shared.services.workflow.dependencies import Services
 from shared.services.workflow.lists import SUBMISSIONS, Allocation
@@ -110,15 +110,14 @@ def make_draft(
     services: Services, allocation: Allocation, staff: StaffDirectory, child_ref: str = ""
 ) -> tuple[str, bytes, str, tuple[str, ...]]:
     """The pre-filled form: (file name, bytes, kind, the field ids locked)."""
-    from shared.adapters.forms.templates import TEMPLATES_DIR
-
     kind = preferred_form(staff, allocation.auditor_email)
     values = prefilled_values(services, allocation, staff, child_ref)
     locked = tuple(f for f in LOCKED_FIELDS if f in values)
-    if kind == EXCEL:
-        content = fill_excel_form(TEMPLATES_DIR / "case-file-audit.xlsx", values, locked=locked)
-    else:
-        content = fill_word_form(TEMPLATES_DIR / "case-file-audit.docx", values, locked=locked)
+    content = services.forms.fill(CASE_FILE_AUDIT, "xlsx" if kind == EXCEL else "docx", values, locked)
+    if content is None:
+        raise FileNotFoundError(
+            f"The {kind} case file audit template is missing: run auditdesk templates build."
+        )
     return draft_name(allocation, kind), content, kind, locked
 
 

@@ -9,7 +9,7 @@ write is checked against the list itself before the item is added (see
 
 from __future__ import annotations
 
-from shared.adapters.state.sqlite_state import StateStore
+from shared.services.ports.state import StateStore
 
 STARTED = "started"
 DONE = "done"

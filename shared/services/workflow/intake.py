@@ -14,17 +14,13 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-from shared.adapters.forms.outcome import FormOutcome, FormStatus
-from shared.adapters.forms.reader import ANSWER_BOXES_LOST, read_form
-from shared.adapters.forms.safety import DEFAULT_LIMITS
-from shared.adapters.lists.definitions import MODERATION_RECORDED, PROGRAMME_FORM_RECORDED
 from shared.core.findings import Finding
 from shared.core.record import read_checkbox
-from shared.core.schema import CASE_FILE_AUDIT, MODERATION_FORM
+from shared.core.schema import CASE_FILE_AUDIT
 from shared.core.stages import AuditEvent, AuditStage
 from shared.core.validation import AuditCheck, check_audit
+from shared.services.ports.forms import ANSWER_BOXES_LOST, FormOutcome, FormStatus
 from shared.services.ports.lists import (
     BatchConflict,
     FieldValue,
@@ -36,9 +32,9 @@ from shared.services.ports.lists import (
     where,
 )
 from shared.services.ports.mail import Delivery, OutgoingMessage
-from shared.services.programme.returns import is_programme_form, record_programme_form
 from shared.services.workflow import notices
 from shared.services.workflow.dependencies import MissingSetting, Services
+from shared.services.workflow.extensions import FormRecorded
 from shared.services.workflow.lists import (
     ALLOCATIONS,
     QUARANTINED,
@@ -88,8 +84,9 @@ def submit_file(services: Services, path: Path) -> ListItem:
     The same file name again replaces the file (a resubmission), as SharePoint does. A file far
     bigger than any form is refused here, from its size, before it is read into memory."""
     size = path.stat().st_size
-    if size > DEFAULT_LIMITS.max_file_bytes:
-        raise FileTooLarge(SUBMISSIONS, path.name, size, DEFAULT_LIMITS.max_file_bytes)
+    limit = services.forms.max_file_bytes
+    if size > limit:
+        raise FileTooLarge(SUBMISSIONS, path.name, size, limit)
     content = path.read_bytes()
     return services.store.add_file(SUBMISSIONS, path.name, content)
 
@@ -106,7 +103,7 @@ def process_submissions(run: Run, items: Sequence[ListItem]) -> list[SubmissionR
         result = SubmissionResult(item.id, name)
         try:
             # The size is checked before the file is read: a 200 MB upload never fills memory.
-            content = store.read_file(SUBMISSIONS, name, max_bytes=DEFAULT_LIMITS.max_file_bytes)
+            content = store.read_file(SUBMISSIONS, name, max_bytes=services.forms.max_file_bytes)
         except FileNotFoundInLibrary:
             log.info("submission %d: its file was removed before it was read", item.id)
             continue
@@ -129,7 +126,7 @@ def process_submissions(run: Run, items: Sequence[ListItem]) -> list[SubmissionR
             continue  # refused from its size
         # Read each form once, inside the guard: a file whose reading fails is set aside alone.
         with run.isolated(SUBMISSIONS, unit.item.id, on_problem=_quarantine_of(run, unit)):
-            unit.form = read_form(
+            unit.form = services.forms.read(
                 unit.content, unit.name, services.schema, services.deadlines, core_checks=False
             )
     duplicates = _processed_hashes(run, [w.digest for w in work])
@@ -172,15 +169,10 @@ def _process_one(
         reason = form.rejection.message if form.rejection else "The file could not be read."
         _quarantine(run, unit, reason)
         return
-    if is_programme_form(form.template_id):
-        _record_programme_form(run, unit, form)
-        return
-    if form.template_id == MODERATION_FORM:  # a moderator's returned form (7.2)
-        from shared.services.moderation.service import record_moderation_form
-
-        _file_recorded(
-            run, unit, MODERATION_RECORDED, record_moderation_form(run, form, unit.name, unit.content)
-        )
+    # A programme form (4-6) or a moderator's (7.2) is recorded on its own list.
+    returned = run.services.extensions.returned_forms.get(str(form.template_id))
+    if returned is not None:
+        _file_recorded(run, unit, returned.outcome, returned.record(run, form, unit.name, unit.content))
         return
     if form.template_id != CASE_FILE_AUDIT:
         _quarantine(
@@ -277,23 +269,7 @@ def _link_earlier_version(run: Run, unit: _Work, allocation: Allocation) -> None
     )
 
 
-def _record_programme_form(run: Run, unit: _Work, form: FormOutcome) -> None:
-    """Observation, case discussion and supervision audit forms complete their schedule item (4-6)."""
-    _file_recorded(
-        run, unit, PROGRAMME_FORM_RECORDED, record_programme_form(run, form, unit.name, unit.content)
-    )
-
-
-class _Recorded(Protocol):
-    @property
-    def recorded(self) -> bool: ...
-    @property
-    def reason(self) -> str: ...
-    @property
-    def team(self) -> str: ...
-
-
-def _file_recorded(run: Run, unit: _Work, outcome: str, recorded: _Recorded) -> None:
+def _file_recorded(run: Run, unit: _Work, outcome: str, recorded: FormRecorded) -> None:
     """A returned form recorded against its own list (a schedule item, a moderation): filed with
     that outcome, or quarantined with the reason it could not be recorded."""
     if not recorded.recorded:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from shared.adapters.lists.definitions import QA_DECISIONS, SUBMISSION_OUTCOMES
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import Grade
 from shared.core.stages import AuditStage
+from shared.services.ports.list_definitions import QA_DECISIONS, SUBMISSION_OUTCOMES
 from shared.services.ports.lists import FieldValue, ListItem
 
 __all__ = ["QA_DECISIONS", "SUBMISSION_OUTCOMES"]

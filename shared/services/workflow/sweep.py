@@ -128,10 +128,9 @@ def sweep(run: Run) -> SweepResult:
     result.escalations = sum(1 for _, overdue in told if overdue)
 
     result.allocation_week_alert = _allocation_week_check(run, today, qa_team)
-    # 6.5: practitioners hear of an observation before it happens, with the form.
-    from shared.services.programme.observations import notify_coming_observations
-
-    result.observation_notices = notify_coming_observations(run)
+    # 6.5: practitioners hear of an observation before it happens, with the form (the
+    # programme's notice, handed in by bootstrap: shared.services.workflow.extensions).
+    result.observation_notices = sum(notify(run) for notify in run.services.extensions.sweep_notices)
     log.info(
         "sweep: %d reminder(s), %d escalation(s) in %d message(s)",
         result.reminders,

@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from shared.adapters.state.lease import LeaseLost
 from shared.core.addresses import is_plain_email
 from shared.core.stages import AuditEvent, AuditStage, IllegalTransition, next_stage
 from shared.services.ports.lists import (
@@ -40,6 +39,7 @@ from shared.services.ports.mail import (
     OutgoingMessage,
     SentMessage,
 )
+from shared.services.ports.state import LeaseLost
 from shared.services.workflow import notices
 from shared.services.workflow.dependencies import Services
 from shared.services.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation, Task

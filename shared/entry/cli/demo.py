@@ -1,4 +1,5 @@
-"""`make demo`: a whole fictional audit month on the embedded store, then where to look."""
+"""`make demo` (`auditdesk demo`): a whole fictional audit month on the embedded store (the
+fictional data and the replay are in shared/demo/), then where to look."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""What reading a returned form gives back: valid, invalid or rejected, with the reason.
+"""The forms port: reading a returned form, and filling a form for a person to complete.
+
+What reading gives back is valid, invalid or rejected, with the reason.
 
 A form is *valid* when the core finds no errors (warnings go with it to the QA check,
 2.11), *invalid* when it was read but has errors the auditor must fix, and *rejected* when
@@ -8,12 +10,19 @@ it could not be read at all: the rejection says why and what to do.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from shared.core.deadlines import Deadlines
 from shared.core.findings import Finding, Severity
 from shared.core.record import FieldValue
+from shared.core.schema import AuditSchema
+
+# The finding a reader gives when a form's answer boxes were lost (saved by a program that
+# drops content controls or named cells); intake quotes it when it cannot match the file.
+ANSWER_BOXES_LOST = "answer-boxes-lost"
 
 
 class FormStatus(Enum):
@@ -94,3 +103,33 @@ def _json_value(value: FieldValue) -> str | bool | int | float | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+class AuditForms(ABC):
+    """The Word and Excel forms, as the services use them (:mod:`shared.adapters.forms` reads and
+    fills them; bootstrap gives the one the service runs with)."""
+
+    @property
+    @abstractmethod
+    def max_file_bytes(self) -> int:
+        """The largest returned form accepted: a bigger file is refused from its size, unread."""
+
+    @abstractmethod
+    def read(
+        self,
+        content: bytes,
+        source: str,
+        schema: AuditSchema,
+        deadlines: Deadlines,
+        *,
+        core_checks: bool = True,
+    ) -> FormOutcome:
+        """Read and check one returned form; ``source`` names it in messages. With ``core_checks``
+        false a case file audit's findings are only the reader's own (intake runs the core's)."""
+
+    @abstractmethod
+    def fill(
+        self, form_id: str, extension: str, values: Mapping[str, FieldValue], locked: Collection[str] = ()
+    ) -> bytes | None:
+        """A copy of the form's template (``docx`` or ``xlsx``) with ``values`` filled in and the
+        ``locked`` fields locked; None when no template of that kind is shipped."""

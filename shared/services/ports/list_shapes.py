@@ -1,4 +1,5 @@
-"""What a store says a provisioned list looks like, so provisioning can compare and change it."""
+"""What a store says a provisioned list looks like, so provisioning can compare and change it,
+and the provisioning port each list store offers (:meth:`shared.services.ports.lists.ListStore.provisioner`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from shared.adapters.lists.definitions import Column, ListDefinition, View
+from shared.services.ports.list_definitions import Column, ListDefinition, View
 
 
 @dataclass(frozen=True, slots=True)

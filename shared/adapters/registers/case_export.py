@@ -15,17 +15,17 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
 
-from shared.adapters.forms.outcome import FormRejected
 from shared.adapters.forms.safety import open_package
 from shared.adapters.registers import workbook as common
 from shared.adapters.registers.workbook import CellProblem
 from shared.core.eligibility import StaffMember
 from shared.core.sampling import ExportedCase
 from shared.core.schema import SamplingSettings
+from shared.services.ports.forms import FormRejected
+from shared.services.ports.registers import ExportProblem, ExportReading
 
 # Column key -> the titles an export may give it (first is the one messages use).
 COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -41,31 +41,6 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
 REQUIRED = ("case_ref", "child_ref", "team", "worker", "manager", "case_type")
 HEADER_SEARCH_ROWS = 10
 MAX_ROWS = 200_000
-
-
-@dataclass(frozen=True, slots=True)
-class ExportProblem:
-    row: int  # as the spreadsheet shows it; 0 for the file as a whole
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if not self.row:
-            return self.message
-        where = f"Row {self.row}, {self.column}" if self.column else f"Row {self.row}"
-        return f"{where}: {self.message}"
-
-
-@dataclass
-class ExportReading:
-    """The cases, or (when ``problems`` is not empty) nothing to load and every reason."""
-
-    cases: list[ExportedCase] = field(default_factory=list)
-    problems: list[ExportProblem] = field(default_factory=list)
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.problems)
 
 
 def read_case_export(

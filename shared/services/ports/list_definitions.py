@@ -1,5 +1,8 @@
 """The lists and libraries, defined as code: columns, indexes and the views a QA officer wants.
 
+They are the framework's lists, what the services read and write and every list store keeps;
+how SharePoint shows them (JSON formatting) is the adapters' (``shared/adapters/lists/formatted.py``).
+
 Column internal names follow the audit schema's field ids (``case_ref``, ``overall_grade``,
 ``d1_grade`` ...), so a value keeps one name in the Word form, the Excel return and the list.
 Columns the workflow adds use the same snake_case style. Titles are the framework's words.
@@ -47,7 +50,7 @@ class Column:
     required: bool = False
     lookup_list: str | None = None  # for LOOKUP: the target list's title
     # SharePoint JSON column formatting (the field's CustomFormatter), as compact JSON text;
-    # shared/adapters/lists/formatting.py builds them. '' for SharePoint's own rendering.
+    # shared/adapters/lists/formatting.py builds them (formatted.py sets them). '' for SharePoint's own rendering.
     formatter: str = ""
 
 
@@ -305,45 +308,10 @@ def moderation_list(schema: AuditSchema) -> ListDefinition:
 
 
 def list_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
-    """Every list and library Audit Desk provisions, in the order they are created (lookups last),
-    with the JSON formatting people see (shared/adapters/lists/formatting.py, docs/lists.md)."""
-    return tuple(_formatted(d, schema) for d in _plain_definitions(schema))
-
-
-def _formatted(definition: ListDefinition, schema: AuditSchema) -> ListDefinition:
-    from shared.adapters.lists import formatting
-
-    grades = {"overall_grade", "previous_grade", *(f"{d.id}_grade" for d in schema.domains)}
-    due = {
-        # Still to do: an open task; an allocation still with its auditor.
-        "due_date": "[$status] == 'Open'"
-        if definition.title == "Tasks"
-        else f"[$status] == '{AuditStage.ALLOCATED.value}'",
-        "amendment_due": f"[$status] == '{AuditStage.RETURNED_FOR_AMENDMENT.value}'",
-        "discussion_due": f"[$status] == '{AuditStage.FINDINGS_SHARED.value}'",
-    }
-    formatted_lists = ("Audit Allocations", "Audit Submissions", "Audit Drafts", "Tasks")
-    if definition.title not in formatted_lists:
-        return definition
-    columns = []
-    for column in definition.columns:
-        formatter = ""
-        if column.name in grades and column.kind is ColumnKind.CHOICE:
-            formatter = formatting.as_json(formatting.judgement())
-        elif column.name in due and column.kind is ColumnKind.DATE:
-            formatter = formatting.as_json(formatting.due_date(column.name, due[column.name]))
-        elif definition.title == "Tasks" and column.name == "status":
-            formatter = formatting.as_json(formatting.mark_done())
-        elif column.name == "submit_for_qa":
-            formatter = formatting.as_json(formatting.submit_for_qa())
-        columns.append(replace(column, formatter=formatter))
-    views = tuple(
-        replace(view, formatter=formatting.as_json(formatting.overdue_rows()))
-        if "due_date" in view.columns and definition.title in ("Audit Allocations", "Tasks")
-        else view
-        for view in definition.views
-    )
-    return replace(definition, columns=tuple(columns), views=views)
+    """Every list and library Audit Desk provisions, in the order they are created (lookups
+    last): titles, columns and views. The SharePoint JSON formatting people see is the list
+    adapters' (:func:`shared.adapters.lists.formatted.formatted_definitions`)."""
+    return _plain_definitions(schema)
 
 
 def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
@@ -699,10 +667,6 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="Distribution lists and local closure days, kept where the QA team can edit them.",
         ),
     )
-
-
-def definitions_by_title(schema: AuditSchema) -> Mapping[str, ListDefinition]:
-    return {definition.title: definition for definition in list_definitions(schema)}
 
 
 def definition_of(definitions: Mapping[str, ListDefinition], title: str) -> ListDefinition:
