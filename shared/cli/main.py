@@ -64,6 +64,7 @@ def _register_commands() -> None:
     __import__("shared.cli.forms", fromlist=["register"]).register(app)
     __import__("shared.cli.lists", fromlist=["register"]).register(app)
     __import__("shared.cli.workflow", fromlist=["register"]).register(app)
+    __import__("shared.cli.actions", fromlist=["register"]).register(app)
     __import__("shared.cli.reports", fromlist=["register"]).register(app)
     __import__("shared.cli.programme", fromlist=["register"]).register(app)
     __import__("shared.cli.doctor", fromlist=["register"]).register(app)

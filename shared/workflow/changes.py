@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from shared.lists.port import ChangeKind, ChangeTokenExpired, ListItem, Query, where
 from shared.workflow import notices, qa
+from shared.workflow.actions import IMPROVEMENT_ACTIONS, on_action_changed
 from shared.workflow.allocations import on_allocation_added
 from shared.workflow.drafts import DRAFTS, process_drafts
 from shared.workflow.intake import SubmissionResult, process_submissions
@@ -29,7 +30,8 @@ LEARNING_BULLETINS = "Learning Bulletins"
 # The lists whose changes the service acts on, in the framework's order; each has a webhook.
 # Audit Drafts come before Audit Submissions: a draft submitted for the QA check is checked in the
 # same run. A draft saved without being submitted costs one look at its row, nothing more.
-WATCHED = (ALLOCATIONS, DRAFTS, SUBMISSIONS, TASKS, LEARNING_BULLETINS)
+# Improvement Actions: an owner sets an action's status to Done or Not done (2.8).
+WATCHED = (ALLOCATIONS, DRAFTS, SUBMISSIONS, TASKS, IMPROVEMENT_ACTIONS, LEARNING_BULLETINS)
 _ID_CHUNK = 100
 
 
@@ -79,6 +81,10 @@ def process_changes(services: Services, lists: Iterable[str] = WATCHED) -> Proce
                 _allocation_changes(run, items, result)
             elif list_name == TASKS:
                 _task_changes(run, items, result)
+            elif list_name == IMPROVEMENT_ACTIONS:
+                for item in items:
+                    with run.isolated(IMPROVEMENT_ACTIONS, item.id):
+                        on_action_changed(run, item)
             elif list_name == LEARNING_BULLETINS:  # QA set a bulletin to Approved: publish it (8.1)
                 from shared.reports.publish import on_bulletin_change
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from shared.core.actions import Person, owner_findings
 from shared.core.findings import Finding
 from shared.core.record import read_checkbox
 from shared.core.schema import CASE_FILE_AUDIT, MODERATION_FORM
@@ -38,6 +39,7 @@ from shared.lists.port import (
 from shared.mail.port import Delivery, OutgoingMessage
 from shared.programme.returns import is_programme_form, record_programme_form
 from shared.workflow import notices
+from shared.workflow.actions import plan_text, staff_people
 from shared.workflow.lists import (
     ALLOCATIONS,
     QUARANTINED,
@@ -134,11 +136,12 @@ def process_submissions(run: Run, items: Sequence[ListItem]) -> list[SubmissionR
             )
     duplicates = _processed_hashes(run, [w.digest for w in work])
     allocations = _allocations_for(run, work)
+    people = staff_people(services)  # the plan's owners are people in the Staff register (2.8)
     for unit in work:
         if unit.result.outcome:
             continue  # set aside while reading
         with run.isolated(SUBMISSIONS, unit.item.id, on_problem=_quarantine_of(run, unit)):
-            _process_one(run, unit, duplicates, allocations)
+            _process_one(run, unit, duplicates, allocations, people)
         duplicates.setdefault(unit.digest, unit.item.id)
 
     # Every allocation moved on in one batched write, then tasks and trail entries, before the
@@ -153,6 +156,7 @@ def _process_one(
     unit: _Work,
     duplicates: dict[str, int],
     allocations: Mapping[str, list[Allocation]],
+    people: Sequence[Person],
 ) -> None:
     services = run.services
     earlier = duplicates.get(unit.digest)
@@ -213,7 +217,8 @@ def _process_one(
     # The core's checks, once, with the allocation's month; the reader's own findings (a copied
     # or lost answer box) go with them: the auditor fixes both.
     core = check_audit(form.fields, services.schema, services.deadlines, allocation.month)
-    check = AuditCheck(core.record, _errors_first(form.findings + core.findings))
+    owners = tuple(owner_findings(core.record.actions, people))
+    check = AuditCheck(core.record, _errors_first(form.findings + core.findings + owners))
     lost = _lost_boxes(form.findings)
     if lost is not None:
         # One message, not a "must fix" line for every answer plainly on the page.
@@ -257,6 +262,7 @@ def _process_one(
             )
         )
     unit.update = _metadata(check, allocation, unit)
+    unit.update["improvement_plan"] = plan_text(check.record, people)
 
 
 def _link_earlier_version(run: Run, unit: _Work, allocation: Allocation) -> None:

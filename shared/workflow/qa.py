@@ -20,6 +20,7 @@ from shared.core.grades import Grade
 from shared.core.workflow import AuditEvent, AuditStage, IllegalTransition, next_stage
 from shared.lists.port import Query, where
 from shared.workflow import notices
+from shared.workflow.actions import action_lines, actions_of, track_accepted_plan
 from shared.workflow.allocations import AllocationResult, allocate_reaudit, allocations_of_case, no_allocation
 from shared.workflow.links import latest_submission_link
 from shared.workflow.lists import QA_DECISIONS, SUBMISSIONS, Allocation
@@ -57,6 +58,8 @@ def accept(
                 "or leave --reaudit-by out to let Audit Desk choose (2.12)."
             )
     allocation = _step(run, allocation, AuditEvent.ACCEPT, {"accepted_on": run.today}, who)
+    # 2.8: the accepted plan's rows become actions, each made once (shared/workflow/actions.py).
+    track_accepted_plan(run, allocation, who)
     run.complete_tasks(allocation.id, "Re-audit")
     result = QaResult(allocation)
     if allocation.overall_grade is Grade.INADEQUATE:
@@ -192,6 +195,13 @@ def share_findings(run: Run, allocation: Allocation, who: str | None = None) -> 
         who,
     )
     worker = StaffDirectory.load(run.services).get(allocation.allocated_worker_email)
+    actions = action_lines(actions_of(run.services, allocation.id))
+    confirm = (
+        f"\n\nThe improvement plan's actions (2.8):\n{actions}\nPlease confirm each is recorded on "
+        "Liquidlogic under Management Oversight with its owner and timescale (2.10)."
+        if actions
+        else ""
+    )
     run.mail(
         notices.findings_shared(
             allocation,
@@ -199,6 +209,7 @@ def share_findings(run: Run, allocation: Allocation, who: str | None = None) -> 
             days,
             latest_submission_link(run.services, allocation.id),
             f"{worker.name} ({worker.email})" if worker is not None and worker.name else "",
+            actions,
         )
     )
     run.task(
@@ -210,7 +221,7 @@ def share_findings(run: Run, allocation: Allocation, who: str | None = None) -> 
         due,
         "2.10",
         allocation.id,
-        f"Overall judgement {grade.value}: discussion within {days} working days.",
+        f"Overall judgement {grade.value}: discussion within {days} working days.{confirm}",
         team=allocation.team,
     )
     return QaResult(allocation)

@@ -20,12 +20,14 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from shared.core.actions import ActionStatus, ReminderStep, reminder_step, step_still_to_send
 from shared.core.addresses import is_plain_email
 from shared.core.deadlines import AuditMonth
 from shared.core.workflow import AuditStage
 from shared.lists.port import Query, where
 from shared.mail.port import OutgoingMessage
 from shared.workflow import notices
+from shared.workflow.actions import IMPROVEMENT_ACTIONS, ActionItem
 from shared.workflow.links import item_link, latest_submission_link
 from shared.workflow.lists import ALLOCATIONS, TASKS, Allocation, Task
 from shared.workflow.people import StaffDirectory
@@ -95,6 +97,8 @@ def sweep(run: Run) -> SweepResult:
     }
 
     things: list[Due] = []
+    # 2.8: improvement actions, each step (before, on the day, overdue) once per action.
+    action_steps = _actions_due(run, today, remind_until, staff, things)
     for held in allocations.values():
         if held.stage.value not in WITH_AUDITOR or held.id in covered_by_task:
             continue
@@ -117,13 +121,17 @@ def sweep(run: Run) -> SweepResult:
                 if person != thing.owner:
                     inboxes.setdefault(person, _Inbox()).escalated.append(thing)
     told: set[tuple[str, bool]] = set()
+    gone: set[str] = set()  # things whose owner's message went, now or earlier today
     for person, inbox in sorted(inboxes.items()):
         if not is_plain_email(person):
             continue
         sent = run.mail(_message(person, inbox, today, staff))
+        gone.update(t.thing for t in inbox.own)
         if not sent.already_sent:
             result.messages += 1
             told.update((t.thing, t.overdue) for t in (*inbox.own, *inbox.escalated))
+    # Each action's step is recorded once its messages went (or had gone, on a re-run today).
+    services.state.put_many({key: step for thing, (key, step) in action_steps.items() if thing in gone})
     result.reminders = sum(1 for _, overdue in told if not overdue)
     result.escalations = sum(1 for _, overdue in told if overdue)
 
@@ -139,6 +147,47 @@ def sweep(run: Run) -> SweepResult:
         result.messages,
     )
     return result
+
+
+def _actions_due(
+    run: Run, today: dt.date, remind_until: dt.date, staff: StaffDirectory, things: list[Due]
+) -> dict[str, tuple[str, str]]:
+    """Add to ``things`` each open improvement action whose next reminder step is due today and
+    not yet sent; returns, per thing, the state key and step to record once it has gone."""
+    steps: dict[str, tuple[str, str]] = {}
+    query = Query(IMPROVEMENT_ACTIONS, (where("status", "eq", ActionStatus.OPEN.value),), page_size=500)
+    for item in run.services.store.query_all(query):
+        with run.isolated(IMPROVEMENT_ACTIONS, item.id):
+            action = ActionItem.from_item(item)
+            if action.due is None or not action.owner_email:
+                continue
+            step = reminder_step(action.due, today, remind_until)
+            if step is None:
+                continue
+            state_key = f"action-reminded:{action.key}"
+            sent = run.services.state.get(state_key)
+            earlier = [s for s in ReminderStep if s.value == sent]
+            if not step_still_to_send(step, earlier):
+                continue
+            thing = f"action/{action.id}"
+            steps[thing] = (state_key, step.value)
+            manager = _line_manager(staff, action.owner_email)
+            what = f"Improvement action for case {action.case_ref} ({action.domain}): {action.action}"
+            things.append(
+                Due(
+                    thing,
+                    action.owner_email,
+                    what,
+                    action.due,
+                    "2.8",
+                    step is ReminderStep.OVERDUE,
+                    f"Measure of success: {action.measure}\n  When it is done, set its status to Done "
+                    f"with a note in the Improvement Actions list (or: auditdesk actions done {action.id}).",
+                    item_link(run.services, IMPROVEMENT_ACTIONS, action.id),
+                    manager,  # overdue: to the owner's Team Manager
+                )
+            )
+    return steps
 
 
 def _optional_setting(run: Run, key: str) -> str:
