@@ -308,12 +308,14 @@ class ActionRecord:
     status: ActionStatus
     due: dt.date | None
     done_on: dt.date | None
+    carried_forward: bool = False  # superseded by a new action on the re-audit (2.12)
 
 
 def completion_kind(action: ActionRecord, as_of: dt.date) -> str | None:
-    """How an action stands on ``as_of``; None for a superseded one (its successor counts)."""
+    """How an action stands on ``as_of``. One carried forward by a re-audit was not done by then
+    (its successor counts again when it falls due); one dropped from a changed plan is not counted."""
     if action.status is ActionStatus.SUPERSEDED:
-        return None
+        return NOT_DONE if action.carried_forward else None
     if action.status is ActionStatus.NOT_DONE:
         return NOT_DONE
     if action.status is ActionStatus.DONE:

@@ -187,6 +187,8 @@ def _audit_submission_columns(schema: AuditSchema) -> tuple[Column, ...]:
         _c("good_practice", "Good practice highlighted", _N),
         # The improvement plan as checked, owners resolved (2.8): the actions QA's acceptance makes.
         _c("improvement_plan", "Improvement plan (as checked)", _N),
+        # On a re-audit, what the Senior Manager found for each action of the last plan (2.12).
+        _c("reaudit_findings", "The last plan, looked at again (2.12)", _N),
     )
 
 

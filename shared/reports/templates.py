@@ -416,6 +416,14 @@ def build_highlights(path: Path) -> Path:
         ],
         empty="No case was judged Inadequate or re-audited this month.",
     )
+    # Further sections other work adds (improvement plan actions, 2.8: shared/reports/actions.py),
+    # each a heading and paragraphs, from the context's ``extra_sections``.
+    b.tag("{%p for s in extra_sections %}")
+    b.document.add_paragraph("{{ s.title }}", style="Heading 2")
+    b.tag("{%p for para in s.paragraphs %}")
+    b.text("{{ para }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endfor %}")
     b.heading(4)
     b.text("Concerns raised by auditors during the audit, and the Team Managers' corrective action "
            "recorded on Liquidlogic under Management Oversight (2.6).")  # fmt: skip

@@ -79,6 +79,7 @@ class ActionItem:
     note: str
     carried_from: str
     reaudit_finding: str
+    reaudit_note: str = ""
 
     @classmethod
     def from_item(cls, item: ListItem) -> ActionItem:
@@ -106,6 +107,7 @@ class ActionItem:
             note=_text(f.get("note")),
             carried_from=_text(f.get("carried_from")),
             reaudit_finding=_text(f.get("reaudit_finding")),
+            reaudit_note=_text(f.get("reaudit_note")),
         )
 
     @property
@@ -142,13 +144,18 @@ def all_actions(services: Services) -> list[ActionItem]:
     ]
 
 
-def accepted_plan(services: Services, allocation_id: int) -> list[PlannedAction]:
-    """The plan of the latest file returned for the allocation, as it was checked."""
+def latest_submission(services: Services, allocation_id: int) -> ListItem | None:
+    """The latest file returned for the allocation and checked (its metadata written)."""
     query = Query(SUBMISSIONS, (where("allocation", "eq", allocation_id),), page_size=100)
     items = [i for i in services.store.query_all(query) if i.fields.get("processed_hash")]
-    if not items:
+    return max(items, key=lambda i: i.id) if items else None
+
+
+def accepted_plan(services: Services, allocation_id: int) -> list[PlannedAction]:
+    """The plan of the latest file returned for the allocation, as it was checked."""
+    latest = latest_submission(services, allocation_id)
+    if latest is None:
         return []
-    latest = max(items, key=lambda i: i.id)
     text = latest.fields.get("improvement_plan")
     if not isinstance(text, str) or not text:
         return []
@@ -167,12 +174,13 @@ def track_accepted_plan(run: Run, allocation: Allocation, who: str | None = None
     services = run.services
     plan = accepted_plan(services, allocation.id)
     domain_ids = {d.name: d.id for d in services.schema.domains}
-    existing = actions_of(services, allocation.id)
+    # Actions carried forward from the last plan (2.12) are not rows of this plan: left alone.
+    existing = [a for a in actions_of(services, allocation.id) if not a.carried_from]
     changes = reconcile(allocation.key, (a.tracked(domain_ids) for a in existing), plan)
     added = 0
     for planned in changes.add:
         key = action_key(allocation.key, planned.row)
-        if run.pending.add(IMPROVEMENT_ACTIONS, key, _fields(allocation, planned)):
+        if run.pending.add(IMPROVEMENT_ACTIONS, key, action_fields(allocation, planned)):
             added += 1
     by_key = {a.key: a for a in existing}
     for tracked, planned in changes.update:
@@ -213,7 +221,9 @@ def _plan_fields(planned: PlannedAction) -> dict[str, FieldValue]:
     }
 
 
-def _fields(allocation: Allocation, planned: PlannedAction, carried_from: str = "") -> dict[str, FieldValue]:
+def action_fields(
+    allocation: Allocation, planned: PlannedAction, carried_from: str = ""
+) -> dict[str, FieldValue]:
     return {
         **_plan_fields(planned),
         "allocation": allocation.id,

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from shared.core.workflow import AuditStage
 from shared.lists.port import ChangeKind, ChangeTokenExpired, ListItem, Query, where
 from shared.workflow import notices, qa
 from shared.workflow.actions import IMPROVEMENT_ACTIONS, on_action_changed
@@ -21,6 +22,7 @@ from shared.workflow.drafts import DRAFTS, process_drafts
 from shared.workflow.intake import SubmissionResult, process_submissions
 from shared.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, Allocation, Task
 from shared.workflow.people import StaffDirectory
+from shared.workflow.reaudit_plan import ensure_actions
 from shared.workflow.run import Run
 from shared.workflow.services import Services
 
@@ -134,6 +136,10 @@ def _allocation_changes(run: Run, items: list[ListItem], result: ProcessResult) 
             decision = str(item.fields.get("qa_decision") or "")
             if decision:
                 _apply_qa_decision(run, Allocation.from_item(item), decision, result)
+            elif item.fields.get("status") == AuditStage.ACCEPTED.value:
+                # An acceptance whose run stopped after the step: its actions are made now (2.8,
+                # 2.12), each once (keyed); after a clean acceptance this finds nothing to do.
+                ensure_actions(run, Allocation.from_item(item))
 
 
 def _apply_qa_decision(run: Run, allocation: Allocation, decision: str, result: ProcessResult) -> None:

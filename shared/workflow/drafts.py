@@ -114,7 +114,12 @@ def make_draft(
 
     kind = preferred_form(staff, allocation.auditor_email)
     values = prefilled_values(services, allocation, staff, child_ref)
-    locked = tuple(f for f in LOCKED_FIELDS if f in values)
+    # 2.12: a re-audit's form carries the last audit's judgements and plan, locked.
+    from shared.workflow.reaudit_plan import last_plan_values
+
+    last_plan = last_plan_values(services, allocation)
+    values.update(last_plan)
+    locked = tuple(f for f in LOCKED_FIELDS if f in values) + tuple(last_plan)
     if kind == EXCEL:
         content = fill_excel_form(TEMPLATES_DIR / "case-file-audit.xlsx", values, locked=locked)
     else:

@@ -49,6 +49,7 @@ from shared.workflow.lists import (
     Allocation,
 )
 from shared.workflow.qa import amendment_task
+from shared.workflow.reaudit_plan import reaudit_answers
 from shared.workflow.run import Run
 from shared.workflow.services import MissingSetting, Services
 
@@ -263,6 +264,9 @@ def _process_one(
         )
     unit.update = _metadata(check, allocation, unit)
     unit.update["improvement_plan"] = plan_text(check.record, people)
+    if allocation.is_reaudit:  # 2.12: what the Senior Manager found for each action of the last plan
+        rows = services.schema.case_file_audit.previous_plan_rows
+        unit.update["reaudit_findings"] = reaudit_answers(form.fields, rows)
 
 
 def _link_earlier_version(run: Run, unit: _Work, allocation: Allocation) -> None:

@@ -25,6 +25,7 @@ from shared.workflow.allocations import AllocationResult, allocate_reaudit, allo
 from shared.workflow.links import latest_submission_link
 from shared.workflow.lists import QA_DECISIONS, SUBMISSIONS, Allocation
 from shared.workflow.people import StaffDirectory
+from shared.workflow.reaudit_plan import follow_up_last_plan
 from shared.workflow.run import Run
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ def accept(
     allocation = _step(run, allocation, AuditEvent.ACCEPT, {"accepted_on": run.today}, who)
     # 2.8: the accepted plan's rows become actions, each made once (shared/workflow/actions.py).
     track_accepted_plan(run, allocation, who)
+    # 2.12: a re-audit closes or carries forward each action of the last plan.
+    follow_up_last_plan(run, allocation, who)
     run.complete_tasks(allocation.id, "Re-audit")
     result = QaResult(allocation)
     if allocation.overall_grade is Grade.INADEQUATE:

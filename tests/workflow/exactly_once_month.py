@@ -29,7 +29,7 @@ from shared.demo.month import _fields_for
 from shared.forms import hostile
 from shared.forms.excel import fill_excel_form
 from shared.forms.word import fill_word_form
-from shared.lists.definitions import definitions_by_title
+from shared.lists.definitions import IMPROVEMENT_ACTIONS, definitions_by_title
 from shared.lists.port import Query
 from shared.lists.sqlite_store import SqliteListStore
 from shared.registers.examples import example_allocations, example_staff
@@ -164,7 +164,7 @@ def snapshot(home: Path) -> dict[str, Any]:
     store = SqliteListStore(home, definitions_by_title(SCHEMA))
     lists: dict[str, Any] = {}
     try:
-        for list_name in (ALLOCATIONS, SUBMISSIONS, TASKS, TRAIL):
+        for list_name in (ALLOCATIONS, SUBMISSIONS, TASKS, TRAIL, IMPROVEMENT_ACTIONS):
             items = store.query_all(Query(list_name, page_size=500))
             lists[list_name] = sorted(
                 repr(sorted((k, _plain(v)) for k, v in item.fields.items() if k not in VOLATILE))

@@ -67,7 +67,11 @@ def test_an_owner_not_in_the_staff_register_is_returned_to_the_auditor_2_8(any_d
     (submission,) = result.submissions
     assert submission.outcome == RETURNED
     (finding,) = [f for f in submission.findings if f.code == "action-owner-unknown"]
-    assert finding.field == "a1_owner" and "Pat Nobody" in finding.message and "Staff register" in finding.message
+    assert (
+        finding.field == "a1_owner"
+        and "Pat Nobody" in finding.message
+        and "Staff register" in finding.message
+    )
 
 
 def test_an_owner_named_by_email_or_without_the_bracket_is_found_2_8(any_desk: Desk) -> None:
@@ -140,7 +144,9 @@ def test_an_owner_editing_the_status_in_sharepoint_records_the_date_done_2_8(any
     actions = _accepted(any_desk)
     second = actions[1]
     any_desk.process()  # the actions' own additions come back as changes: nothing to do
-    any_desk.store.update(IMPROVEMENT_ACTIONS, second.id, {"status": "Done", "note": "Assessment done."}, None)
+    any_desk.store.update(
+        IMPROVEMENT_ACTIONS, second.id, {"status": "Done", "note": "Assessment done."}, None
+    )
     any_desk.at(D(2026, 12, 3)).process()
     after = ActionItem.from_item(any_desk.store.get(IMPROVEMENT_ACTIONS, second.id))
     assert after.status is ActionStatus.DONE and after.done_on == D(2026, 12, 3)
