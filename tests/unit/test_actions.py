@@ -50,9 +50,11 @@ def test_an_owner_is_found_by_email_name_or_name_without_brackets_2_8() -> None:
 
 def test_an_owner_nobody_or_two_people_answer_to_is_a_problem_with_what_to_do_2_8() -> None:
     nobody = resolve_owner("Pat Nobody", PEOPLE)
-    assert nobody.email == "" and "not in the Staff register" in nobody.problem
+    assert nobody.email == ""
+    assert "not in the Staff register" in nobody.problem
     twins = resolve_owner("Jo Twin", PEOPLE)
-    assert twins.email == "" and "email address" in twins.problem
+    assert twins.email == ""
+    assert "email address" in twins.problem
     assert resolve_owner("the team", PEOPLE).problem
 
 
@@ -63,16 +65,25 @@ def test_each_row_naming_someone_unknown_is_an_error_finding_for_the_auditor_2_8
         ImprovementAction(3, "Update notes", None, "", "", D(2026, 12, 4), "Notes current"),
     ]
     (finding,) = owner_findings(rows, PEOPLE)
-    assert finding.is_error and finding.field == "a2_owner" and finding.section == "2.8"
+    assert finding.is_error
+    assert finding.field == "a2_owner"
+    assert finding.section == "2.8"
     assert finding.message.startswith("Improvement plan row 2 names 'Pat Nobody'")
 
 
 # --- one action per plan row: never duplicated ---------------------------------------------------
 
 
-def _planned(row: int, action: str = "Visit the child", due: D = D(2026, 12, 4)) -> PlannedAction:
+def _planned(row: int, action: str = "Visit the child", due: D | None = None) -> PlannedAction:
     return PlannedAction(
-        row, action, "d1", "Voice", "Alex", "alex.example@example.org", due, "Visit recorded"
+        row,
+        action,
+        "d1",
+        "Voice",
+        "Alex",
+        "alex.example@example.org",
+        due or D(2026, 12, 4),
+        "Visit recorded",
     )
 
 
@@ -87,9 +98,13 @@ def test_the_key_is_the_audit_and_the_plan_row_2_8() -> None:
 def test_a_plan_is_added_once_and_again_changes_nothing_2_8() -> None:
     plan = [_planned(1), _planned(2, "Review the plan")]
     first = reconcile("2026-11/DEMO-0002", [], plan)
-    assert [p.row for p in first.add] == [1, 2] and not first.update and not first.supersede
+    assert [p.row for p in first.add] == [1, 2]
+    assert not first.update
+    assert not first.supersede
     again = reconcile("2026-11/DEMO-0002", [_tracked(p) for p in plan], plan)
-    assert not again.add and not again.update and not again.supersede
+    assert not again.add
+    assert not again.update
+    assert not again.supersede
 
 
 def test_a_changed_plan_updates_open_rows_and_supersedes_dropped_ones_never_history_2_8() -> None:
@@ -126,15 +141,21 @@ def test_one_message_per_action_per_step_and_never_going_back_2_8() -> None:
 
 def test_the_reaudit_closes_done_actions_and_carries_forward_the_rest_2_12() -> None:
     made = reaudit_outcome("Done, made a difference", ActionStatus.OPEN)
-    assert made.status is ActionStatus.DONE and made.made_a_difference and not made.carried_forward
+    assert made.status is ActionStatus.DONE
+    assert made.made_a_difference
+    assert not made.carried_forward
     no_difference = reaudit_outcome("Done, no difference yet", ActionStatus.DONE)
-    assert no_difference.status is ActionStatus.DONE and no_difference.made_a_difference is False
+    assert no_difference.status is ActionStatus.DONE
+    assert no_difference.made_a_difference is False
     not_done = reaudit_outcome("Not done", ActionStatus.DONE)
-    assert not_done.status is ActionStatus.SUPERSEDED and not_done.carried_forward
+    assert not_done.status is ActionStatus.SUPERSEDED
+    assert not_done.carried_forward
     unanswered_open = reaudit_outcome("", ActionStatus.OPEN)
-    assert unanswered_open.carried_forward and unanswered_open.status is ActionStatus.SUPERSEDED
+    assert unanswered_open.carried_forward
+    assert unanswered_open.status is ActionStatus.SUPERSEDED
     unanswered_done = reaudit_outcome("", ActionStatus.DONE)
-    assert unanswered_done.status is ActionStatus.DONE and not unanswered_done.carried_forward
+    assert unanswered_done.status is ActionStatus.DONE
+    assert not unanswered_done.carried_forward
 
 
 # --- completion (8.1) ------------------------------------------------------------------------
@@ -161,7 +182,9 @@ def test_completion_counts_on_time_late_overdue_by_team_and_domain_and_which_sli
         as_of,
     )
     assert measures.overall.counts == {ON_TIME: 1, LATE: 1, OVERDUE: 1, NOT_DONE: 2, NOT_YET_DUE: 1}
-    assert measures.overall.due == 5 and measures.overall.slipped == 4
-    assert measures.by_team["East"].counts[LATE] == 1 and measures.by_team["West"].counts[NOT_YET_DUE] == 1
+    assert measures.overall.due == 5
+    assert measures.overall.slipped == 4
+    assert measures.by_team["East"].counts[LATE] == 1
+    assert measures.by_team["West"].counts[NOT_YET_DUE] == 1
     assert [d for d, _ in measures.slipping_domains()] == ["Plans", "Voice"]  # 2 of 2 before 2 of 3
     assert "Recording" not in measures.by_domain  # dropped from a changed plan: not counted

@@ -43,7 +43,8 @@ def test_accepting_an_audit_makes_one_action_per_plan_row_with_its_owner_2_8(any
     assert first.due == D(2026, 11, 30)
     assert first.domain == any_desk.services.schema.domain("d1").name
     assert first.status is ActionStatus.OPEN
-    assert first.case_ref == "DEMO-0002" and first.team == "Demo Team East"
+    assert first.case_ref == "DEMO-0002"
+    assert first.team == "Demo Team East"
     assert "Liquidlogic" not in first.action
 
 
@@ -67,11 +68,9 @@ def test_an_owner_not_in_the_staff_register_is_returned_to_the_auditor_2_8(any_d
     (submission,) = result.submissions
     assert submission.outcome == RETURNED
     (finding,) = [f for f in submission.findings if f.code == "action-owner-unknown"]
-    assert (
-        finding.field == "a1_owner"
-        and "Pat Nobody" in finding.message
-        and "Staff register" in finding.message
-    )
+    assert finding.field == "a1_owner"
+    assert "Pat Nobody" in finding.message
+    assert "Staff register" in finding.message
 
 
 def test_an_owner_named_by_email_or_without_the_bracket_is_found_2_8(any_desk: Desk) -> None:
@@ -134,7 +133,8 @@ def test_recording_an_action_done_stops_its_reminders_2_8(any_desk: Desk) -> Non
     first = actions[0]
     with any_desk.at(D(2026, 11, 25)).unit() as run:
         done = record_outcome(run, first, ActionStatus.DONE, "Visit made; child's words recorded.")
-    assert done.status is ActionStatus.DONE and done.done_on == D(2026, 11, 25)
+    assert done.status is ActionStatus.DONE
+    assert done.done_on == D(2026, 11, 25)
     with any_desk.at(D(2026, 11, 26)).unit() as run:
         sweep(run)
     assert not any(first.action in body(m) for m in any_desk.emails_to(SAM))
@@ -149,7 +149,8 @@ def test_an_owner_editing_the_status_in_sharepoint_records_the_date_done_2_8(any
     )
     any_desk.at(D(2026, 12, 3)).process()
     after = ActionItem.from_item(any_desk.store.get(IMPROVEMENT_ACTIONS, second.id))
-    assert after.status is ActionStatus.DONE and after.done_on == D(2026, 12, 3)
+    assert after.status is ActionStatus.DONE
+    assert after.done_on == D(2026, 12, 3)
     assert after.note == "Assessment done."
     trail = any_desk.trail_count()
     any_desk.at(D(2026, 12, 4)).process()  # our own write came back: nothing more

@@ -95,9 +95,11 @@ def test_a_quarter_of_improvement_plans_followed_through_on_both_stores_2_8_2_10
     desk.at(D(2026, 11, 25))
     reaudit = desk.qa("accept", "DEMO-0002").reaudit
     desk.qa("accept", "DEMO-0001")
-    assert reaudit is not None and reaudit.allocation is not None
+    assert reaudit is not None
+    assert reaudit.allocation is not None
     first = {a.row: a for a in all_actions(desk.services) if a.case_ref == "DEMO-0002"}
-    assert sorted(first) == [1, 2, 3, 4, 5, 6] and {a.owner_email for a in first.values()} == {SAM}
+    assert sorted(first) == [1, 2, 3, 4, 5, 6]
+    assert {a.owner_email for a in first.values()} == {SAM}
     assert len(all_actions(desk.services)) == 7
 
     # The re-audit's pre-filled form carries the last audit and each action, locked (2.12).
@@ -109,7 +111,8 @@ def test_a_quarter_of_improvement_plans_followed_through_on_both_stores_2_8_2_10
     prefilled = read_form(draft, name, SCHEMA, DEADLINES).fields
     assert "Overall (November 2026): Inadequate." in str(prefilled["previous_judgements"])
     assert str(prefilled["p1_action"]).startswith("1. Visit and see the child alone")
-    assert "Sam Sample" in str(prefilled["p1_action"]) and "due 30/11/2026" in str(prefilled["p1_action"])
+    assert "Sam Sample" in str(prefilled["p1_action"])
+    assert "due 30/11/2026" in str(prefilled["p1_action"])
     assert str(prefilled["p1_status"]).startswith("Open")
     assert prefilled["p7_action"] is None
 
@@ -157,7 +160,8 @@ def test_a_quarter_of_improvement_plans_followed_through_on_both_stores_2_8_2_10
         5: (ActionStatus.DONE, "Done, made a difference"),
         6: (ActionStatus.SUPERSEDED, "Not done"),
     }
-    assert after[2].done_on == D(2026, 12, 8) and after[5].done_on == D(2026, 12, 17)
+    assert after[2].done_on == D(2026, 12, 8)
+    assert after[5].done_on == D(2026, 12, 17)
     assert after[1].reaudit_note == "Visits recorded in the child's words since 27 November."
     carried = [a for a in _items(desk) if a.carried_from]
     assert sorted(a.carried_from for a in carried) == [after[r].key for r in (3, 4, 6)]
@@ -174,7 +178,8 @@ def test_a_quarter_of_improvement_plans_followed_through_on_both_stores_2_8_2_10
     with desk.at(D(2026, 12, 17)).unit() as run:
         sweep(run)
     assert [(a.key, a.status, a.done_on) for a in _items(desk)] == before
-    assert desk.trail_count() == trail and len(desk.emails()) == emails
+    assert desk.trail_count() == trail
+    assert len(desk.emails()) == emails
 
     # The reports' completion figures match the list.
     quarterly = build_content(desk.services, "quarterly", parse_period("2026-Q4"))
