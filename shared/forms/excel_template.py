@@ -39,7 +39,8 @@ _SECTION_FILL = PatternFill("solid", fgColor=NAVY)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _UNLOCKED = Protection(locked=False)
 _PLAN_PARTS = ("action", "domain", "owner", "due", "measure")
-_PREVIOUS_PARTS = ("action", "status", "finding", "note")
+# The re-audit's look at the last plan (2.12): part -> column (the note in the wide column E).
+_PREVIOUS_PARTS = (("action", 1), ("status", 2), ("finding", 3), ("note", 5))
 
 
 class _ExcelForm:
@@ -247,7 +248,7 @@ class _ExcelForm:
                 self._field(spec)
         by_id = {spec.id: spec for spec in fields}
         header_row = self.row
-        for column, part in enumerate(_PREVIOUS_PARTS, start=1):
+        for part, column in _PREVIOUS_PARTS:
             cell = sheet.cell(header_row, column, by_id[f"p1_{part}"].label)
             cell.font = Font(bold=True)
             cell.fill = _LABEL_FILL
@@ -256,7 +257,7 @@ class _ExcelForm:
         sheet.row_dimensions[header_row].height = 30
         for number in range(1, self.form.previous_plan_rows + 1):
             row = header_row + number
-            for column, part in enumerate(_PREVIOUS_PARTS, start=1):
+            for part, column in _PREVIOUS_PARTS:
                 self._input(sheet.cell(row, column), by_id[f"p{number}_{part}"])
             sheet.row_dimensions[row].height = 45
         self.row = header_row + self.form.previous_plan_rows + 1

@@ -405,7 +405,7 @@ class _WordForm:
         )
         self._field_table([spec for spec in fields if not spec.id[1].isdigit()])
         parts = ["action", "status", "finding", "note"]
-        widths = [500, 3600, 1500, 1800]
+        widths = [600, 3500, 1700, 1700]
         widths.append(self.content_width - sum(widths))
         table = _table(self.body, widths)
         header = _row(table, header=True)

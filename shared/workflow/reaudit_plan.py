@@ -49,15 +49,15 @@ def last_plan_values(services: Services, reaudit: Allocation) -> dict[str, Field
     rows: list[tuple[int, str, str]] = []
     if tracked:
         for a in tracked:
-            done = f", done {a.done_on:%d/%m/%Y}" if a.done_on else ""
-            note = f": {a.note}" if a.note else ""
-            rows.append((a.row, _described(a.action, a.owner, a), f"{a.status.value}{done}{note}"))
+            when = f" on {a.done_on:%d/%m/%Y}" if a.done_on else ""
+            note = f". {a.note}" if a.note else ""
+            rows.append((a.row, _described(a.action, a.owner, a), f"{a.status.value}{when}{note}"))
     else:  # accepted in this very run: the plan as accepted, every action still open
         for p in accepted_plan(services, previous.id):
             rows.append((p.row, _described(p.action, p.owner, p), ActionStatus.OPEN.value))
     for number, (row, action, status) in enumerate(rows[: form.previous_plan_rows], start=1):
         values[f"p{number}_action"] = f"{row}. {action}"
-        values[f"p{number}_status"] = f"{status} (as recorded on {today:%d/%m/%Y})"
+        values[f"p{number}_status"] = f"{status} (as at {today:%d/%m/%Y})"
     return values
 
 
