@@ -138,8 +138,11 @@ def _allocation_changes(run: Run, items: list[ListItem], result: ProcessResult) 
                 _apply_qa_decision(run, Allocation.from_item(item), decision, result)
             elif item.fields.get("status") == AuditStage.ACCEPTED.value:
                 # An acceptance whose run stopped after the step: its actions are made now (2.8,
-                # 2.12), each once (keyed); after a clean acceptance this finds nothing to do.
-                ensure_actions(run, Allocation.from_item(item))
+                # 2.12), each once (keyed), and its files show the stage; after a clean acceptance
+                # this finds nothing to do.
+                accepted = Allocation.from_item(item)
+                ensure_actions(run, accepted)
+                qa.follow_stage(run, accepted)
 
 
 def _apply_qa_decision(run: Run, allocation: Allocation, decision: str, result: ProcessResult) -> None:
