@@ -106,19 +106,31 @@ ByOption = Annotated[str | None, typer.Option(help="Who is recording it (for the
 def _record(ctx: typer.Context, action_id: int, done: bool, note: str, by: str | None) -> None:
     from shared.core.actions import ActionStatus
     from shared.lists.port import ItemNotFound
-    from shared.workflow.actions import IMPROVEMENT_ACTIONS, ActionItem, ActionRefused, record_outcome
+    from shared.workflow.actions import (
+        IMPROVEMENT_ACTIONS,
+        ActionItem,
+        ActionRefused,
+        reason_refused,
+        record_outcome,
+    )
     from shared.workflow.unit_of_work import unit_of_work
 
     status = ActionStatus.DONE if done else ActionStatus.NOT_DONE
     with services_of(ctx, by) as services:
+        try:  # refused before the unit of work: nothing is started that is not finished
+            refused = reason_refused(
+                ActionItem.from_item(services.store.get(IMPROVEMENT_ACTIONS, action_id)), status, note
+            )
+        except ItemNotFound:
+            raise _fail(f"There is no improvement action {action_id}: see `auditdesk actions`.", 2) from None
+        if refused:
+            raise _fail(refused, 2)
         try:
             with unit_of_work(services) as run:
                 item = ActionItem.from_item(services.store.get(IMPROVEMENT_ACTIONS, action_id))
                 action = record_outcome(run, item, status, note, by)
-        except ItemNotFound:
-            raise _fail(f"There is no improvement action {action_id}: see `auditdesk actions`.", 2) from None
-        except ActionRefused as refused:
-            raise _fail(str(refused), 2) from refused
+        except ActionRefused as changed:  # changed meanwhile by another writer
+            raise _fail(str(changed), 2) from changed
     when = f" on {action.done_on:%d/%m/%Y}" if action.done_on else ""
     console.print(
         f"[green]✓[/green] action {action.id} ({action.case_ref}, row {action.row}): {action.status.value}{when}"

@@ -247,19 +247,27 @@ class ActionRefused(ValueError):
     """A change to an action that cannot be made; the message says why and what to do."""
 
 
-def record_outcome(
-    run: Run, action: ActionItem, status: ActionStatus, note: str = "", who: str | None = None
-) -> ActionItem:
-    """The owner (or their manager, or QA) records the action done or not done, with a note."""
+def reason_refused(action: ActionItem, status: ActionStatus, note: str) -> str:
+    """Why ``action`` cannot be recorded ``status`` (checked before anything is written), or ''."""
     if status not in (ActionStatus.DONE, ActionStatus.NOT_DONE):
-        raise ActionRefused("An action is recorded Done or Not done.")
+        return "An action is recorded Done or Not done."
     if action.status is ActionStatus.SUPERSEDED:
-        raise ActionRefused(
+        return (
             f"Action {action.id} was superseded (carried forward or dropped from the plan): record "
             "the action that replaced it."
         )
     if status is ActionStatus.NOT_DONE and not note.strip():
-        raise ActionRefused("Say why it was not done (--note): the re-audit looks at it again (2.12).")
+        return "Say why it was not done (--note): the re-audit looks at it again (2.12)."
+    return ""
+
+
+def record_outcome(
+    run: Run, action: ActionItem, status: ActionStatus, note: str = "", who: str | None = None
+) -> ActionItem:
+    """The owner (or their manager, or QA) records the action done or not done, with a note."""
+    refused = reason_refused(action, status, note)
+    if refused:
+        raise ActionRefused(refused)
     if action.status is status and action.done_on is not None:
         return action
     fields: dict[str, FieldValue] = {"status": status.value, "done_on": run.today}

@@ -39,6 +39,7 @@ class QaRefused(ValueError):
 class QaResult:
     allocation: Allocation
     reaudit: AllocationResult | None = None
+    actions_added: int = 0  # improvement actions made from the accepted plan (2.8)
 
 
 def accept(
@@ -60,11 +61,11 @@ def accept(
             )
     allocation = _step(run, allocation, AuditEvent.ACCEPT, {"accepted_on": run.today}, who)
     # 2.8: the accepted plan's rows become actions, each made once (shared/workflow/actions.py).
-    track_accepted_plan(run, allocation, who)
+    added = track_accepted_plan(run, allocation, who)
     # 2.12: a re-audit closes or carries forward each action of the last plan.
     follow_up_last_plan(run, allocation, who)
     run.complete_tasks(allocation.id, "Re-audit")
-    result = QaResult(allocation)
+    result = QaResult(allocation, actions_added=added)
     if allocation.overall_grade is Grade.INADEQUATE:
         result.reaudit = allocate_reaudit(run, allocation, staff, reaudit_by)
         if result.reaudit.problems:
