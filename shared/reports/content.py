@@ -425,6 +425,7 @@ def highlights_content(h: Highlights, names: Mapping[str, str] | None = None) ->
     context["summary"] = _highlights_summary(h, on_time, good, inadequate)
     context["actions"] = _highlights_actions(h, inadequate)
     context["minimum"] = minimum
+    context["extra_sections"] = []  # sections other modules add (improvement actions, 2.8)
     context["good_practice"] = [
         {"heading": f"{e.domain}: " if e.domain else "", "text": e.text, "team": e.team}
         for e in h.good_practice
