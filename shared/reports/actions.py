@@ -91,7 +91,10 @@ def section(
             f"{t}: {_share(c.counts[ON_TIME], c.due, minimum)} on time" for t, c in m.by_team.items() if c.due
         ]
         if teams:
-            paragraphs.append("By team, of the actions due so far: " + "; ".join(teams) + ".")
+            paragraphs.append(
+                "By team, of the actions due so far: " + "; ".join(teams) + ". Every team and domain "
+                "is in the data pack (sheet improvement_plan_actions)."
+            )
     if overdue:
         names = names or {}
         lines = [
