@@ -3,6 +3,8 @@
 - The re-audit's pre-filled form carries the last audit's judgements and each action of its plan
   with the status recorded for it (locked), and asks the Senior Manager, per action, whether it
   was done and whether it made a difference for the child.
+- Until the Senior Manager first saves the form, the daily sweep refreshes those statuses as
+  owners record them (a form they have started is theirs: never overwritten).
 - Intake keeps those answers on the submission; QA's acceptance of the re-audit reads them and
   closes or carries forward each action of the last plan: an action found done is Done (with what
   the re-audit found); one not done, or still open and not answered, is carried forward as a new
@@ -18,7 +20,9 @@ from collections.abc import Mapping
 
 from shared.core.actions import ActionStatus, PlannedAction, reaudit_outcome
 from shared.core.record import FieldValue, text_of
+from shared.core.workflow import AuditStage
 from shared.lists.definitions import IMPROVEMENT_ACTIONS
+from shared.lists.port import Query, where
 from shared.workflow.actions import (
     ActionItem,
     accepted_plan,
@@ -179,3 +183,54 @@ def ensure_actions(run: Run, accepted: Allocation) -> None:
     """What QA's acceptance does to the Improvement Actions list, again: nothing when it was done."""
     track_accepted_plan(run, accepted)
     follow_up_last_plan(run, accepted)
+
+
+_AS_AT = re.compile(r"\s*\(as at \d{2}/\d{2}/\d{4}\)$")
+
+
+def refresh_reaudit_drafts(run: Run) -> int:
+    """2.12: each re-audit form still as Audit Desk placed it (its Senior Manager has not saved it)
+    is made again when the last plan's recorded statuses changed. Returns how many were refreshed."""
+    from shared.forms.reader import read_form
+    from shared.workflow.drafts import DRAFTS, draft_item, make_draft, placed_key
+    from shared.workflow.people import StaffDirectory
+
+    services = run.services
+    query = Query(
+        ALLOCATIONS,
+        (where("is_reaudit", "eq", True), where("status", "eq", AuditStage.ALLOCATED.value)),
+        page_size=500,
+    )
+    refreshed = 0
+    staff: StaffDirectory | None = None
+    for item in list(services.store.query_all(query)):
+        with run.isolated(ALLOCATIONS, item.id):
+            allocation = Allocation.from_item(item)
+            draft = draft_item(services, allocation)
+            if draft is None or services.state.get(placed_key(draft.id)) != draft.etag:
+                continue  # not placed by Audit Desk as it is now: the Senior Manager's form
+            name = str(draft.fields.get("FileLeafRef") or "")
+            current = read_form(
+                services.store.read_file(DRAFTS, name), name, services.schema, services.deadlines
+            )
+            wanted = last_plan_values(services, allocation)
+            if _plan_as_shown(current.fields) == _plan_as_shown(wanted):
+                continue
+            staff = staff or StaffDirectory.load(services)
+            child_ref = _text(current.fields.get("child_ref"))
+            new_name, content, _, _ = make_draft(services, allocation, staff, child_ref)
+            if new_name != name:
+                continue  # the preferred form changed since: the draft stays as it is
+            placed = services.store.add_file(DRAFTS, name, content)
+            services.state.put(placed_key(placed.id), placed.etag)
+            refreshed += 1
+    return refreshed
+
+
+def _plan_as_shown(values: Mapping[str, FieldValue]) -> dict[str, str]:
+    """The last plan's actions and statuses on a form, without the day they were as at."""
+    return {
+        key: _AS_AT.sub("", text)
+        for key, value in values.items()
+        if key.startswith("p") and key.endswith(("_action", "_status")) and (text := text_of(value))
+    }

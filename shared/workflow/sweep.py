@@ -47,6 +47,7 @@ class SweepResult:
     allocation_week_alert: bool = False
     observation_notices: int = 0
     messages: int = 0
+    reaudit_forms_refreshed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,10 @@ def sweep(run: Run) -> SweepResult:
     result.escalations = sum(1 for _, overdue in told if overdue)
 
     result.allocation_week_alert = _allocation_week_check(run, today, qa_team)
+    # 2.12: a re-audit's form not yet started shows the last plan's statuses as recorded today.
+    from shared.workflow.reaudit_plan import refresh_reaudit_drafts
+
+    result.reaudit_forms_refreshed = refresh_reaudit_drafts(run)
     # 6.5: practitioners hear of an observation before it happens, with the form.
     from shared.programme.observations import notify_coming_observations
 

@@ -56,7 +56,7 @@ def _reaudit_answers(draft: bytes) -> bytes:
         "p2_finding": "Done, no difference yet",
         "p3_finding": "Not done",
         "p3_note": "No review of the plan has been held.",
-        # p4 (open, due 18 December) left unanswered: carried forward.
+        # p4 left unanswered: recorded done on 15 December, before the re-audit was accepted: stands.
         "p5_finding": "Done, made a difference",
         "p6_finding": "Not done",
     }
@@ -141,9 +141,22 @@ def test_a_quarter_of_improvement_plans_followed_through_on_both_stores_2_8_2_10
     assert sum(supervision in b for b in to_morgan) == 1  # escalated once
     assert not any(visit in b for b in to_morgan)
 
-    # December: the Senior Manager's re-audit records what became of each action.
+    # The form, not yet started, was refreshed by the sweep with the statuses as recorded (2.12).
+    draft = desk.store.read_file(DRAFTS, name)
+    refreshed = read_form(draft, name, SCHEMA, DEADLINES).fields
+    assert str(refreshed["p1_status"]).startswith("Done on 27/11/2026. Visit made")
+    assert str(refreshed["p2_status"]).startswith("Done on 08/12/2026. Assessment updated.")
+    assert str(refreshed["p3_status"]).startswith("Not done on 10/12/2026. Agencies could not meet")
+    assert str(refreshed["p4_status"]).startswith("Open (as at ")
+
+    # December: the Senior Manager's re-audit records what became of each action. Once they have
+    # saved their form it is theirs: a sweep never writes over it, whatever changes.
     filled = _reaudit_answers(draft)
     desk.store.add_file(DRAFTS, name, filled)
+    with desk.at(D(2026, 12, 15)).unit() as run:
+        record_outcome(run, first[4], ActionStatus.DONE, "Weekly notes are on file.")
+        assert sweep(run).reaudit_forms_refreshed == 0
+    assert desk.store.read_file(DRAFTS, name) == filled
     request_submission(desk.services, name)
     (submitted,) = desk.at(D(2026, 12, 16)).process().submissions
     assert submitted.outcome == WAITING_FOR_QA, [f.message for f in submitted.findings]
@@ -156,7 +169,7 @@ def test_a_quarter_of_improvement_plans_followed_through_on_both_stores_2_8_2_10
         1: (ActionStatus.DONE, "Done, made a difference"),
         2: (ActionStatus.DONE, "Done, no difference yet"),
         3: (ActionStatus.SUPERSEDED, "Not done"),
-        4: (ActionStatus.SUPERSEDED, None or ""),
+        4: (ActionStatus.DONE, ""),  # recorded done before the re-audit, not answered: stands
         5: (ActionStatus.DONE, "Done, made a difference"),
         6: (ActionStatus.SUPERSEDED, "Not done"),
     }
@@ -164,7 +177,7 @@ def test_a_quarter_of_improvement_plans_followed_through_on_both_stores_2_8_2_10
     assert after[5].done_on == D(2026, 12, 17)
     assert after[1].reaudit_note == "Visits recorded in the child's words since 27 November."
     carried = [a for a in _items(desk) if a.carried_from]
-    assert sorted(a.carried_from for a in carried) == [after[r].key for r in (3, 4, 6)]
+    assert sorted(a.carried_from for a in carried) == [after[r].key for r in (3, 6)]
     assert {a.status for a in carried} == {ActionStatus.OPEN}
     assert all(a.case_ref == "DEMO-0002" and a.audit_month == "2026-12" for a in carried)
     reaudit_plan = [a for a in _items(desk) if a.audit_month == "2026-12" and not a.carried_from]
@@ -199,7 +212,7 @@ def test_a_quarter_of_improvement_plans_followed_through_on_both_stores_2_8_2_10
     carried_on = [a for a in due_in_quarter if a.key in {c.carried_from for c in carried}]
     counted = on_time + late + carried_on
     assert all_teams == ["All teams", len(counted), len(on_time), len(late), len(carried_on), 0, 0]
-    assert (len(on_time), len(late), len(carried_on)) == (2, 2, 3)  # rows 1 and Alex's; 2 and 5; 3, 4, 6
+    assert (len(on_time), len(late), len(carried_on)) == (3, 2, 2)  # rows 1, 4, Alex's; 2, 5; 3, 6
     sections = quarterly.context["extra_sections"]
     assert isinstance(sections, list)
     (actions_section,) = [s for s in sections if s["title"] == "Improvement plan actions (2.8)"]
