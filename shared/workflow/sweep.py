@@ -99,7 +99,7 @@ def sweep(run: Run) -> SweepResult:
 
     things: list[Due] = []
     # 2.8: improvement actions, each step (before, on the day, overdue) once per action.
-    action_steps = _actions_due(run, today, remind_until, staff, things)
+    action_steps = _actions_due(run, today, remind_until, staff, qa_team, things)
     for held in allocations.values():
         if held.stage.value not in WITH_AUDITOR or held.id in covered_by_task:
             continue
@@ -155,7 +155,7 @@ def sweep(run: Run) -> SweepResult:
 
 
 def _actions_due(
-    run: Run, today: dt.date, remind_until: dt.date, staff: StaffDirectory, things: list[Due]
+    run: Run, today: dt.date, remind_until: dt.date, staff: StaffDirectory, qa_team: str, things: list[Due]
 ) -> dict[str, tuple[str, str]]:
     """Add to ``things`` each open improvement action whose next reminder step is due today and
     not yet sent; returns, per thing, the state key and step to record once it has gone."""
@@ -176,7 +176,8 @@ def _actions_due(
                 continue
             thing = f"action/{action.id}"
             steps[thing] = (state_key, step.value)
-            manager = _line_manager(staff, action.owner_email)
+            # Overdue: to the owner's Team Manager; QA when the register names no manager.
+            manager = _line_manager(staff, action.owner_email) or (qa_team,)
             what = f"Improvement action for case {action.case_ref} ({action.domain}): {action.action}"
             things.append(
                 Due(
@@ -189,7 +190,7 @@ def _actions_due(
                     f"Measure of success: {action.measure}\n  When it is done, set its status to Done "
                     f"with a note in the Improvement Actions list (or: auditdesk actions done {action.id}).",
                     item_link(run.services, IMPROVEMENT_ACTIONS, action.id),
-                    manager,  # overdue: to the owner's Team Manager
+                    manager,
                 )
             )
     return steps

@@ -12,7 +12,7 @@ from shared.lists.port import Query
 from shared.workflow.actions import ActionItem, all_actions, record_outcome
 from shared.workflow.lists import RETURNED, WAITING_FOR_QA
 from shared.workflow.sweep import sweep
-from tests.workflow.conftest import EAST_MANAGER, WEST_MANAGER, Desk, body
+from tests.workflow.conftest import EAST_MANAGER, QA_TEAM, WEST_MANAGER, Desk, body
 
 D = dt.date
 SAM = "sam.sample@example.org"
@@ -157,3 +157,17 @@ def test_an_owner_editing_the_status_in_sharepoint_records_the_date_done_2_8(any
     after_again = ActionItem.from_item(any_desk.store.get(IMPROVEMENT_ACTIONS, second.id))
     assert after_again.done_on == D(2026, 12, 3)
     assert any_desk.trail_count() == trail
+
+
+def test_an_overdue_action_whose_owner_has_no_manager_in_the_register_goes_to_qa_2_8(
+    any_desk: Desk,
+) -> None:
+    any_desk.at(D(2026, 11, 2)).allocate("DEMO-0001")
+    fields = good_audit()
+    fields["a1_owner"] = "Harper Example (fictional)"  # a Senior Manager: nobody above in the register
+    any_desk.at(D(2026, 11, 24)).submit("DEMO-0001.docx", fields)
+    any_desk.qa("accept", "DEMO-0001")
+    (action,) = all_actions(any_desk.services)
+    with any_desk.at(D(2026, 12, 14)).unit() as run:  # due 11 December
+        sweep(run)
+    assert any(action.action in body(m) for m in any_desk.emails_to(QA_TEAM))
