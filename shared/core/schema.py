@@ -64,7 +64,8 @@ class FieldSpec:
     guidance: str = ""
     options: tuple[str, ...] = ()
     allow_not_applicable: bool = False
-    # Which part of the form it belongs to: "details", a domain id, "overall", "plan".
+    # Which part of the form it belongs to: "details", a domain id, "overall", "plan", or
+    # "previous" (on a re-audit, the last audit's judgements and plan: 2.12).
     group: str = "details"
 
 
@@ -79,6 +80,8 @@ class FormSpec:
     guidance: str
     fields: tuple[FieldSpec, ...]
     plan_rows: int = 0
+    # 2.12: rows for the last audit's actions, looked at again on a re-audit (0: none).
+    previous_plan_rows: int = 0
     # Field id -> its place on the form, so findings can be listed in form order.
     position: Mapping[str, int] = dataclass_field(default_factory=dict, compare=False)
 
@@ -676,10 +679,12 @@ def _forms(reader: _Reader, domains: tuple[Domain, ...]) -> dict[str, FormSpec]:
         if not isinstance(entry, Mapping):
             raise reader.error(where, "is not a table")
         fields = [_field(reader, f, f"{where}.fields[{i}]") for i, f in enumerate(entry.get("fields", []), 1)]
-        plan_rows = 0
+        plan_rows = previous_rows = 0
         if "domain_fields" in entry:
             fields = _with_domain_and_plan_fields(reader, entry, where, fields, domains)
             plan_rows = reader.integer(entry, "plan_rows", where, minimum=1)
+            if "previous_plan_fields" in entry:
+                previous_rows = reader.integer(entry, "previous_plan_rows", where, minimum=1)
         seen: set[str] = set()
         for spec in fields:
             if spec.id in seen:
@@ -693,6 +698,7 @@ def _forms(reader: _Reader, domains: tuple[Domain, ...]) -> dict[str, FormSpec]:
             guidance=reader.text(entry, "guidance", where).strip(),
             fields=tuple(fields),
             plan_rows=plan_rows,
+            previous_plan_rows=previous_rows,
             position={spec.id: i for i, spec in enumerate(fields)},
         )
     return forms
@@ -747,6 +753,7 @@ def _with_domain_and_plan_fields(
         if f.id in _CLOSING_FIELDS
     ]
     expanded = list(details)
+    expanded.extend(_previous_plan_fields(reader, entry, where))
     for domain in domains:
         for part, spec in domain_fields.items():
             expanded.append(
@@ -762,6 +769,35 @@ def _with_domain_and_plan_fields(
                 _field(reader, spec, f"{where}.plan_fields.{part}", id=f"a{row}_{part}", group="plan")
             )
     return expanded
+
+
+def _previous_plan_fields(reader: _Reader, entry: Mapping[str, Any], where: str) -> list[FieldSpec]:
+    """2.12: the re-audit's look at the last audit: its judgements, then per action of its plan
+    p{n}_action, p{n}_status (filled in by Audit Desk), p{n}_finding and p{n}_note."""
+    if "previous_plan_fields" not in entry:
+        return []
+    previous = reader.sub(entry, "previous_fields", where) if "previous_fields" in entry else {}
+    parts = reader.sub(entry, "previous_plan_fields", where)
+    for required in ("action", "status", "finding", "note"):
+        if required not in parts:
+            raise reader.error(f"{where}.previous_plan_fields", f"has no '{required}'")
+    found = [
+        _field(reader, spec, f"{where}.previous_fields.{name}", id=f"previous_{name}", group="previous")
+        for name, spec in previous.items()
+    ]
+    rows = reader.integer(entry, "previous_plan_rows", where, minimum=1)
+    for row in range(1, rows + 1):
+        for part, spec in parts.items():
+            found.append(
+                _field(
+                    reader,
+                    spec,
+                    f"{where}.previous_plan_fields.{part}",
+                    id=f"p{row}_{part}",
+                    group="previous",
+                )
+            )
+    return found
 
 
 _CLOSING_FIELDS = frozenset(

@@ -53,6 +53,7 @@ class MonthReplay:
     refused: list[str] = field(default_factory=list)
     reaudits: list[str] = field(default_factory=list)
     qa_refusals: list[str] = field(default_factory=list)
+    actions_added: int = 0  # improvement actions made from accepted plans (2.8)
 
 
 def replay_month(services: Services, uploads: Path, say: Say = print) -> MonthReplay:
@@ -187,9 +188,11 @@ def replay_month(services: Services, uploads: Path, say: Say = print) -> MonthRe
         result = sweep(run)
     say(f"  {result.reminders} reminder(s), {result.escalations} escalation(s)")
 
-    # 30 November: a discussion held and recorded (2.10); a disagreement recorded (2.9).
-    day(D(2026, 11, 30), "a Team Manager records the discussion (2.10); another disagrees (2.9)")
+    # 30 November: an owner records an action done (2.8); a discussion held and recorded (2.10);
+    # a disagreement recorded (2.9).
+    day(D(2026, 11, 30), "an action recorded done (2.8); a discussion recorded (2.10); a disagreement (2.9)")
     with unit_of_work(services) as run:
+        _record_first_action_done(run, say, "DEMO-0002")
         _qa(run, replay, say, "DEMO-0001", "discussed")
         _qa(run, replay, say, "DEMO-0005", "disagree", "The Team Manager disputes the grade for domain 6.")
         _qa(run, replay, say, "DEMO-0005", "discussed")
@@ -276,11 +279,28 @@ def _qa(run: Run, replay: MonthReplay, say: Say, case: str, action: str, text: s
         extra = f", discussion due {after.discussion_due:%d/%m/%Y} (2.10)"
     if after.amendment_due and action == "return":
         extra = f", amendments due {after.amendment_due:%d/%m/%Y} (2.11)"
+    if result.actions_added:
+        replay.actions_added += result.actions_added
+        extra = f", {result.actions_added} improvement action(s) to follow through (2.8)"
     say(f"  ✓ {case}: {action} → {after.stage.value}{extra}")
     if result.reaudit and result.reaudit.allocation:
         re = result.reaudit.allocation
         replay.reaudits.append(re.case_ref)
         say(f"    → re-audit by {re.auditor_email} in {re.month.label}, due {re.due_date:%d/%m/%Y} (2.12)")
+
+
+def _record_first_action_done(run: Run, say: Say, case: str) -> None:
+    """What an owner does by setting the action's status to Done in the Improvement Actions list."""
+    from shared.core.actions import ActionStatus
+    from shared.services.workflow.actions import actions_of, record_outcome
+
+    allocation = qa.allocation_by_case(run, case)
+    first = next(iter(actions_of(run.services, allocation.id)), None)
+    if first is None:
+        return
+    done = record_outcome(run, first, ActionStatus.DONE, "Visit made; the child's own words recorded.")
+    late = " (late)" if first.due and done.done_on and done.done_on > first.due else ""
+    say(f"  ✓ {case}: improvement action {first.row} recorded done{late}; its reminders stop (2.8)")
 
 
 def _report(result: ProcessResult, replay: MonthReplay, say: Say) -> None:

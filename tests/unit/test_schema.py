@@ -29,6 +29,9 @@ REQUIRED_CASE_AUDIT_FIELDS = (
     + ["overall_grade", "overall_rationale", "safeguarding_concern", "safeguarding_details"]
     + [f"a{n}_{part}" for n in range(1, 9) for part in ("action", "domain", "owner", "due", "measure")]
     + ["good_practice_summary"]
+    # 2.12: the re-audit's look at the last audit and its plan.
+    + ["previous_judgements"]
+    + [f"p{n}_{part}" for n in range(1, 9) for part in ("action", "status", "finding", "note")]
 )
 
 
@@ -114,3 +117,10 @@ def test_duplicate_field_ids_are_refused() -> None:
     data["forms"]["case-discussion"]["fields"].append(dict(data["forms"]["case-discussion"]["fields"][0]))
     with pytest.raises(SchemaError, match="twice"):
         parse_schema(data)
+
+
+def test_the_reaudit_asks_per_action_exactly_what_the_core_understands_2_12(schema: AuditSchema) -> None:
+    from shared.core.actions import REAUDIT_ANSWERS
+
+    assert schema.case_file_audit.field("p1_finding").options == REAUDIT_ANSWERS
+    assert schema.case_file_audit.previous_plan_rows == schema.case_file_audit.plan_rows

@@ -32,6 +32,7 @@ from shared.demo import hostile_forms as hostile
 from shared.demo.example_registers import example_allocations, example_staff
 from shared.demo.examples import good_audit, half_filled_audit, inadequate_audit_with_safeguarding_concern
 from shared.demo.month import _fields_for
+from shared.services.ports.list_definitions import IMPROVEMENT_ACTIONS
 from shared.services.ports.lists import Query
 from shared.services.workflow import allocations
 from shared.services.workflow.clock import Clock
@@ -164,7 +165,7 @@ def snapshot(home: Path) -> dict[str, Any]:
     store = SqliteListStore(home, definitions_by_title(SCHEMA))
     lists: dict[str, Any] = {}
     try:
-        for list_name in (ALLOCATIONS, SUBMISSIONS, TASKS, TRAIL):
+        for list_name in (ALLOCATIONS, SUBMISSIONS, TASKS, TRAIL, IMPROVEMENT_ACTIONS):
             items = store.query_all(Query(list_name, page_size=500))
             lists[list_name] = sorted(
                 repr(sorted((k, _plain(v)) for k, v in item.fields.items() if k not in VOLATILE))

@@ -223,9 +223,10 @@ def test_the_trail_of_a_crashed_qa_step_is_written_by_the_next_run(desk: Desk) -
     qa.take(run, qa.allocation_by_case(run, "DEMO-0001"), "accept", "")
     assert desk.trail_count() == trail_before  # the accept is on the allocation, not yet in the trail
     desk.process()  # the next unit of work sees the dead run and derives the trail
-    assert desk.trail_count() == trail_before + 1
+    # The acceptance's step, and the improvement actions it had not made yet (2.8, issue 14).
+    assert desk.trail_count() == trail_before + 2
     desk.process()
-    assert desk.trail_count() == trail_before + 1
+    assert desk.trail_count() == trail_before + 2
     entries = [
         item
         for item in desk.store.query_all(Query("Audit Trail", page_size=500))

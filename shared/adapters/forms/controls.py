@@ -40,6 +40,8 @@ def control_title(spec: FieldSpec) -> str:
         return f"Domain {spec.group[1:]}: {spec.label}"
     if spec.group == "plan":
         return f"Improvement plan row {spec.id[1 : spec.id.index('_')]}: {spec.label}"
+    if spec.group == "previous" and spec.id.startswith("p") and spec.id[1].isdigit():
+        return f"Last plan row {spec.id[1 : spec.id.index('_')]}: {spec.label}"
     return spec.label
 
 

@@ -40,6 +40,8 @@ _SECTION_FILL = PatternFill("solid", fgColor=NAVY)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _UNLOCKED = Protection(locked=False)
 _PLAN_PARTS = ("action", "domain", "owner", "due", "measure")
+# The re-audit's look at the last plan (2.12): part -> column (the note in the wide column E).
+_PREVIOUS_PARTS = (("action", 1), ("status", 2), ("finding", 3), ("note", 5))
 
 
 class _ExcelForm:
@@ -80,11 +82,18 @@ class _ExcelForm:
                 sheet.merge_cells(start_row=self.row - 1, start_column=2, end_row=self.row - 1, end_column=3)
                 cell.alignment = _WRAP
         plan: list[FieldSpec] = []
+        previous: list[FieldSpec] = []
         current = ""
         for spec in self.form.fields:
             if spec.group == "plan":
                 plan.append(spec)
                 continue
+            if spec.group == "previous":
+                previous.append(spec)
+                continue
+            if previous and spec.group != "details":
+                self._previous(previous)  # after the case details, as on the Word form
+                previous = []
             if spec.group != current:
                 current = spec.group
                 self._group_heading(spec)
@@ -223,6 +232,36 @@ class _ExcelForm:
             validation.prompt = placeholder_text(spec)[:255]
             self.validations[key] = validation
         return self.validations[key]
+
+    def _previous(self, fields: list[FieldSpec]) -> None:
+        """2.12: the last audit's judgements and plan (filled in by Audit Desk on a re-audit) and
+        what the Senior Manager found for each action."""
+        sheet = self.sheet
+        self._section("Re-audit only: the last audit and its improvement plan (2.12)")
+        self._merged(
+            "On a re-audit Audit Desk fills in the last audit's judgements and each action of its plan with "
+            "the status recorded for it. For each action, say whether it was done and whether it made a "
+            "difference for the child, with what you found on the file. Leave empty on a first audit.",
+            height=45,
+        )
+        for spec in fields:
+            if not spec.id[1].isdigit():
+                self._field(spec)
+        by_id = {spec.id: spec for spec in fields}
+        header_row = self.row
+        for part, column in _PREVIOUS_PARTS:
+            cell = sheet.cell(header_row, column, by_id[f"p1_{part}"].label)
+            cell.font = Font(bold=True)
+            cell.fill = _LABEL_FILL
+            cell.border = _BOX
+            cell.alignment = _WRAP
+        sheet.row_dimensions[header_row].height = 30
+        for number in range(1, self.form.previous_plan_rows + 1):
+            row = header_row + number
+            for part, column in _PREVIOUS_PARTS:
+                self._input(sheet.cell(row, column), by_id[f"p{number}_{part}"])
+            sheet.row_dimensions[row].height = 45
+        self.row = header_row + self.form.previous_plan_rows + 1
 
     def _plan(self, fields: list[FieldSpec]) -> None:
         sheet = self.sheet

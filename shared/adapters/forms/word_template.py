@@ -66,6 +66,8 @@ class _WordForm:
                 self._field_table(fields)
             elif group == "overall":
                 self._overall(fields)
+            elif group == "previous":
+                self._previous(fields)
             else:
                 self._domain(group, fields)
         plan = [spec for group, fields in groups if group == "plan" for spec in fields]
@@ -185,6 +187,33 @@ class _WordForm:
             add_paragraph(add_cell(row, widths[0]), str(number), bold=True)
             for column, part in enumerate(parts, start=1):
                 self.controls.inline(sub(add_cell(row, widths[column]), "p"), by_id[f"a{number}_{part}"])
+
+    def _previous(self, fields: list[FieldSpec]) -> None:
+        """2.12: on a re-audit, the last audit's judgements and each action of its plan, filled in
+        by Audit Desk, and what the Senior Manager found for each."""
+        self._heading("Re-audit only: the last audit and its improvement plan (2.12)")
+        add_paragraph(
+            self.body,
+            "On a re-audit Audit Desk fills in the last audit's judgements and each action of its plan "
+            "with the status recorded for it. For each action, say whether it was done and whether it "
+            "made a difference for the child, with what you found on the file. Leave this section empty "
+            "on a first audit.",
+            style="Guidance",
+        )
+        self._field_table([spec for spec in fields if not spec.id[1].isdigit()])
+        parts = ["action", "status", "finding", "note"]
+        widths = [600, 3500, 1700, 1700]
+        widths.append(self.content_width - sum(widths))
+        table = add_table(self.body, widths)
+        header = add_row(table, header=True)
+        by_id = {spec.id: spec for spec in fields}
+        for column, label in enumerate(["No."] + [by_id[f"p1_{part}"].label for part in parts]):
+            add_paragraph(add_cell(header, widths[column], LABEL_FILL), label, bold=True)
+        for number in range(1, self.form.previous_plan_rows + 1):
+            row = add_row(table)
+            add_paragraph(add_cell(row, widths[0]), str(number), bold=True)
+            for column, part in enumerate(parts, start=1):
+                self.controls.inline(sub(add_cell(row, widths[column]), "p"), by_id[f"p{number}_{part}"])
 
     def _closing(self) -> None:
         add_paragraph(self.body, "")

@@ -15,6 +15,7 @@ from shared.demo.programme import demo_programme
 from shared.demo.reports import demo_reports
 from shared.entry.cli.context import AppContext
 from shared.entry.cli.render import console, table
+from shared.services.workflow.actions import all_actions
 from shared.services.workflow.clock import Clock
 from shared.services.workflow.status import allocation_statuses, open_tasks
 
@@ -32,6 +33,7 @@ def run_demo(ctx: AppContext) -> None:
         replay = replay_month(services, home / "uploads", say=console.print)
         statuses = allocation_statuses(services)
         tasks = open_tasks(services)
+        actions = Counter(a.status.value for a in all_actions(services))
         console.print("\n[bold]Reports (8.1): built, filed in the Reports library and emailed[/bold]")
         reports = demo_reports(services, home / "reports", say=console.print)
         today = services.clock.today()
@@ -77,6 +79,7 @@ def run_demo(ctx: AppContext) -> None:
         "submission_outcomes": dict(outcomes),
         "reaudits": replay.reaudits,
         "open_tasks": len(tasks),
+        "improvement_actions": dict(actions),
         "overdue_tasks": len(overdue_tasks),
         "overdue_audits": [s.case_ref for s in statuses if s.overdue],
         "emails": emails,
@@ -93,6 +96,12 @@ def run_demo(ctx: AppContext) -> None:
         + (", ".join(summary["overdue_audits"]) or "none")  # type: ignore[arg-type]
         + "."
     )
+    console.print(
+        f"Improvement actions (2.8): {replay.actions_added} made from accepted plans ("
+        + ", ".join(f"{n} {k.lower()}" for k, n in sorted(actions.items()))
+        + "), reminded and escalated by the sweep; see them with: "
+        f".venv/bin/auditdesk --home {home} actions --all"
+    )
     console.print(f"\nResults in [bold]{home}/[/bold] ({time.perf_counter() - started:.0f} s):")
     console.print(
         f"  {home}/reports/           {len(reports)} files: the Audit Highlights Report, learning bulletin, quarterly report and data packs"
@@ -101,7 +110,9 @@ def run_demo(ctx: AppContext) -> None:
     console.print(
         f"  {home}/libraries/         the Audit Drafts (pre-filled forms) and Audit Submissions libraries"
     )
-    console.print(f"  {home}/lists.sqlite3      the SharePoint lists (allocations, tasks, trail ...)")
+    console.print(
+        f"  {home}/lists.sqlite3      the SharePoint lists (allocations, tasks, improvement actions, trail ...)"
+    )
     console.print(
         f"  {home}/example-forms/     filled example forms: try .venv/bin/auditdesk validate on them"
     )

@@ -64,6 +64,7 @@ def _register_commands() -> None:
     __import__("shared.entry.cli.forms", fromlist=["register"]).register(app)
     __import__("shared.entry.cli.lists", fromlist=["register"]).register(app)
     __import__("shared.entry.cli.workflow", fromlist=["register"]).register(app)
+    __import__("shared.entry.cli.actions", fromlist=["register"]).register(app)
     __import__("shared.entry.cli.reports", fromlist=["register"]).register(app)
     __import__("shared.entry.cli.programme", fromlist=["register"]).register(app)
     __import__("shared.entry.cli.doctor", fromlist=["register"]).register(app)

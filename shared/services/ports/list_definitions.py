@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from shared.core.actions import ACTION_STATUSES, REAUDIT_ANSWERS
 from shared.core.grades import NOT_APPLICABLE, Grade
 from shared.core.schema import AuditSchema, FieldSpec
 from shared.core.stages import AuditStage
@@ -114,6 +115,7 @@ PROGRAMME_FORM_RECORDED = "Recorded against the schedule"
 MODERATION_RECORDED = "Moderation recorded"
 # Moderation of accepted audits (7.2): waiting for the moderator, then moderated.
 MODERATION_STATUSES = ("Awaiting moderation", "Moderated")
+IMPROVEMENT_ACTIONS = "Improvement Actions"
 QA_DECISIONS = ("Accept", "Return for amendment", "Share findings", "Record discussion")
 AUDIT_STAGES = tuple(stage.value for stage in AuditStage)
 WITH_AUDITOR = (AuditStage.ALLOCATED.value, AuditStage.RETURNED_FOR_AMENDMENT.value)
@@ -202,6 +204,10 @@ def _audit_submission_columns(schema: AuditSchema) -> tuple[Column, ...]:
         _c("processed_hash", "Fingerprint processed", _T),
         # Good practice the auditor highlighted (2.3), for the learning bulletin (8.1).
         _c("good_practice", "Good practice highlighted", _N),
+        # The improvement plan as checked, owners resolved (2.8): the actions QA's acceptance makes.
+        _c("improvement_plan", "Improvement plan (as checked)", _N),
+        # On a re-audit, what the Senior Manager found for each action of the last plan (2.12).
+        _c("reaudit_findings", "The last plan, looked at again (2.12)", _N),
     )
 
 
@@ -509,6 +515,52 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 ),
             ),
             description="What someone has to do next, and by when.",
+        ),
+        # One item per plan row of an accepted audit (2.8): reminded, escalated, recorded done
+        # where people work, and looked at again by the re-audit (2.12). docs/actions.md.
+        ListDefinition(
+            IMPROVEMENT_ACTIONS,
+            (
+                _c("action_key", "Action key", _T, indexed=True),
+                _c("allocation", "Audit", _L, lookup_list="Audit Allocations", indexed=True),
+                _c("case_ref", "Case reference (Liquidlogic ID)", _T, indexed=True),
+                _c("audit_month", "Audit month", _T, indexed=True),
+                _c("team", "Team", _T, indexed=True),
+                _c("plan_row", "Improvement plan row", _NUM),
+                _c("domain", "Domain", _T, indexed=True),
+                _c("action", "Action", _N),
+                _c("owner", "Owner (as the plan names them)", _T),
+                _c("owner_email", "Owner", _P, indexed=True),
+                _c("due_date", "Due", _D, indexed=True),
+                _c("measure", "Measure of success", _N),
+                _c("status", "Status", _CH, choices=ACTION_STATUSES, indexed=True),
+                _c("done_on", "Date done", _D),
+                _c("note", "Note", _N),
+                _c("carried_from", "Carried forward from (action key)", _T, indexed=True),
+                _c("reaudit_finding", "What the re-audit found (2.12)", _CH, choices=REAUDIT_ANSWERS),
+                _c("reaudit_note", "The re-audit's note on this action", _N),
+            ),
+            views=(
+                View(
+                    "Open actions",
+                    ("Title", "case_ref", "owner_email", "due_date", "status", "note"),
+                    (Filter("status", Op.EQ, "Open"),),
+                    (OrderBy("due_date"),),
+                ),
+                View(
+                    "Overdue actions",
+                    ("Title", "case_ref", "team", "owner_email", "due_date", "status"),
+                    (Filter("due_date", Op.LT, TODAY), Filter("status", Op.EQ, "Open")),
+                    (OrderBy("due_date"),),
+                ),
+                View(
+                    "By case",
+                    ("case_ref", "audit_month", "plan_row", "Title", "status", "done_on"),
+                    (),
+                    (OrderBy("case_ref"), OrderBy("audit_month")),
+                ),
+            ),
+            description="Every improvement plan action of an accepted audit, tracked to done (2.8, 2.10, 2.12).",
         ),
         ListDefinition(
             "Observations",

@@ -272,6 +272,7 @@ def highlights_content(h: Highlights, names: Mapping[str, str] | None = None) ->
     context["summary"] = _highlights_summary(h, on_time, good, inadequate)
     context["actions"] = _highlights_actions(h, inadequate)
     context["minimum"] = minimum
+    context["extra_sections"] = []  # sections other modules add (improvement actions, 2.8)
     context["good_practice"] = [
         {"heading": f"{e.domain}: " if e.domain else "", "text": e.text, "team": e.team}
         for e in h.good_practice
@@ -445,6 +446,14 @@ def highlights_layout() -> ReportLayout:
         ],
         empty="No case was judged Inadequate or re-audited this month.",
     )
+    # Further sections other work adds (improvement plan actions, 2.8: shared/services/reports/actions.py),
+    # each a heading and paragraphs, from the context's ``extra_sections``.
+    b.tag("{%p for s in extra_sections %}")
+    b.subheading("{{ s.title }}")
+    b.tag("{%p for para in s.paragraphs %}")
+    b.text("{{ para }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endfor %}")
     b.heading(4)
     b.text("Concerns raised by auditors during the audit, and the Team Managers' corrective action "
            "recorded on Liquidlogic under Management Oversight (2.6).")  # fmt: skip

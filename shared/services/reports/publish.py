@@ -142,14 +142,30 @@ def build_content(services: Services, kind: str, period: ReportPeriod) -> Report
     if kind == "highlights":
         names = {str(s.fields.get("email") or "").lower(): str(s.fields.get("Title") or "") for s in staff}
         report = highlights(index, period, domains, today, _redactor(services, index, staff), minimum)
-        return highlights_content(report, names)
+        content = highlights_content(report, names)
+        _add_improvement_actions(services, content, period, minimum, name_owners=True)
+        return content
     if kind == "bulletin":
         draft = bulletin(
             index, period, domains, today, _redactor(services, index, staff).review, minimum=minimum
         )
         return bulletin_content(draft, draft=True)
     quarter = quarterly(index, period, domains, today, minimum)
-    return quarterly_content(quarter, [calibration_section(services, period, minimum)])
+    content = quarterly_content(quarter, [calibration_section(services, period, minimum)])
+    _add_improvement_actions(services, content, period, minimum, name_owners=False)
+    return content
+
+
+def _add_improvement_actions(
+    services: Services, content: ReportContent, period: ReportPeriod, minimum: int, name_owners: bool
+) -> None:
+    """2.8, 8.1: action completion from the Improvement Actions list (shared/services/reports/actions.py)."""
+    from shared.services.reports import actions
+
+    part = actions.report_section(
+        services, period.first_day, period.last_day, period.label, minimum, name_owners
+    )
+    actions.add_to_report(content, part)
 
 
 def calibration_section(services: Services, period: ReportPeriod, minimum: int) -> dict[str, object]:

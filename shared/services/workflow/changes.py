@@ -13,14 +13,17 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from shared.core.stages import AuditStage
 from shared.services.ports.lists import ChangeKind, ChangeTokenExpired, ListItem, Query, where
 from shared.services.workflow import notices, qa
+from shared.services.workflow.actions import IMPROVEMENT_ACTIONS, on_action_changed
 from shared.services.workflow.allocations import on_allocation_added
 from shared.services.workflow.dependencies import Services
 from shared.services.workflow.drafts import DRAFTS, process_drafts
 from shared.services.workflow.intake import SubmissionResult, process_submissions
 from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, Allocation, Task
 from shared.services.workflow.people import StaffDirectory
+from shared.services.workflow.reaudit_plan import ensure_actions
 from shared.services.workflow.workflow_run import Run
 
 log = logging.getLogger(__name__)
@@ -29,7 +32,8 @@ LEARNING_BULLETINS = "Learning Bulletins"
 # The lists whose changes the service acts on, in the framework's order; each has a webhook.
 # Audit Drafts come before Audit Submissions: a draft submitted for the QA check is checked in the
 # same run. A draft saved without being submitted costs one look at its row, nothing more.
-WATCHED = (ALLOCATIONS, DRAFTS, SUBMISSIONS, TASKS, LEARNING_BULLETINS)
+# Improvement Actions: an owner sets an action's status to Done or Not done (2.8).
+WATCHED = (ALLOCATIONS, DRAFTS, SUBMISSIONS, TASKS, IMPROVEMENT_ACTIONS, LEARNING_BULLETINS)
 _ID_CHUNK = 100
 
 
@@ -79,6 +83,10 @@ def process_changes(services: Services, lists: Iterable[str] = WATCHED) -> Proce
                 _allocation_changes(run, items, result)
             elif list_name == TASKS:
                 _task_changes(run, items, result)
+            elif list_name == IMPROVEMENT_ACTIONS:
+                for item in items:
+                    with run.isolated(IMPROVEMENT_ACTIONS, item.id):
+                        on_action_changed(run, item)
             elif on_change := services.extensions.list_changes.get(list_name):
                 # e.g. QA set a bulletin to Approved: the reports publish it (8.1)
                 for item in items:
@@ -127,6 +135,13 @@ def _allocation_changes(run: Run, items: list[ListItem], result: ProcessResult) 
             decision = str(item.fields.get("qa_decision") or "")
             if decision:
                 _apply_qa_decision(run, Allocation.from_item(item), decision, result)
+            elif item.fields.get("status") == AuditStage.ACCEPTED.value:
+                # An acceptance whose run stopped after the step: its actions are made now (2.8,
+                # 2.12), each once (keyed), and its files show the stage; after a clean acceptance
+                # this finds nothing to do.
+                accepted = Allocation.from_item(item)
+                ensure_actions(run, accepted)
+                qa.follow_stage(run, accepted)
 
 
 def _apply_qa_decision(run: Run, allocation: Allocation, decision: str, result: ProcessResult) -> None:

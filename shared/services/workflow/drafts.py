@@ -112,7 +112,12 @@ def make_draft(
     """The pre-filled form: (file name, bytes, kind, the field ids locked)."""
     kind = preferred_form(staff, allocation.auditor_email)
     values = prefilled_values(services, allocation, staff, child_ref)
-    locked = tuple(f for f in LOCKED_FIELDS if f in values)
+    # 2.12: a re-audit's form carries the last audit's judgements and plan, locked.
+    from shared.services.workflow.reaudit_plan import last_plan_values
+
+    last_plan = last_plan_values(services, allocation)
+    values.update(last_plan)
+    locked = tuple(f for f in LOCKED_FIELDS if f in values) + tuple(last_plan)
     content = services.forms.fill(CASE_FILE_AUDIT, "xlsx" if kind == EXCEL else "docx", values, locked)
     if content is None:
         raise FileNotFoundError(
@@ -126,13 +131,13 @@ def place_draft(run: Run, allocation: Allocation, staff: StaffDirectory, child_r
     already there (the auditor may have started on it) is never overwritten."""
     services = run.services
     store = services.store
-    existing = _draft_item(services, allocation)
+    existing = draft_item(services, allocation)
     if existing is not None:
         name = str(existing.fields.get("FileLeafRef") or "")
         kind = EXCEL if name.endswith(".xlsx") else WORD
         return Draft(name, store.read_file(DRAFTS, name), store.item_url(DRAFTS, file_name=name), kind)
     name, content, kind, _ = make_draft(services, allocation, staff, child_ref)
-    store.add_file(
+    placed = store.add_file(
         DRAFTS,
         name,
         content,
@@ -144,11 +149,19 @@ def place_draft(run: Run, allocation: Allocation, staff: StaffDirectory, child_r
             "submit_for_qa": False,
         },
     )
+    # The version Audit Desk placed: while it is unchanged, a re-audit's form may be refreshed with
+    # the last plan's statuses (shared/services/workflow/reaudit_plan.py); once its auditor saves, never.
+    services.state.put(placed_key(placed.id), placed.etag)
     log.info("allocation %d: pre-filled draft placed", allocation.id)
     return Draft(name, content, store.item_url(DRAFTS, file_name=name), kind)
 
 
-def _draft_item(services: Services, allocation: Allocation) -> ListItem | None:
+def placed_key(draft_id: int) -> str:
+    return f"draft-placed:{draft_id}"
+
+
+def draft_item(services: Services, allocation: Allocation) -> ListItem | None:
+    """The allocation's item in the Audit Drafts library, if it has one."""
     query = Query(DRAFTS, (where("allocation", "eq", allocation.id),), page_size=5)
     return next(iter(services.store.query_all(query)), None)
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.core.actions import Person, owner_findings
 from shared.core.findings import Finding
 from shared.core.record import read_checkbox
 from shared.core.schema import CASE_FILE_AUDIT
@@ -33,6 +34,7 @@ from shared.services.ports.lists import (
 )
 from shared.services.ports.mail import Delivery, OutgoingMessage
 from shared.services.workflow import notices
+from shared.services.workflow.actions import plan_text, staff_people
 from shared.services.workflow.dependencies import MissingSetting, Services
 from shared.services.workflow.extensions import FormRecorded
 from shared.services.workflow.lists import (
@@ -44,6 +46,7 @@ from shared.services.workflow.lists import (
     Allocation,
 )
 from shared.services.workflow.qa import amendment_task
+from shared.services.workflow.reaudit_plan import reaudit_answers
 from shared.services.workflow.workflow_run import Run
 
 log = logging.getLogger(__name__)
@@ -131,11 +134,12 @@ def process_submissions(run: Run, items: Sequence[ListItem]) -> list[SubmissionR
             )
     duplicates = _processed_hashes(run, [w.digest for w in work])
     allocations = _allocations_for(run, work)
+    people = staff_people(services)  # the plan's owners are people in the Staff register (2.8)
     for unit in work:
         if unit.result.outcome:
             continue  # set aside while reading
         with run.isolated(SUBMISSIONS, unit.item.id, on_problem=_quarantine_of(run, unit)):
-            _process_one(run, unit, duplicates, allocations)
+            _process_one(run, unit, duplicates, allocations, people)
         duplicates.setdefault(unit.digest, unit.item.id)
 
     # Every allocation moved on in one batched write, then tasks and trail entries, before the
@@ -150,6 +154,7 @@ def _process_one(
     unit: _Work,
     duplicates: dict[str, int],
     allocations: Mapping[str, list[Allocation]],
+    people: Sequence[Person],
 ) -> None:
     services = run.services
     earlier = duplicates.get(unit.digest)
@@ -205,7 +210,8 @@ def _process_one(
     # The core's checks, once, with the allocation's month; the reader's own findings (a copied
     # or lost answer box) go with them: the auditor fixes both.
     core = check_audit(form.fields, services.schema, services.deadlines, allocation.month)
-    check = AuditCheck(core.record, _errors_first(form.findings + core.findings))
+    owners = tuple(owner_findings(core.record.actions, people))
+    check = AuditCheck(core.record, _errors_first(form.findings + core.findings + owners))
     lost = _lost_boxes(form.findings)
     if lost is not None:
         # One message, not a "must fix" line for every answer plainly on the page.
@@ -249,6 +255,10 @@ def _process_one(
             )
         )
     unit.update = _metadata(check, allocation, unit)
+    unit.update["improvement_plan"] = plan_text(check.record, people)
+    if allocation.is_reaudit:  # 2.12: what the Senior Manager found for each action of the last plan
+        rows = services.schema.case_file_audit.previous_plan_rows
+        unit.update["reaudit_findings"] = reaudit_answers(form.fields, rows)
 
 
 def _link_earlier_version(run: Run, unit: _Work, allocation: Allocation) -> None:

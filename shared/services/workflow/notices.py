@@ -232,7 +232,12 @@ def waiting_for_qa(
 
 
 def findings_shared(
-    allocation: Allocation, due: dt.date, working_days: int, link: str = "", worker_name: str = ""
+    allocation: Allocation,
+    due: dt.date,
+    working_days: int,
+    link: str = "",
+    worker_name: str = "",
+    actions: str = "",
 ) -> OutgoingMessage:
     grade = allocation.overall_grade.value if allocation.overall_grade else "(no judgement)"
     worker = f"the allocated worker, {worker_name}," if worker_name else "the allocated worker"
@@ -247,9 +252,20 @@ def findings_shared(
             f"{working_days} working days, by {_day(due)} (2.10), and record the agreed actions and "
             "timescales on the child's file on Liquidlogic under Management Oversight. Any disagreement "
             "should be raised now so it can be resolved (2.9). The audit is in the Audit Submissions "
-            "library." + _where(link) + SIGN_OFF
+            "library." + _where(link) + _plan_actions(actions) + SIGN_OFF
         ),
         idempotency_key=f"findings-shared/{allocation.key}",
+    )
+
+
+def _plan_actions(actions: str) -> str:
+    if not actions:
+        return ""
+    return (
+        "\n\nThe improvement plan's actions, each tracked in the Improvement Actions list (2.8):\n"
+        f"{actions}\n\nPlease confirm each is recorded on Liquidlogic under Management Oversight with "
+        "its owner and timescale. Owners record each action done there, or with "
+        "'auditdesk actions done'; Audit Desk reminds them before each is due."
     )
 
 

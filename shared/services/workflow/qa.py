@@ -20,6 +20,7 @@ from shared.core.grades import Grade
 from shared.core.stages import AuditEvent, AuditStage, IllegalTransition, next_stage
 from shared.services.ports.lists import Query, where
 from shared.services.workflow import notices
+from shared.services.workflow.actions import action_lines, actions_of, track_accepted_plan
 from shared.services.workflow.allocations import (
     AllocationResult,
     allocate_reaudit,
@@ -29,6 +30,7 @@ from shared.services.workflow.allocations import (
 from shared.services.workflow.links import latest_submission_link
 from shared.services.workflow.lists import QA_DECISIONS, SUBMISSIONS, Allocation
 from shared.services.workflow.people import StaffDirectory
+from shared.services.workflow.reaudit_plan import follow_up_last_plan
 from shared.services.workflow.workflow_run import Run
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ class QaRefused(ValueError):
 class QaResult:
     allocation: Allocation
     reaudit: AllocationResult | None = None
+    actions_added: int = 0  # improvement actions made from the accepted plan (2.8)
 
 
 def accept(
@@ -62,8 +65,12 @@ def accept(
                 "or leave --reaudit-by out to let Audit Desk choose (2.12)."
             )
     allocation = _step(run, allocation, AuditEvent.ACCEPT, {"accepted_on": run.today}, who)
+    # 2.8: the accepted plan's rows become actions, each made once (shared/services/workflow/actions.py).
+    added = track_accepted_plan(run, allocation, who)
+    # 2.12: a re-audit closes or carries forward each action of the last plan.
+    follow_up_last_plan(run, allocation, who)
     run.complete_tasks(allocation.id, "Re-audit")
-    result = QaResult(allocation)
+    result = QaResult(allocation, actions_added=added)
     if allocation.overall_grade is Grade.INADEQUATE:
         result.reaudit = allocate_reaudit(run, allocation, staff, reaudit_by)
         if result.reaudit.problems:
@@ -197,6 +204,13 @@ def share_findings(run: Run, allocation: Allocation, who: str | None = None) -> 
         who,
     )
     worker = StaffDirectory.load(run.services).get(allocation.allocated_worker_email)
+    actions = action_lines(actions_of(run.services, allocation.id))
+    confirm = (
+        f"\n\nThe improvement plan's actions (2.8):\n{actions}\nPlease confirm each is recorded on "
+        "Liquidlogic under Management Oversight with its owner and timescale (2.10)."
+        if actions
+        else ""
+    )
     run.mail(
         notices.findings_shared(
             allocation,
@@ -204,6 +218,7 @@ def share_findings(run: Run, allocation: Allocation, who: str | None = None) -> 
             days,
             latest_submission_link(run.services, allocation.id),
             f"{worker.name} ({worker.email})" if worker is not None and worker.name else "",
+            actions,
         )
     )
     run.task(
@@ -215,7 +230,7 @@ def share_findings(run: Run, allocation: Allocation, who: str | None = None) -> 
         due,
         "2.10",
         allocation.id,
-        f"Overall judgement {grade.value}: discussion within {days} working days.",
+        f"Overall judgement {grade.value}: discussion within {days} working days.{confirm}",
         team=allocation.team,
     )
     return QaResult(allocation)

@@ -20,12 +20,14 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from shared.core.actions import ActionStatus, ReminderStep, reminder_step, step_still_to_send
 from shared.core.addresses import is_plain_email
 from shared.core.deadlines import AuditMonth
 from shared.core.stages import AuditStage
 from shared.services.ports.lists import Query, where
 from shared.services.ports.mail import OutgoingMessage
 from shared.services.workflow import notices
+from shared.services.workflow.actions import IMPROVEMENT_ACTIONS, ActionItem
 from shared.services.workflow.links import item_link, latest_submission_link
 from shared.services.workflow.lists import ALLOCATIONS, TASKS, Allocation, Task
 from shared.services.workflow.people import StaffDirectory
@@ -45,6 +47,7 @@ class SweepResult:
     allocation_week_alert: bool = False
     observation_notices: int = 0
     messages: int = 0
+    reaudit_forms_refreshed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,8 @@ def sweep(run: Run) -> SweepResult:
     }
 
     things: list[Due] = []
+    # 2.8: improvement actions, each step (before, on the day, overdue) once per action.
+    action_steps = _actions_due(run, today, remind_until, staff, qa_team, things)
     for held in allocations.values():
         if held.stage.value not in WITH_AUDITOR or held.id in covered_by_task:
             continue
@@ -117,17 +122,25 @@ def sweep(run: Run) -> SweepResult:
                 if person != thing.owner:
                     inboxes.setdefault(person, _Inbox()).escalated.append(thing)
     told: set[tuple[str, bool]] = set()
+    gone: set[str] = set()  # things whose owner's message went, now or earlier today
     for person, inbox in sorted(inboxes.items()):
         if not is_plain_email(person):
             continue
         sent = run.mail(_message(person, inbox, today, staff))
+        gone.update(t.thing for t in inbox.own)
         if not sent.already_sent:
             result.messages += 1
             told.update((t.thing, t.overdue) for t in (*inbox.own, *inbox.escalated))
+    # Each action's step is recorded once its messages went (or had gone, on a re-run today).
+    services.state.put_many({key: step for thing, (key, step) in action_steps.items() if thing in gone})
     result.reminders = sum(1 for _, overdue in told if not overdue)
     result.escalations = sum(1 for _, overdue in told if overdue)
 
     result.allocation_week_alert = _allocation_week_check(run, today, qa_team)
+    # 2.12: a re-audit's form not yet started shows the last plan's statuses as recorded today.
+    from shared.services.workflow.reaudit_plan import refresh_reaudit_drafts
+
+    result.reaudit_forms_refreshed = refresh_reaudit_drafts(run)
     # 6.5: practitioners hear of an observation before it happens, with the form (the
     # programme's notice, handed in by bootstrap: shared.services.workflow.extensions).
     result.observation_notices = sum(notify(run) for notify in run.services.extensions.sweep_notices)
@@ -138,6 +151,48 @@ def sweep(run: Run) -> SweepResult:
         result.messages,
     )
     return result
+
+
+def _actions_due(
+    run: Run, today: dt.date, remind_until: dt.date, staff: StaffDirectory, qa_team: str, things: list[Due]
+) -> dict[str, tuple[str, str]]:
+    """Add to ``things`` each open improvement action whose next reminder step is due today and
+    not yet sent; returns, per thing, the state key and step to record once it has gone."""
+    steps: dict[str, tuple[str, str]] = {}
+    query = Query(IMPROVEMENT_ACTIONS, (where("status", "eq", ActionStatus.OPEN.value),), page_size=500)
+    for item in run.services.store.query_all(query):
+        with run.isolated(IMPROVEMENT_ACTIONS, item.id):
+            action = ActionItem.from_item(item)
+            if action.due is None or not action.owner_email:
+                continue
+            step = reminder_step(action.due, today, remind_until)
+            if step is None:
+                continue
+            state_key = f"action-reminded:{action.key}"
+            sent = run.services.state.get(state_key)
+            earlier = [s for s in ReminderStep if s.value == sent]
+            if not step_still_to_send(step, earlier):
+                continue
+            thing = f"action/{action.id}"
+            steps[thing] = (state_key, step.value)
+            # Overdue: to the owner's Team Manager; QA when the register names no manager.
+            manager = _line_manager(staff, action.owner_email) or (qa_team,)
+            what = f"Improvement action for case {action.case_ref} ({action.domain}): {action.action}"
+            things.append(
+                Due(
+                    thing,
+                    action.owner_email,
+                    what,
+                    action.due,
+                    "2.8",
+                    step is ReminderStep.OVERDUE,
+                    f"Measure of success: {action.measure}\n  When it is done, set its status to Done "
+                    f"with a note in the Improvement Actions list (or: auditdesk actions done {action.id}).",
+                    item_link(run.services, IMPROVEMENT_ACTIONS, action.id),
+                    manager,
+                )
+            )
+    return steps
 
 
 def _optional_setting(run: Run, key: str) -> str:

@@ -17,7 +17,7 @@ from shared.services.workflow.effects import DONE, STARTED, Effects
 
 log = logging.getLogger(__name__)
 
-KEY_COLUMNS = {"Tasks": "task_key", "Audit Trail": "entry_key"}
+KEY_COLUMNS = {"Tasks": "task_key", "Audit Trail": "entry_key", "Improvement Actions": "action_key"}
 _LOOKUP_CHUNK = 50  # keys per "in" filter: keeps SharePoint's URL well under its length limit
 
 
