@@ -7,7 +7,13 @@ upload 500 filled forms (a mix of complete, half-filled and Inadequate-with-safe
 process them, and accept every one that went to the QA check. Reported: wall time of each
 phase, and the SharePoint requests the service made per submission while processing (the
 auditors' uploads are counted apart). The floor, measured in the same run, is reading and
-checking the same 500 forms with no store at all. All data is fictional.
+checking the same 500 forms with no store at all. Goal (issue 19): processing at most 2.0x the
+floor on both stores. All data is fictional.
+
+The loopback site runs in a process of its own (benchmarks/loopback_process.py), as SharePoint
+is another machine: in this process its threads would hold the interpreter lock while the
+service waits, and about 1 s of its request handling would be charged to the service's 4.5 s.
+``--site-in-process`` measures it that way, for comparison.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.loopback_process import LoopbackSharePointProcess
+from shared.config import SharePointSettings
 from shared.core.allocation import AllocationRequest
 from shared.core.deadlines import AuditMonth
 from shared.core.record import FieldValue
@@ -31,7 +39,7 @@ from shared.forms.reader import read_form
 from shared.forms.word import fill_word_form
 from shared.forms.word_template import build_word_template
 from shared.lists.definitions import definitions_by_title, list_definitions
-from shared.lists.factory import provisioner_of
+from shared.lists.factory import open_sharepoint_store, provisioner_of
 from shared.lists.port import ListStore
 from shared.lists.provision import provision
 from shared.lists.sqlite_store import SqliteListStore
@@ -43,7 +51,9 @@ from shared.workflow.lists import WAITING_FOR_QA
 from shared.workflow.people import StaffDirectory
 from shared.workflow.run import Run
 from tests.sharepoint_server.server import LoopbackSharePoint
-from tests.workflow.conftest import DEADLINES, SCHEMA, make_desk, sharepoint_for
+from tests.workflow.conftest import DEADLINES, SCHEMA, make_desk
+
+PROCESSING_GOAL = 2.0  # x the read-and-check floor, on both stores (issue 19)
 
 MONTH = AuditMonth(2026, 11)
 # (auditor, worker, manager): auditors who neither work on nor manage the case (1.4).
@@ -71,6 +81,13 @@ def forms(count: int) -> list[tuple[str, bytes]]:
         fields["case_ref"] = f"BENCH-{n:04d}"
         made.append((f"BENCH-{n:04d}.docx", fill_word_form(template, fields)))
     return made
+
+
+def site_store(url: str) -> ListStore:
+    def token() -> dict[str, object]:
+        return {"access_token": "fictional-test-token", "token_type": "Bearer", "expires_in": 3600}
+
+    return open_sharepoint_store(SharePointSettings(url), definitions_by_title(SCHEMA), token)
 
 
 def month(
@@ -124,6 +141,11 @@ def month(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--allocations", type=int, default=500)
+    parser.add_argument(
+        "--site-in-process",
+        action="store_true",
+        help="run the loopback site in this process (its threads then share the interpreter lock)",
+    )
     args = parser.parse_args()
     filled = forms(args.allocations)
 
@@ -138,22 +160,30 @@ def main() -> None:
         provision(provisioner_of(store), list_definitions(SCHEMA))
         embedded = month(store, home, filled, lambda: 0)
 
-        with LoopbackSharePoint() as server:
-            with sharepoint_for(server) as admin:
-                provision(provisioner_of(admin), list_definitions(SCHEMA))
-            remote = month(
-                sharepoint_for(server), Path(folder) / "sharepoint", filled, lambda: len(server.requests)
-            )
+        if args.site_in_process:
+            with LoopbackSharePoint() as server:
+                with site_store(server.url) as admin:
+                    provision(provisioner_of(admin), list_definitions(SCHEMA))
+                remote = month(
+                    site_store(server.url), Path(folder) / "sharepoint", filled, lambda: len(server.requests)
+                )
+        else:
+            with LoopbackSharePointProcess() as site:
+                with site_store(site.url) as admin:
+                    provision(provisioner_of(admin), list_definitions(SCHEMA))
+                remote = month(site_store(site.url), Path(folder) / "sharepoint", filled, site.request_count)
 
     print(f"allocations                         {args.allocations}")
     print(f"floor: read + check the forms only  {floor:7.2f} s")
-    for label, figures in (("embedded (SQLite)", embedded), ("SharePoint (loopback)", remote)):
+    where = "this process" if args.site_in_process else "its own process"
+    for label, figures in (("embedded (SQLite)", embedded), (f"SharePoint (loopback, {where})", remote)):
         total = figures["allocate"] + figures["process"] + figures["qa_accept"]
         print(f"\n{label}")
         print(f"  allocate and notify               {figures['allocate']:7.2f} s")
         print(f"  auditors' uploads                 {figures['upload']:7.2f} s")
         print(
-            f"  process the submissions           {figures['process']:7.2f} s  ({figures['process'] / floor:.1f}x the floor)"
+            f"  process the submissions           {figures['process']:7.2f} s  "
+            f"({figures['process'] / floor:.2f}x the floor; goal <= {PROCESSING_GOAL:.1f}x)"
         )
         print(f"  QA accepts {int(figures['waiting']):3d}                    {figures['qa_accept']:7.2f} s")
         print(f"  service wall time                 {total:7.2f} s")
