@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -108,6 +109,14 @@ class SharePointHttp:
         self._sleep = sleep
         self._session = requests.Session()
         self._session.headers.update({"User-Agent": user_agent(), "Accept": VERBOSE})
+        # The environment's proxy and CA bundle, read once for the site: left to requests, they
+        # (and ~/.netrc) were looked up again on every request (issue 19). A ~/.netrc entry for
+        # the site's host can no longer replace the app's bearer token.
+        self._session.trust_env = False
+        self._session.proxies = requests.utils.get_environ_proxies(self.site_url)
+        self._session.verify = (
+            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        )
         self._digest: str | None = None
         self._lock = threading.Lock()
         self._requests = 0
