@@ -79,7 +79,9 @@ def process_changes(services: Services, lists: Iterable[str] = WATCHED) -> Proce
                 _allocation_changes(run, items, result)
             elif list_name == TASKS:
                 _task_changes(run, items, result)
-            elif list_name == LEARNING_BULLETINS:  # QA set a bulletin to Approved: publish it (8.1)
+            elif list_name == LEARNING_BULLETINS and items:  # QA approved a bulletin: publish it (8.1)
+                # Imported only when a bulletin changed: the report libraries take 0.15 s to load,
+                # which every other run of the worker need not pay (issue 19).
                 from shared.reports.publish import on_bulletin_change
 
                 for item in items:
