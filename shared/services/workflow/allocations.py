@@ -105,7 +105,7 @@ def allocate(
     item = run.services.store.add(ALLOCATIONS, fields)
     allocation = Allocation.from_item(item)
     run.ensure_trail(allocation)
-    notify_allocation(run, allocation, previous, staff)
+    notify_allocation(run, allocation, previous, staff, just_added=True)
     result.allocation, result.created = allocation, True
     log.info("allocation %d created (re-audit: %s, late: %s)", item.id, previous is not None, result.late)
     return result
@@ -117,14 +117,16 @@ def notify_allocation(
     previous: Allocation | None = None,
     staff: StaffDirectory | None = None,
     child_ref: str = "",
+    just_added: bool = False,
 ) -> None:
     """2.4: the auditor's own pre-filled form goes in Audit Drafts and the auditor is sent its link,
     with who to contact (2.4, 2.5) and, for a re-audit, the previous audit; the allocated worker
-    and Team Manager are told."""
+    and Team Manager are told. ``just_added``: the allocation was added in this run, so no draft
+    can name it yet and the library is not asked."""
     from shared.services.workflow.drafts import place_draft
 
     staff = staff or StaffDirectory.load(run.services)
-    draft = place_draft(run, allocation, staff, child_ref)
+    draft = place_draft(run, allocation, staff, child_ref, just_added=just_added)
     worker, manager = staff.get(allocation.allocated_worker_email), staff.get(allocation.team_manager_email)
     attachments = _previous_audit(run, previous)
     run.mail(

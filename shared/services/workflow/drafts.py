@@ -121,12 +121,16 @@ def make_draft(
     return draft_name(allocation, kind), content, kind, locked
 
 
-def place_draft(run: Run, allocation: Allocation, staff: StaffDirectory, child_ref: str = "") -> Draft:
+def place_draft(
+    run: Run, allocation: Allocation, staff: StaffDirectory, child_ref: str = "", just_added: bool = False
+) -> Draft:
     """Put the auditor's pre-filled form in the Audit Drafts library, once per allocation: a draft
-    already there (the auditor may have started on it) is never overwritten."""
+    already there (the auditor may have started on it) is never overwritten. An allocation
+    ``just_added`` in this run has none, so the library is not asked (one request less for
+    each of a month's allocations, issue 19)."""
     services = run.services
     store = services.store
-    existing = _draft_item(services, allocation)
+    existing = None if just_added else _draft_item(services, allocation)
     if existing is not None:
         name = str(existing.fields.get("FileLeafRef") or "")
         kind = EXCEL if name.endswith(".xlsx") else WORD

@@ -52,8 +52,11 @@ def accept(
 
     QA's choice is checked before anything is written: an ineligible ``reaudit_by`` refuses the
     whole step, so the audit is never accepted without the re-audit QA asked for."""
-    staff = StaffDirectory.load(run.services)
-    if reaudit_by:
+    # The Staff register is read only when a re-audit needs it (2.12): most audits are not
+    # Inadequate, and a month's accepts each read it again (issue 19).
+    needs_staff = bool(reaudit_by) or allocation.overall_grade is Grade.INADEQUATE
+    staff = StaffDirectory.load(run.services) if needs_staff else None
+    if reaudit_by and staff is not None:
         problems = reasons_reaudit_refused(run, allocation, staff, reaudit_by)
         if problems:
             raise QaRefused(
@@ -65,7 +68,9 @@ def accept(
     run.complete_tasks(allocation.id, "Re-audit")
     result = QaResult(allocation)
     if allocation.overall_grade is Grade.INADEQUATE:
-        result.reaudit = allocate_reaudit(run, allocation, staff, reaudit_by)
+        result.reaudit = allocate_reaudit(
+            run, allocation, staff or StaffDirectory.load(run.services), reaudit_by
+        )
         if result.reaudit.problems:
             reaudit_unallocated(run, allocation, result.reaudit.problems)
     return result
