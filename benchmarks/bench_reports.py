@@ -20,7 +20,7 @@ from shared.adapters.documents.datapack import build_data_pack
 from shared.adapters.documents.render import render_docx
 from shared.adapters.documents.report_templates import template_path
 from shared.core.deadlines import AuditMonth
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.demo.fictional_history import FictionalHistory, fictional_history
 from shared.services.reports import aggregate
 from shared.services.reports.anonymise import redactor

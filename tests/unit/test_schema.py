@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from shared.core.grades import Grade
-from shared.core.schema import DEFAULT_SCHEMA_PATH, AuditSchema, SchemaError, load_schema, parse_schema
+from shared.core.schema import AuditSchema
+from shared.core.schema_reader import DEFAULT_SCHEMA_PATH, SchemaError, load_schema, parse_schema
 
 REQUIRED_CASE_AUDIT_FIELDS = (
     [

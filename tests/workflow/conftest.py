@@ -27,7 +27,7 @@ from shared.config import Settings, SharePointSettings
 from shared.core.allocation import AllocationRequest
 from shared.core.deadlines import AuditMonth, Deadlines
 from shared.core.record import FieldValue
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.demo.example_registers import example_staff
 from shared.services.ports.lists import ListStore, Query, where
 from shared.services.workflow import allocations, qa

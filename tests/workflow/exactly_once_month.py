@@ -27,7 +27,7 @@ from shared.bootstrap import bootstrap
 from shared.config import Settings
 from shared.core.deadlines import AuditMonth, Deadlines
 from shared.core.record import FieldValue
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.demo import hostile_forms as hostile
 from shared.demo.example_registers import example_allocations, example_staff
 from shared.demo.examples import good_audit, half_filled_audit, inadequate_audit_with_safeguarding_concern

@@ -147,7 +147,7 @@ def _auditdesk(home: Path, *args: str) -> tuple[int, str]:
 
 @pytest.fixture
 def cli_home(tmp_path: Path) -> Path:
-    from shared.core.schema import load_schema
+    from shared.core.schema_reader import load_schema
     from shared.demo.example_registers import write_example_staff_register
 
     home = tmp_path / "home"

@@ -9,7 +9,8 @@ from typing import Any
 from shared.adapters.lists.definitions import ListDefinition, definitions_by_title
 from shared.adapters.lists.shapes import Provisioner
 from shared.config import Settings, SharePointSettings
-from shared.core.schema import AuditSchema, load_schema
+from shared.core.schema import AuditSchema
+from shared.core.schema_reader import load_schema
 from shared.services.ports.lists import ListStore, ListStoreError
 
 TokenProvider = Callable[[], dict[str, Any]]
