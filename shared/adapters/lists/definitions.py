@@ -14,7 +14,8 @@ from enum import Enum
 
 from shared.core.grades import NOT_APPLICABLE, Grade
 from shared.core.schema import AuditSchema, FieldSpec
-from shared.core.stages import AuditStage
+from shared.core.stages import WITH_AUDITOR, AuditStage, ModerationStatus, QADecision, SubmissionOutcome
+from shared.core.tasks import TaskStatus, TaskType
 from shared.services.ports.lists import Filter, Op, OrderBy, UnknownList
 
 
@@ -90,30 +91,12 @@ class ListDefinition:
         return tuple(c.name for c in self.columns if c.indexed)
 
 
-TASK_TYPES = (
-    "Amendment",
-    "Discussion",
-    "Re-audit",
-    "Safeguarding",
-    "Reminder",
-    "Observation",
-    "Case discussion",
-    "Supervision audit",
-    "Reflective review",
-    "Moderation",
-)
-TASK_STATUSES = ("Open", "Done", "Cancelled")
-SUBMISSION_OUTCOMES = ("Waiting for the QA check", "Returned to the auditor", "Quarantined")
-# A returned Staff Observation, Case Discussion or Supervision Audit form recorded against its
-# schedule item (4, 5, 6): not a case file audit, so it takes no part in the QA check.
-PROGRAMME_FORM_RECORDED = "Recorded against the schedule"
-# A returned moderation form recorded on its Moderation item (7.2).
-MODERATION_RECORDED = "Moderation recorded"
-# Moderation of accepted audits (7.2): waiting for the moderator, then moderated.
-MODERATION_STATUSES = ("Awaiting moderation", "Moderated")
-QA_DECISIONS = ("Accept", "Return for amendment", "Share findings", "Record discussion")
+TASK_TYPES = tuple(t.value for t in TaskType)
+TASK_STATUSES = tuple(s.value for s in TaskStatus)
+SUBMISSION_OUTCOMES = tuple(o.value for o in SubmissionOutcome)
+MODERATION_STATUSES = tuple(s.value for s in ModerationStatus)
+QA_DECISIONS = tuple(d.value for d in QADecision)
 AUDIT_STAGES = tuple(stage.value for stage in AuditStage)
-WITH_AUDITOR = (AuditStage.ALLOCATED.value, AuditStage.RETURNED_FOR_AMENDMENT.value)
 
 
 def _grades(allow_not_applicable: bool = False) -> tuple[str, ...]:
@@ -174,7 +157,7 @@ def _audit_submission_columns(schema: AuditSchema) -> tuple[Column, ...]:
             "outcome",
             "Outcome",
             _CH,
-            choices=(*SUBMISSION_OUTCOMES, PROGRAMME_FORM_RECORDED, MODERATION_RECORDED),
+            choices=SUBMISSION_OUTCOMES,
             indexed=True,
         ),
         _c("outcome_reason", "Why", _N),

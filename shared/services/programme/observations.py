@@ -11,6 +11,7 @@ import datetime as dt
 
 from shared.core.eligibility import StaffMember
 from shared.core.programme import OBSERVATION, ScheduledItem, next_supervision_by, observations_for_year
+from shared.core.tasks import TaskType
 from shared.services.ports.lists import FieldValue, Query, where
 from shared.services.programme import notices
 from shared.services.programme.schedule import (
@@ -132,7 +133,7 @@ def after_observation(
     )
     run.task(
         f"reflective-review/{entry.key}",
-        "Reflective review",
+        TaskType.REFLECTIVE_REVIEW,
         f"Shared reflective review of {practitioner.name or practitioner.email}'s observation at their next "
         "supervision, and the shared action plan (6.5)",
         entry.lead_email,

@@ -22,6 +22,7 @@ from shared.core.programme import (
     ScheduledItem,
     StaffRecord,
 )
+from shared.core.tasks import TaskStatus, TaskType
 from shared.services.ports.lists import FieldValue, ListItem, Query, where
 from shared.services.workflow.dependencies import Services
 from shared.services.workflow.lists import STAFF, TASKS, Task
@@ -40,7 +41,7 @@ _CHUNK = 50
 class ScheduleList:
     """Where an activity's schedule lives and which columns say who, when and whether done."""
 
-    activity: str
+    activity: TaskType
     list_name: str
     person_column: str
     lead_column: str
@@ -283,8 +284,10 @@ def complete_schedule_task(run: Run, key: str) -> bool:
     done = False
     for item in list(store.query_all(Query(TASKS, (where("task_key", "eq", key),)))):
         task = Task.from_item(item)
-        if task.status == "Open":
-            store.update(TASKS, task.id, {"status": "Done", "completed_on": run.today}, task.etag)
+        if task.status == TaskStatus.OPEN:
+            store.update(
+                TASKS, task.id, {"status": TaskStatus.DONE.value, "completed_on": run.today}, task.etag
+            )
             done = True
     return done
 

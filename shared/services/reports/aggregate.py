@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import NOT_APPLICABLE, Grade
 from shared.core.schema import Domain
-from shared.core.stages import AuditStage
+from shared.core.stages import AuditStage, SubmissionOutcome
+from shared.core.tasks import TaskStatus, TaskType
 from shared.services.ports.lists import FieldValue, ListItem
 from shared.services.reports.anonymise import Reviewed
 from shared.services.reports.period import ReportPeriod
@@ -23,10 +24,10 @@ GRADES = tuple(g.value for g in Grade)  # best first (2.7)
 GOOD_OR_BETTER = frozenset({Grade.OUTSTANDING.value, Grade.GOOD.value})
 WEAK = frozenset({Grade.REQUIRES_IMPROVEMENT.value, Grade.INADEQUATE.value})
 INADEQUATE = Grade.INADEQUATE.value
-QUARANTINED = "Quarantined"
+QUARANTINED = SubmissionOutcome.QUARANTINED.value
 # The Tasks that count towards compliance in the quarterly report (4.2, 5.3, 6).
-COMPLIANCE_TASK_TYPES = ("Case discussion", "Supervision audit", "Observation")
-SAFEGUARDING = "Safeguarding"
+COMPLIANCE_TASK_TYPES = (TaskType.CASE_DISCUSSION, TaskType.SUPERVISION_AUDIT, TaskType.OBSERVATION)
+SAFEGUARDING = TaskType.SAFEGUARDING
 # Tasks recording improvement-plan actions (2.8), once the improvement-plan work creates them:
 # the quarterly report shows their completion only when there are any.
 IMPROVEMENT_ACTION = "Improvement action"
@@ -439,10 +440,10 @@ class TaskFollowUp:
 def _follow_up(label: str, tasks: Iterable[TaskRow], as_of: dt.date) -> TaskFollowUp:
     due = done = on_time = overdue = open_not_due = 0
     for task in tasks:
-        if task.status == "Cancelled":
+        if task.status == TaskStatus.CANCELLED:
             continue
         due += 1
-        if task.status == "Done":
+        if task.status == TaskStatus.DONE:
             done += 1
             if task.due_date is None or (
                 task.completed_on is not None and task.completed_on <= task.due_date
@@ -496,7 +497,7 @@ def safeguarding(index: AuditIndex, months: Sequence[AuditMonth], as_of: dt.date
                 t.assigned_to,
             )
             for t in index.tasks_by_type.get(SAFEGUARDING, ())
-            if t.status == "Open" and t.due_date is not None and t.due_date < as_of
+            if t.status == TaskStatus.OPEN and t.due_date is not None and t.due_date < as_of
         ),
         key=lambda a: (a.due, a.case_ref),
     )

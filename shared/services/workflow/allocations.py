@@ -11,6 +11,7 @@ from shared.core.deadlines import AuditMonth
 from shared.core.eligibility import CaseHolders, StaffMember, reasons_auditor_is_not_eligible
 from shared.core.grades import Grade
 from shared.core.stages import AuditStage
+from shared.core.tasks import TaskType
 from shared.services.ports.lists import FieldValue, ListItem, Query, where
 from shared.services.workflow import notices
 from shared.services.workflow.lists import ALLOCATIONS, Allocation
@@ -143,7 +144,7 @@ def notify_allocation(
         run.mail(notices.reaudit_allocated(allocation, previous))
         run.task(
             f"reaudit/{allocation.key}",
-            "Re-audit",
+            TaskType.REAUDIT,
             f"Re-audit the Inadequate case {allocation.case_ref} ({allocation.month.label})",
             allocation.auditor_email,
             allocation.due_date or run.services.deadlines.audit_due_date(allocation.month),

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from shared.core.tasks import TaskStatus, TaskType
 from shared.services.ports.lists import ChangeKind, ChangeTokenExpired, ListItem, Query, where
 from shared.services.workflow import notices, qa
 from shared.services.workflow.allocations import on_allocation_added
@@ -152,12 +153,14 @@ def _task_changes(run: Run, items: list[ListItem], result: ProcessResult) -> Non
 
     for item in items:
         task = Task.from_item(item)
-        if task.status == "Open":
+        if task.status == TaskStatus.OPEN:
             continue
         with run.isolated(TASKS, item.id):
             problem = on_task_changed(run, item)
             if problem is None:
-                result.tasks_closed += task.task_type == "Discussion" and task.status == "Done"
+                result.tasks_closed += (
+                    task.task_type == TaskType.DISCUSSION and task.status == TaskStatus.DONE
+                )
                 continue
             result.problems.append(problem)
             run.set_record_aside(TASKS, item.id, problem)

@@ -19,11 +19,11 @@ from typing import Protocol
 from shared.adapters.forms.outcome import FormOutcome, FormStatus
 from shared.adapters.forms.reader import ANSWER_BOXES_LOST, read_form
 from shared.adapters.forms.safety import DEFAULT_LIMITS
-from shared.adapters.lists.definitions import MODERATION_RECORDED, PROGRAMME_FORM_RECORDED
 from shared.core.findings import Finding
 from shared.core.record import read_checkbox
 from shared.core.schema import CASE_FILE_AUDIT, MODERATION_FORM
-from shared.core.stages import AuditEvent, AuditStage
+from shared.core.stages import AuditEvent, AuditStage, SubmissionOutcome
+from shared.core.tasks import TaskType
 from shared.core.validation import AuditCheck, check_audit
 from shared.services.ports.lists import (
     BatchConflict,
@@ -41,10 +41,7 @@ from shared.services.workflow import notices
 from shared.services.workflow.dependencies import MissingSetting, Services
 from shared.services.workflow.lists import (
     ALLOCATIONS,
-    QUARANTINED,
-    RETURNED,
     SUBMISSIONS,
-    WAITING_FOR_QA,
     Allocation,
 )
 from shared.services.workflow.qa import amendment_task
@@ -179,7 +176,10 @@ def _process_one(
         from shared.services.moderation.service import record_moderation_form
 
         _file_recorded(
-            run, unit, MODERATION_RECORDED, record_moderation_form(run, form, unit.name, unit.content)
+            run,
+            unit,
+            SubmissionOutcome.MODERATION_RECORDED,
+            record_moderation_form(run, form, unit.name, unit.content),
         )
         return
     if form.template_id != CASE_FILE_AUDIT:
@@ -239,13 +239,13 @@ def _process_one(
             },
         )
     if allocation.stage is AuditStage.RESUBMITTED:
-        run.complete_tasks(allocation.id, "Amendment")
+        run.complete_tasks(allocation.id, TaskType.AMENDMENT)
     _link_earlier_version(run, unit, allocation)
     if check.errors:
         allocation = _return_at_once(run, allocation, check, unit)
     else:
         unit.result.outcome, unit.result.reason = (
-            WAITING_FOR_QA,
+            SubmissionOutcome.WAITING_FOR_QA,
             f"{len(check.warnings)} flag(s) for the QA check",
         )
         run.mail(
@@ -280,7 +280,10 @@ def _link_earlier_version(run: Run, unit: _Work, allocation: Allocation) -> None
 def _record_programme_form(run: Run, unit: _Work, form: FormOutcome) -> None:
     """Observation, case discussion and supervision audit forms complete their schedule item (4-6)."""
     _file_recorded(
-        run, unit, PROGRAMME_FORM_RECORDED, record_programme_form(run, form, unit.name, unit.content)
+        run,
+        unit,
+        SubmissionOutcome.PROGRAMME_FORM_RECORDED,
+        record_programme_form(run, form, unit.name, unit.content),
     )
 
 
@@ -320,7 +323,7 @@ def _return_at_once(run: Run, allocation: Allocation, check: AuditCheck, unit: _
     key = f"returned/{allocation.key}/{unit.digest[:16]}"
     run.mail(notices.returned_to_auditor(allocation, check.findings, due, by_qa=False, key=key))
     amendment_task(run, allocation, unit.digest[:16], due, notices.findings_text(check.errors))
-    unit.result.outcome = RETURNED
+    unit.result.outcome = SubmissionOutcome.RETURNED
     unit.result.reason = f"{len(check.errors)} error(s) to fix"
     return allocation
 
@@ -334,7 +337,7 @@ def _raise_safeguarding(run: Run, allocation: Allocation, check: AuditCheck) -> 
     run.mail(notices.safeguarding_alert(allocation, due, bool(check.record.safeguarding_details), qa_team))
     run.task(
         f"safeguarding/{allocation.key}",
-        "Safeguarding",
+        TaskType.SAFEGUARDING,
         f"Immediate safeguarding concern from the audit of {allocation.case_ref}: record corrective "
         "action on Liquidlogic under Management Oversight",
         allocation.team_manager_email,
@@ -361,8 +364,8 @@ def _lost_boxes(findings: Sequence[Finding]) -> Finding | None:
 
 
 def _quarantine(run: Run, unit: _Work, reason: str, concern_already_raised: bool = False) -> None:
-    unit.result.outcome, unit.result.reason = QUARANTINED, reason
-    unit.update = {"outcome": QUARANTINED, "outcome_reason": reason}
+    unit.result.outcome, unit.result.reason = SubmissionOutcome.QUARANTINED, reason
+    unit.update = {"outcome": SubmissionOutcome.QUARANTINED, "outcome_reason": reason}
     if (
         not concern_already_raised
         and unit.form is not None

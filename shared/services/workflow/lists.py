@@ -5,13 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from shared.adapters.lists.definitions import QA_DECISIONS, SUBMISSION_OUTCOMES
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import Grade
 from shared.core.stages import AuditStage
 from shared.services.ports.lists import FieldValue, ListItem
-
-__all__ = ["QA_DECISIONS", "SUBMISSION_OUTCOMES"]
 
 ALLOCATIONS = "Audit Allocations"
 SUBMISSIONS = "Audit Submissions"
@@ -19,9 +16,6 @@ TASKS = "Tasks"
 STAFF = "Staff"
 TRAIL = "Audit Trail"
 SETTINGS = "Settings"
-
-# Submission outcomes: every returned file ends in one of these (nothing is lost).
-WAITING_FOR_QA, RETURNED, QUARANTINED = SUBMISSION_OUTCOMES
 
 
 def _date(value: FieldValue) -> dt.date | None:

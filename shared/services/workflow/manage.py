@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from shared.core.addresses import is_plain_email
 from shared.core.eligibility import CaseHolders, reasons_auditor_is_not_eligible
-from shared.core.stages import AuditEvent, AuditStage, IllegalTransition
+from shared.core.stages import AuditEvent, AuditStage, IllegalTransition, SubmissionOutcome
+from shared.core.tasks import TaskStatus, TaskType
 from shared.services.ports.lists import ItemNotFound, ListItem, Query, where
 from shared.services.workflow import notices, qa
 from shared.services.workflow.allocations import allocations_of_case, no_allocation
@@ -25,12 +26,12 @@ from shared.services.workflow.workflow_run import Run
 
 log = logging.getLogger(__name__)
 
-DONE, CANCELLED, OPEN = "Done", "Cancelled", "Open"
+DONE, CANCELLED, OPEN = TaskStatus.DONE.value, TaskStatus.CANCELLED.value, TaskStatus.OPEN.value
 # Tasks the framework puts on a person who must do them: they are done, never cancelled.
-NEVER_CANCELLED = {
-    "Safeguarding": "a safeguarding action is done, never cancelled: mark it done once the corrective "
+NEVER_CANCELLED: dict[str, str] = {
+    TaskType.SAFEGUARDING: "a safeguarding action is done, never cancelled: mark it done once the corrective "
     "actions are recorded on Liquidlogic (2.6).",
-    "Discussion": "the discussion of the findings is the framework's step (2.10): mark it done once it "
+    TaskType.DISCUSSION: "the discussion of the findings is the framework's step (2.10): mark it done once it "
     "is held and the actions are recorded on Liquidlogic.",
 }
 
@@ -118,7 +119,7 @@ def on_task_changed(run: Run, item: ListItem) -> str | None:
 
 
 def _discussion_allocation(run: Run, task: Task) -> Allocation | None:
-    if task.task_type != "Discussion" or task.allocation is None:
+    if task.task_type != TaskType.DISCUSSION or task.allocation is None:
         return None
     try:
         allocation = Allocation.from_item(run.services.store.get(ALLOCATIONS, task.allocation))
@@ -322,11 +323,10 @@ WAITING_STAGES = (AuditStage.SUBMITTED.value, AuditStage.RESUBMITTED.value)
 def submissions(services: Services, quarantined: bool = False, waiting: bool = False) -> list[SubmissionRow]:
     """The Audit Submissions library's files: all, the quarantine, or those waiting for QA."""
     from shared.services.workflow.links import item_link
-    from shared.services.workflow.lists import QUARANTINED
 
     filters = []
     if quarantined:
-        filters.append(where("outcome", "eq", QUARANTINED))
+        filters.append(where("outcome", "eq", SubmissionOutcome.QUARANTINED.value))
     if waiting:
         filters.append(where("status", "in", WAITING_STAGES))
     items = list(services.store.query_all(Query(SUBMISSIONS, tuple(filters), page_size=500)))
