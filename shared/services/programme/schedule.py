@@ -22,6 +22,7 @@ from shared.core.programme import (
     ScheduledItem,
     StaffRecord,
 )
+from shared.core.record import text_of
 from shared.core.tasks import TaskStatus, TaskType
 from shared.services.ports.lists import FieldValue, ListItem, Query, where
 from shared.services.workflow.dependencies import Services
@@ -119,15 +120,15 @@ class ScheduleEntry:
         return cls(
             id=item.id,
             etag=item.etag,
-            key=_text(f.get("schedule_key")),
-            person_email=_text(f.get(spec.person_column)).lower(),
-            lead_email=_text(f.get(spec.lead_column)).lower(),
-            team=_text(f.get("team")),
+            key=text_of(f.get("schedule_key")),
+            person_email=text_of(f.get(spec.person_column)).lower(),
+            lead_email=text_of(f.get(spec.lead_column)).lower(),
+            team=text_of(f.get("team")),
             due=as_date(f.get("due_date")),
             done_on=as_date(f.get(spec.done_column)),
-            section=_text(f.get("section")),
-            title=_text(f.get("Title")),
-            form_fingerprint=_text(f.get("form_fingerprint")),
+            section=text_of(f.get("section")),
+            title=text_of(f.get("Title")),
+            form_fingerprint=text_of(f.get("form_fingerprint")),
         )
 
 
@@ -144,10 +145,6 @@ def as_date(value: FieldValue) -> dt.date | None:
             except ValueError:
                 continue
     return None
-
-
-def _text(value: FieldValue) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 # --- reading -------------------------------------------------------------------------
@@ -192,7 +189,7 @@ def _keys_present(services: Services, spec: ScheduleList, keys: Iterable[str]) -
         query = Query(
             spec.list_name, (where("schedule_key", "in", wanted[start : start + _CHUNK]),), page_size=500
         )
-        present.update(_text(item.fields.get("schedule_key")) for item in services.store.query_all(query))
+        present.update(text_of(item.fields.get("schedule_key")) for item in services.store.query_all(query))
     return present
 
 

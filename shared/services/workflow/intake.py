@@ -20,7 +20,7 @@ from shared.adapters.forms.outcome import FormOutcome, FormStatus
 from shared.adapters.forms.reader import ANSWER_BOXES_LOST, read_form
 from shared.adapters.forms.safety import DEFAULT_LIMITS
 from shared.core.findings import Finding
-from shared.core.record import read_checkbox
+from shared.core.record import read_checkbox, text_of
 from shared.core.schema import CASE_FILE_AUDIT, MODERATION_FORM
 from shared.core.stages import AuditEvent, AuditStage, SubmissionOutcome
 from shared.core.tasks import TaskType
@@ -190,7 +190,7 @@ def _process_one(
             "this library; move the file to where that form belongs.",
         )
         return
-    case_ref = _text(form.fields.get("case_ref")).upper()
+    case_ref = text_of(form.fields.get("case_ref")).upper()
     candidates = allocations.get(case_ref, [])
     allocation = _match(candidates, unit.digest)
     if allocation is None:
@@ -394,7 +394,7 @@ def _stranded_safeguarding(run: Run, unit: _Work, reason: str) -> None:
         contact = None
     fields = unit.form.fields if unit.form is not None else {}
     said = [
-        f"{label}: {_text(fields.get(field_id))}"
+        f"{label}: {text_of(fields.get(field_id))}"
         for field_id, label in (
             ("case_ref", "Case reference as typed"),
             ("child_ref", "Child reference as typed"),
@@ -403,11 +403,11 @@ def _stranded_safeguarding(run: Run, unit: _Work, reason: str) -> None:
             ("team_manager", "Team Manager"),
             ("auditor", "Auditor"),
         )
-        if _text(fields.get(field_id))
+        if text_of(fields.get(field_id))
     ]
     details = (
         "given on the form"
-        if _text(fields.get("safeguarding_details"))
+        if text_of(fields.get("safeguarding_details"))
         else "NOT given on the form: contact the auditor today"
     )
     unit.result.safeguarding_alert = True
@@ -516,7 +516,7 @@ def _allocations_for(run: Run, work: list[_Work]) -> dict[str, list[Allocation]]
     for unit in work:
         if unit.form is None:
             continue
-        ref = _text(unit.form.fields.get("case_ref")).upper()
+        ref = text_of(unit.form.fields.get("case_ref")).upper()
         if ref:
             refs.add(ref)
     by_case: dict[str, list[Allocation]] = {}
@@ -545,12 +545,6 @@ def _match(candidates: list[Allocation], digest: str) -> Allocation | None:
 
 def _errors_first(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: not f.is_error))
-
-
-def _text(value: FieldValue) -> str:
-    if isinstance(value, str):
-        return value.strip()
-    return "" if value is None else str(value).strip()
 
 
 __all__ = ["SubmissionResult", "process_submissions", "submit_file"]
