@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from shared.adapters.forms.word import fill_word_form
+from shared.core.list_titles import OBSERVATIONS
 from shared.core.programme import OBSERVATION
 from shared.demo.example_registers import example_staff
 from shared.services.ports.lists import Query
@@ -21,7 +22,7 @@ from shared.services.programme.observations import (
     notify_coming_observations,
     schedule_observations,
 )
-from shared.services.programme.schedule import OBSERVATIONS, SCHEDULES, ScheduleEntry, entries_due_between
+from shared.services.programme.schedule import SCHEDULES, ScheduleEntry, entries_due_between
 from shared.services.programme.supervision import schedule_supervision_audits
 from shared.services.workflow.changes import process_changes
 from shared.services.workflow.clock import Clock

@@ -12,18 +12,12 @@ from openpyxl import load_workbook
 from shared.adapters.forms.word import fill_word_form
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import Grade
+from shared.core.list_titles import ALLOCATIONS, MODERATION, SUBMISSIONS
 from shared.core.stages import AuditStage, SubmissionOutcome
 from shared.demo.examples import good_audit
 from shared.services.moderation.calibration import calibration_workbook, quarterly_calibration_section
-from shared.services.moderation.service import (
-    AWAITING,
-    MODERATED,
-    MODERATION,
-    draw_moderation_sample,
-    record_from_list,
-)
+from shared.services.moderation.service import AWAITING, MODERATED, draw_moderation_sample, record_from_list
 from shared.services.ports.lists import FieldValue, Query
-from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS
 from tests.workflow.conftest import (
     EAST_MANAGER,
     EAST_WORKER,

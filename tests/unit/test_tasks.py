@@ -64,3 +64,10 @@ def _bare_words(path: Path) -> list[str]:
 def test_no_product_module_spells_a_task_type_status_or_outcome_as_a_string() -> None:
     bare = [word for path in PRODUCT.rglob("*.py") if "demo" not in path.parts for word in _bare_words(path)]
     assert bare == []
+
+
+def test_every_list_is_created_under_a_title_from_its_one_home() -> None:
+    from shared.core import list_titles
+
+    titles = {value for name, value in vars(list_titles).items() if name.isupper()}
+    assert set(definitions_by_title(load_schema())) == titles

@@ -10,13 +10,13 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from shared.adapters.forms import fill_word_form, read_form
 from shared.adapters.lists.sqlite_store import SqliteListStore
+from shared.core.list_titles import DRAFTS, STAFF, SUBMISSIONS, TRAIL
 from shared.core.stages import AuditStage, SubmissionOutcome
 from shared.demo.examples import good_audit, half_filled_audit
 from shared.demo.hostile_forms import part, with_parts
 from shared.services.ports.lists import Query, where
 from shared.services.workflow.dependencies import DEFAULT_SETTINGS
-from shared.services.workflow.drafts import DRAFTS, request_submission
-from shared.services.workflow.lists import STAFF, SUBMISSIONS, TRAIL
+from shared.services.workflow.drafts import request_submission
 from tests.workflow.conftest import DEADLINES, QA_TEAM, SCHEMA, TEMPLATES, WEST_MANAGER, Desk, body
 from tests.workflow.test_single_case_audit import fields_for
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 from lxml import etree  # type: ignore[import-untyped]
 
 from shared.adapters.forms import fill_excel_form, fill_word_form
+from shared.core.list_titles import DRAFTS, STAFF, TRAIL
 from shared.core.record import FieldValue
 from shared.core.stages import AuditStage, SubmissionOutcome
 from shared.demo.examples import good_audit, half_filled_audit
 from shared.demo.hostile_forms import part, with_parts
 from shared.services.ports.lists import Query, where
 from shared.services.workflow.dependencies import DEFAULT_SETTINGS
-from shared.services.workflow.drafts import DRAFTS, LOCKED_FIELDS, request_submission
-from shared.services.workflow.lists import STAFF, TRAIL
+from shared.services.workflow.drafts import LOCKED_FIELDS, request_submission
 from tests.workflow.conftest import QA_TEAM, SENIOR_MANAGERS, Desk, body
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from shared.adapters.forms.word import fill_word_form
+from shared.core.list_titles import ALLOCATIONS
 from shared.core.record import FieldValue
 from shared.core.stages import AuditStage, SubmissionOutcome
 from shared.demo.examples import good_audit, inadequate_audit_with_safeguarding_concern
@@ -22,7 +23,6 @@ from shared.entry.cli.main import app
 from shared.services.ports.lists import Query
 from shared.services.workflow import intake
 from shared.services.workflow.intake import submit_file
-from shared.services.workflow.lists import ALLOCATIONS
 from tests.workflow.conftest import EAST_MANAGER, QA_TEAM, TEMPLATES, Desk, body
 
 D = dt.date

@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 import pytest
 
+from shared.core.list_titles import SUBMISSIONS
 from shared.core.record import FieldValue
 from shared.core.stages import AuditStage, SubmissionOutcome
 from shared.demo.examples import good_audit, half_filled_audit, inadequate_audit_with_safeguarding_concern
 from shared.services.workflow import qa
 from shared.services.workflow.changes import WATCHED
-from shared.services.workflow.lists import SUBMISSIONS
 from tests.workflow.conftest import (
     EAST_MANAGER,
     QA_TEAM,

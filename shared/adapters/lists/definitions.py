@@ -13,6 +13,23 @@ from dataclasses import dataclass
 from enum import Enum
 
 from shared.core.grades import NOT_APPLICABLE, Grade
+from shared.core.list_titles import (
+    ALLOCATIONS,
+    BULLETIN_EXCERPTS,
+    CASE_DISCUSSIONS,
+    DRAFTS,
+    LEARNING_BULLETINS,
+    MODERATION,
+    OBSERVATIONS,
+    REPORTS_LIBRARY,
+    SETTINGS,
+    STAFF,
+    SUBMISSIONS,
+    SUPERVISION_AUDITS,
+    TASKS,
+    THEMATIC_AUDITS,
+    TRAIL,
+)
 from shared.core.schema import AuditSchema, FieldSpec
 from shared.core.stages import WITH_AUDITOR, AuditStage, ModerationStatus, QADecision, SubmissionOutcome
 from shared.core.tasks import TaskStatus, TaskType
@@ -145,7 +162,7 @@ def _audit_submission_columns(schema: AuditSchema) -> tuple[Column, ...]:
         for c in from_form
     ]
     return (
-        _c("allocation", "Allocation", _L, lookup_list="Audit Allocations", indexed=True),
+        _c("allocation", "Allocation", _L, lookup_list=ALLOCATIONS, indexed=True),
         _c("status", "Status", _CH, choices=AUDIT_STAGES, indexed=True),
         _c("auditor_email", "Auditor", _P, indexed=True),
         *from_form,
@@ -201,10 +218,10 @@ def _moderation_columns(schema: AuditSchema) -> tuple[Column, ...]:
 def moderation_list(schema: AuditSchema) -> ListDefinition:
     """The Moderation list (7.2): one item per accepted audit drawn for moderation."""
     return ListDefinition(
-        "Moderation",
+        MODERATION,
         (
             _c("moderation_key", "Moderation key", _T, indexed=True, required=True),
-            _c("allocation", "Audit", _L, lookup_list="Audit Allocations", indexed=True),
+            _c("allocation", "Audit", _L, lookup_list=ALLOCATIONS, indexed=True),
             _c("case_ref", "Case reference (Liquidlogic ID)", _T, indexed=True),
             _c("audit_month", "Audit month", _T, indexed=True),
             _c("sample_month", "Moderation sample month", _T, indexed=True),
@@ -263,7 +280,7 @@ def _formatted(definition: ListDefinition, schema: AuditSchema) -> ListDefinitio
         "amendment_due": f"[$status] == '{AuditStage.RETURNED_FOR_AMENDMENT.value}'",
         "discussion_due": f"[$status] == '{AuditStage.FINDINGS_SHARED.value}'",
     }
-    formatted_lists = ("Audit Allocations", "Audit Submissions", "Audit Drafts", "Tasks")
+    formatted_lists = (ALLOCATIONS, SUBMISSIONS, DRAFTS, TASKS)
     if definition.title not in formatted_lists:
         return definition
     columns = []
@@ -280,7 +297,7 @@ def _formatted(definition: ListDefinition, schema: AuditSchema) -> ListDefinitio
         columns.append(replace(column, formatter=formatter))
     views = tuple(
         replace(view, formatter=formatting.as_json(formatting.overdue_rows()))
-        if "due_date" in view.columns and definition.title in ("Audit Allocations", "Tasks")
+        if "due_date" in view.columns and definition.title in (ALLOCATIONS, TASKS)
         else view
         for view in definition.views
     )
@@ -292,7 +309,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
     overdue = (Filter("due_date", Op.LT, TODAY), Filter("status", Op.IN, WITH_AUDITOR))
     return (
         ListDefinition(
-            "Staff",
+            STAFF,
             (
                 _c("email", "Email", _T, indexed=True, required=True),
                 _c("role", "Role", _CH, choices=schema.roles.staff, indexed=True),
@@ -323,7 +340,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="The Staff register: who audits, who is observed, who manages whom.",
         ),
         ListDefinition(
-            "Audit Allocations",
+            ALLOCATIONS,
             (
                 _c("case_ref", "Case reference (Liquidlogic ID)", _T, indexed=True, required=True),
                 _c("audit_month", "Audit month", _T, indexed=True, required=True),
@@ -338,7 +355,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("is_reaudit", "Re-audit of an Inadequate case (2.12)", _B, indexed=True),
                 _c("previous_grade", "Previous overall judgement", _CH, choices=grade),
                 _c("overall_grade", "Overall judgement", _CH, choices=grade, indexed=True),
-                _c("previous_allocation", "Previous audit of this case", _L, lookup_list="Audit Allocations"),
+                _c("previous_allocation", "Previous audit of this case", _L, lookup_list=ALLOCATIONS),
                 # The workflow's own columns (issue 5): keys, dates of each step, QA's requests.
                 _c("allocation_key", "Allocation key", _T, indexed=True),
                 _c("allocated_on", "Allocated on", _D),
@@ -398,7 +415,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="The monthly allocation of case file audits to auditors (2.1).",
         ),
         ListDefinition(
-            "Audit Submissions",
+            SUBMISSIONS,
             _audit_submission_columns(schema),
             views=(
                 View(
@@ -429,9 +446,9 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
         # draft does nothing; "Submit for QA check" = Yes submits it (shared/services/workflow/drafts.py):
         # its column shows a button that sets it (shared/adapters/lists/formatting.py, issue 18).
         ListDefinition(
-            "Audit Drafts",
+            DRAFTS,
             (
-                _c("allocation", "Audit", _L, lookup_list="Audit Allocations", indexed=True),
+                _c("allocation", "Audit", _L, lookup_list=ALLOCATIONS, indexed=True),
                 _c("case_ref", "Case reference (Liquidlogic ID)", _T, indexed=True),
                 _c("audit_month", "Audit month", _T, indexed=True),
                 _c("auditor_email", "Auditor", _P, indexed=True),
@@ -451,13 +468,13 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="Each auditor's pre-filled audit form, edited in place until they submit it (2.2-2.5).",
         ),
         ListDefinition(
-            "Tasks",
+            TASKS,
             (
                 _c("task_type", "Task type", _CH, choices=TASK_TYPES, indexed=True, required=True),
                 _c("status", "Status", _CH, choices=TASK_STATUSES, indexed=True),
                 _c("assigned_to", "Assigned to", _P, indexed=True),
                 _c("due_date", "Due", _D, indexed=True),
-                _c("allocation", "Audit", _L, lookup_list="Audit Allocations", indexed=True),
+                _c("allocation", "Audit", _L, lookup_list=ALLOCATIONS, indexed=True),
                 _c("section", "Framework section", _T),
                 _c("details", "Details", _N),
                 _c("completed_on", "Completed", _D),
@@ -492,7 +509,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="What someone has to do next, and by when.",
         ),
         ListDefinition(
-            "Observations",
+            OBSERVATIONS,
             (
                 _c("practitioner_email", "Practitioner", _P, indexed=True),
                 _c("observer_email", "Observer", _P, indexed=True),
@@ -526,7 +543,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="Staff observations (6).",
         ),
         ListDefinition(
-            "Case Discussions",
+            CASE_DISCUSSIONS,
             (
                 _c("practitioner_email", "Practitioner", _P, indexed=True),
                 _c("manager_email", "Manager", _P, indexed=True),
@@ -541,7 +558,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="Case discussions, twice a year (4.2).",
         ),
         ListDefinition(
-            "Supervision Audits",
+            SUPERVISION_AUDITS,
             (
                 _c("supervisee_email", "Supervisee", _P, indexed=True),
                 _c("supervisor_email", "Supervisor", _P, indexed=True),
@@ -558,7 +575,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="Supervision audits, at least twice a year (5.3).",
         ),
         ListDefinition(
-            "Thematic Audits",
+            THEMATIC_AUDITS,
             (
                 _c("theme", "Theme", _T, indexed=True),
                 _c(
@@ -577,7 +594,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
         ),
         moderation_list(schema),
         ListDefinition(
-            "Reports",
+            REPORTS_LIBRARY,
             (
                 _c(
                     "report_type",
@@ -594,7 +611,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
         # The learning bulletin's QA approval (8.1): a draft per period, and each excerpt it
         # would quote. Setting a bulletin's status to Approved publishes and sends it.
         ListDefinition(
-            "Learning Bulletins",
+            LEARNING_BULLETINS,
             (
                 _c("period", "Period", _T, indexed=True, required=True),
                 _c(
@@ -611,7 +628,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="Learning bulletins awaiting QA approval, approved and sent (8.1).",
         ),
         ListDefinition(
-            "Bulletin Excerpts",
+            BULLETIN_EXCERPTS,
             (
                 _c("period", "Period", _T, indexed=True, required=True),
                 _c("number", "Number", _NUM, indexed=True),
@@ -630,7 +647,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="Each excerpt a learning bulletin would quote; only Approved ones are published.",
         ),
         ListDefinition(
-            "Audit Trail",
+            TRAIL,
             (
                 _c("who", "Who", _T, indexed=True),
                 _c("what", "What", _T, indexed=True),
@@ -645,7 +662,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="Append-only record of who changed what, when, from what, to what.",
         ),
         ListDefinition(
-            "Settings",
+            SETTINGS,
             (
                 _c("key", "Setting", _T, indexed=True, required=True),
                 _c("value", "Value", _N),

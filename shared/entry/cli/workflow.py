@@ -16,6 +16,8 @@ from rich.progress import track
 
 from shared.core.allocation import AllocationRequest
 from shared.core.deadlines import AuditMonth
+from shared.core.list_titles import SUBMISSIONS
+from shared.core.stages import SubmissionOutcome
 from shared.core.tasks import TaskStatus
 from shared.entry.cli.context import context_of, services_of
 from shared.entry.cli.render import console, table
@@ -211,7 +213,6 @@ def process(ctx: typer.Context) -> None:
 
 
 def _print_process(result: object) -> None:
-    from shared.core.stages import SubmissionOutcome
     from shared.services.workflow.changes import ProcessResult
 
     assert isinstance(result, ProcessResult)
@@ -562,7 +563,9 @@ def submissions(
         (str(r.id), r.file_name, r.case_ref, r.audit_month, r.status, r.outcome, r.reason[:80], r.location)
         for r in found
     ]
-    what = "Quarantined" if quarantined else "Waiting for the QA check" if waiting else "Audit Submissions"
+    what: str = SUBMISSIONS
+    if quarantined or waiting:
+        what = SubmissionOutcome.QUARANTINED if quarantined else SubmissionOutcome.WAITING_FOR_QA
     console.print(
         table(
             f"{what} ({len(rows)})", ("Id", "File", "Case", "Month", "Stage", "Outcome", "Why", "Where"), rows

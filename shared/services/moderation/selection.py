@@ -21,12 +21,13 @@ from shared.adapters.registers.allocation_sheet import build_allocation_sheet
 from shared.core.allocation import AllocationRequest
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import Grade
+from shared.core.list_titles import ALLOCATIONS
 from shared.core.sampling import OpenReaudit, SampleProposal, draw_case_sample
 from shared.core.stages import AuditStage
 from shared.services.moderation.case_export import ExportProblem, read_case_export
 from shared.services.ports.lists import Query
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import ALLOCATIONS, Allocation
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.people import StaffDirectory
 
 WHY_SHEET = "Why chosen"

@@ -23,6 +23,7 @@ from shared.adapters.forms.word import fill_word_form
 from shared.core.deadlines import AuditMonth
 from shared.core.findings import Finding
 from shared.core.grades import NOT_APPLICABLE, Grade
+from shared.core.list_titles import ALLOCATIONS, MODERATION, SUBMISSIONS
 from shared.core.moderation import (
     OVERALL,
     AcceptedAudit,
@@ -40,14 +41,13 @@ from shared.core.working_days import last_day_of_month
 from shared.services.ports.lists import FieldValue, ListItem, Query, where
 from shared.services.ports.mail import Attachment, OutgoingMessage
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, Allocation
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.notices import DOCX, SIGN_OFF, XLSX, findings_text
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.workflow_run import Run
 
 log = logging.getLogger(__name__)
 
-MODERATION = "Moderation"
 # An audit in one of these stages has been accepted by the QA check (2.11).
 ACCEPTED_STAGES = [
     AuditStage.ACCEPTED.value,

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 
 from shared.core.eligibility import StaffMember
+from shared.core.list_titles import OBSERVATIONS
 from shared.core.programme import OBSERVATION, ScheduledItem, next_supervision_by, observations_for_year
 from shared.core.tasks import TaskType
 from shared.services.ports.lists import FieldValue, Query, where
 from shared.services.programme import notices
 from shared.services.programme.schedule import (
-    OBSERVATIONS,
     SCHEDULES,
     ScheduleEntry,
     ScheduleResult,

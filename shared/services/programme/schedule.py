@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from shared.core.deadlines import AuditMonth
 from shared.core.eligibility import StaffMember
+from shared.core.list_titles import CASE_DISCUSSIONS, OBSERVATIONS, STAFF, SUPERVISION_AUDITS, TASKS
 from shared.core.programme import (
     CASE_DISCUSSION,
     OBSERVATION,
@@ -26,15 +27,12 @@ from shared.core.record import text_of
 from shared.core.tasks import TaskStatus, TaskType
 from shared.services.ports.lists import FieldValue, ListItem, Query, where
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import STAFF, TASKS, Task
+from shared.services.workflow.lists import Task
 from shared.services.workflow.people import staff_from_item
 from shared.services.workflow.workflow_run import Run
 
 log = logging.getLogger(__name__)
 
-OBSERVATIONS = "Observations"
-CASE_DISCUSSIONS = "Case Discussions"
-SUPERVISION_AUDITS = "Supervision Audits"
 _CHUNK = 50
 
 

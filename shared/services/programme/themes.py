@@ -8,14 +8,13 @@ import hashlib
 from dataclasses import dataclass
 
 from shared.core.deadlines import AuditMonth
+from shared.core.list_titles import SUBMISSIONS, THEMATIC_AUDITS
 from shared.core.programme_themes import ReturnedAudit, ThemeSuggestion, lookback_months, suggest_themes
 from shared.core.record import grade_of, text_of
 from shared.services.ports.lists import FieldValue, Query, where
 from shared.services.programme.schedule import as_date
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import SUBMISSIONS
 
-THEMATIC_AUDITS = "Thematic Audits"
 SERIOUS_CASE_REVIEW = "Serious Case Review"
 PERFORMANCE_INFORMATION = "Performance information"
 SINGLE_CASE_AUDITS = "Single case file audits"

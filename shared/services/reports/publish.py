@@ -18,6 +18,7 @@ from pathlib import Path
 from shared.adapters.documents.datapack import build_data_pack
 from shared.adapters.documents.render import render_docx
 from shared.adapters.documents.report_templates import TEMPLATE_FOLDER, template_path
+from shared.core.list_titles import ALLOCATIONS, REPORTS_LIBRARY, STAFF, SUBMISSIONS, TASKS
 from shared.services.ports.lists import ListItem, Query, where
 from shared.services.ports.mail import Attachment, OutgoingMessage
 from shared.services.reports import aggregate
@@ -32,11 +33,9 @@ from shared.services.reports.content import (
 )
 from shared.services.reports.period import ReportPeriod, parse_period
 from shared.services.workflow.dependencies import MissingSetting, Services
-from shared.services.workflow.lists import ALLOCATIONS, STAFF, SUBMISSIONS, TASKS
 
 log = logging.getLogger(__name__)
 
-REPORTS_LIBRARY = "Reports"
 KINDS = ("highlights", "bulletin", "quarterly")
 REPORT_TYPES = {
     "highlights": "Audit Highlights Report",

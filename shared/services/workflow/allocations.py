@@ -10,11 +10,12 @@ from shared.core.allocation import AllocationRequest, is_allocated_late, reasons
 from shared.core.deadlines import AuditMonth
 from shared.core.eligibility import CaseHolders, StaffMember, reasons_auditor_is_not_eligible
 from shared.core.grades import Grade
+from shared.core.list_titles import ALLOCATIONS
 from shared.core.stages import AuditStage
 from shared.core.tasks import TaskType
 from shared.services.ports.lists import FieldValue, ListItem, Query, where
 from shared.services.workflow import notices
-from shared.services.workflow.lists import ALLOCATIONS, Allocation
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.workflow_run import Run
 
@@ -159,8 +160,8 @@ def _previous_audit(run: Run, previous: Allocation | None) -> tuple[tuple[str, b
     """A re-audit (2.12) carries the audit it follows: the form as last submitted."""
     if previous is None:
         return ()
+    from shared.core.list_titles import SUBMISSIONS
     from shared.services.ports.lists import FileNotFoundInLibrary, ItemNotFound
-    from shared.services.workflow.lists import SUBMISSIONS
 
     store = run.services.store
     try:

@@ -13,20 +13,20 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from shared.core.list_titles import ALLOCATIONS, DRAFTS, LEARNING_BULLETINS, SUBMISSIONS, TASKS
 from shared.core.tasks import TaskStatus, TaskType
 from shared.services.ports.lists import ChangeKind, ChangeTokenExpired, ListItem, Query, where
 from shared.services.workflow import notices, qa
 from shared.services.workflow.allocations import on_allocation_added
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.drafts import DRAFTS, process_drafts
+from shared.services.workflow.drafts import process_drafts
 from shared.services.workflow.intake import SubmissionResult, process_submissions
-from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, Allocation, Task
+from shared.services.workflow.lists import Allocation, Task
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.workflow_run import Run
 
 log = logging.getLogger(__name__)
 
-LEARNING_BULLETINS = "Learning Bulletins"
 # The lists whose changes the service acts on, in the framework's order; each has a webhook.
 # Audit Drafts come before Audit Submissions: a draft submitted for the QA check is checked in the
 # same run. A draft saved without being submitted costs one look at its row, nothing more.

@@ -14,13 +14,13 @@ from shared.adapters.state.lease import MemoryLease, WriterLease
 from shared.adapters.state.sqlite_state import StateStore
 from shared.config import SHIPPED_TEMPLATES
 from shared.core.deadlines import Deadlines
+from shared.core.list_titles import SETTINGS
 from shared.core.schema import AuditSchema
 from shared.core.working_days import WorkingDayCalendar
 from shared.services.ports.lists import ListStore, ListStoreError, Query, where
 from shared.services.ports.mail import Mailer
 from shared.services.workflow.clock import Clock
 from shared.services.workflow.effects import Effects
-from shared.services.workflow.lists import SETTINGS
 
 log = logging.getLogger(__name__)
 

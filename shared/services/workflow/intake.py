@@ -20,6 +20,7 @@ from shared.adapters.forms.outcome import FormOutcome, FormStatus
 from shared.adapters.forms.reader import ANSWER_BOXES_LOST, read_form
 from shared.adapters.forms.safety import DEFAULT_LIMITS
 from shared.core.findings import Finding
+from shared.core.list_titles import ALLOCATIONS, SUBMISSIONS
 from shared.core.record import read_checkbox, text_of
 from shared.core.schema import CASE_FILE_AUDIT, MODERATION_FORM
 from shared.core.stages import AuditEvent, AuditStage, SubmissionOutcome
@@ -39,11 +40,7 @@ from shared.services.ports.mail import Delivery, OutgoingMessage
 from shared.services.programme.returns import is_programme_form, record_programme_form
 from shared.services.workflow import notices
 from shared.services.workflow.dependencies import MissingSetting, Services
-from shared.services.workflow.lists import (
-    ALLOCATIONS,
-    SUBMISSIONS,
-    Allocation,
-)
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.qa import amendment_task
 from shared.services.workflow.workflow_run import Run
 

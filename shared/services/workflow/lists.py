@@ -12,13 +12,6 @@ from shared.core.stages import AuditStage
 from shared.core.tasks import TaskStatus
 from shared.services.ports.lists import ListItem
 
-ALLOCATIONS = "Audit Allocations"
-SUBMISSIONS = "Audit Submissions"
-TASKS = "Tasks"
-STAFF = "Staff"
-TRAIL = "Audit Trail"
-SETTINGS = "Settings"
-
 
 @dataclass(frozen=True, slots=True)
 class Allocation:

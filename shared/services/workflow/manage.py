@@ -12,15 +12,17 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from shared.core import list_titles
 from shared.core.addresses import is_plain_email
 from shared.core.eligibility import CaseHolders, reasons_auditor_is_not_eligible
+from shared.core.list_titles import ALLOCATIONS, SUBMISSIONS, TASKS
 from shared.core.stages import AuditEvent, AuditStage, IllegalTransition, SubmissionOutcome
 from shared.core.tasks import TaskStatus, TaskType
 from shared.services.ports.lists import ItemNotFound, ListItem, Query, where
 from shared.services.workflow import notices, qa
 from shared.services.workflow.allocations import allocations_of_case, no_allocation
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, Allocation, Task
+from shared.services.workflow.lists import Allocation, Task
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.workflow_run import Run
 
@@ -267,7 +269,7 @@ def set_setting(run: Run, key: str, value: str, who: str | None = None) -> str:
     run.trail(
         f"setting/{key}/{run.services.clock.now().isoformat()}",
         f"setting {key} changed",
-        "Settings",
+        list_titles.SETTINGS,
         0,
         {key: before},
         {key: text},

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from shared.core.eligibility import CaseHolders, reasons_auditor_is_not_eligible
 from shared.core.findings import Finding, Severity
 from shared.core.grades import Grade
+from shared.core.list_titles import SUBMISSIONS
 from shared.core.stages import AuditEvent, AuditStage, IllegalTransition, QADecision, next_stage
 from shared.core.tasks import TaskType
 from shared.services.ports.lists import Query, where
@@ -28,7 +29,7 @@ from shared.services.workflow.allocations import (
     no_allocation,
 )
 from shared.services.workflow.links import latest_submission_link
-from shared.services.workflow.lists import SUBMISSIONS, Allocation
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.workflow_run import Run
 

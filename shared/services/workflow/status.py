@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from shared.core.deadlines import AuditMonth
+from shared.core.list_titles import ALLOCATIONS, TASKS
 from shared.core.stages import AuditStage
 from shared.core.tasks import TaskStatus
 from shared.services.ports.lists import Query, where
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import ALLOCATIONS, TASKS, Allocation, Task
+from shared.services.workflow.lists import Allocation, Task
 
 
 @dataclass(frozen=True, slots=True)

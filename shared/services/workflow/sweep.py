@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 
 from shared.core.addresses import is_plain_email
 from shared.core.deadlines import AuditMonth
+from shared.core.list_titles import ALLOCATIONS, TASKS
 from shared.core.stages import WITH_AUDITOR, AuditStage
 from shared.core.tasks import AUDITOR_TASKS, TaskStatus, TaskType
 from shared.services.ports.lists import Query, where
 from shared.services.ports.mail import OutgoingMessage
 from shared.services.workflow import notices
 from shared.services.workflow.links import item_link, latest_submission_link
-from shared.services.workflow.lists import ALLOCATIONS, TASKS, Allocation, Task
+from shared.services.workflow.lists import Allocation, Task
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.workflow_run import Run
 

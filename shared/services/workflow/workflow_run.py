@@ -19,6 +19,7 @@ from typing import Any
 
 from shared.adapters.state.lease import LeaseLost
 from shared.core.addresses import is_plain_email
+from shared.core.list_titles import ALLOCATIONS, TASKS, TRAIL
 from shared.core.stages import AuditEvent, AuditStage, IllegalTransition, next_stage
 from shared.core.tasks import TaskStatus, TaskType
 from shared.services.ports.lists import (
@@ -43,7 +44,7 @@ from shared.services.ports.mail import (
 )
 from shared.services.workflow import notices
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation, Task
+from shared.services.workflow.lists import Allocation, Task
 from shared.services.workflow.writes import PendingWrites
 
 log = logging.getLogger(__name__)
