@@ -107,6 +107,20 @@ class Timescales:
 
 
 @dataclass(frozen=True, slots=True)
+class Organisation:
+    """Who runs the framework, and the protective marking its documents carry: every form,
+    register, report and email takes these words from here."""
+
+    name: str = "Hull Children, Young People and Family Services"
+    short_name: str = "Hull Children's Services"
+    council: str = "Hull City Council"
+    # Government Security Classifications: audits and reports name cases and staff.
+    protective_marking: str = "OFFICIAL-SENSITIVE"
+    # The learning bulletin is anonymised for the wider workforce.
+    bulletin_marking: str = "OFFICIAL"
+
+
+@dataclass(frozen=True, slots=True)
 class CalendarSettings:
     country: str
     subdivision: str
@@ -220,6 +234,7 @@ class AuditSchema:
     programme: ProgrammeSettings = dataclass_field(default_factory=ProgrammeSettings)
     moderation: ModerationSettings = dataclass_field(default_factory=ModerationSettings)
     sampling: SamplingSettings = dataclass_field(default_factory=SamplingSettings)
+    organisation: Organisation = dataclass_field(default_factory=Organisation)
     source: str = dataclass_field(default="", compare=False)
     # Every way a form may name a domain (id, name, 'Domain 3', '3. Planning'), folded.
     domain_lookup: Mapping[str, Domain] = dataclass_field(default_factory=dict, compare=False)

@@ -7,6 +7,7 @@ with a mistake in it is refused with a message naming the key and what is wrong.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Mapping
 from functools import lru_cache
@@ -28,6 +29,7 @@ from shared.core.schema import (
     FieldSpec,
     FormSpec,
     ModerationSettings,
+    Organisation,
     ProgrammeSettings,
     Roles,
     SamplingSettings,
@@ -82,9 +84,11 @@ def parse_schema(raw: Mapping[str, Any], source: str = "<schema>") -> AuditSchem
     descriptions = reader.sub(grades, "descriptions", "grades")
     grade_descriptions = {g: str(descriptions.get(g.value, "")) for g in Grade}
 
+    organisation = _organisation(reader)
+    timescales = _timescales(reader)
+    reader.words = _words(timescales, organisation)
     domains = _domains(reader)
     roles = _roles(reader)
-    timescales = _timescales(reader)
     calendar = _calendar(reader)
     consistency = _consistency(reader)
     smart = _smart(reader)
@@ -107,6 +111,7 @@ def parse_schema(raw: Mapping[str, Any], source: str = "<schema>") -> AuditSchem
         programme=programme,
         moderation=moderation,
         sampling=_sampling(reader),
+        organisation=organisation,
         source=source,
         domain_lookup=_domain_lookup(domains),
     )
@@ -131,6 +136,9 @@ class _Reader:
     def __init__(self, raw: Mapping[str, Any], source: str) -> None:
         self.raw = raw
         self.source = source
+        # What a guidance text may name in braces, e.g. {review_period_months}: set once the
+        # timescales and the organisation are read, so the forms say what the schema says.
+        self.words: Mapping[str, str] = {}
 
     def error(self, key: str, problem: str) -> SchemaError:
         return SchemaError(f"Audit schema {self.source}: '{key}' {problem}.")
@@ -171,6 +179,66 @@ class _Reader:
             raise self.error(f"{where}.{key}", "must be text")
         return value
 
+    def prose(self, table: Mapping[str, Any], key: str, where: str, default: str = "") -> str:
+        """Text a person reads on a form, with each {name} filled from the timescales or the
+        organisation; a name the schema does not define is refused, naming the ones it does."""
+        text = self.text(table, key, where, default)
+
+        def word(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in self.words:
+                known = ", ".join("{" + w + "}" for w in sorted(self.words))
+                raise self.error(f"{where}.{key}", f"names {{{name}}}, which is not one of {known}")
+            return self.words[name]
+
+        return _PLACEHOLDER.sub(word, text)
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def _words(timescales: Timescales, organisation: Organisation) -> dict[str, str]:
+    """The names a guidance text may use, each a timescale or the organisation's words."""
+    words = {
+        "allocation_list_by_day_of_month": timescales.allocation_list_by_day_of_month,
+        "review_period_months": timescales.review_period_months,
+        "review_period_tolerance_days": timescales.review_period_tolerance_days,
+        "amendment_working_days": timescales.amendment_working_days,
+        "safeguarding_action_working_days": timescales.safeguarding_action_working_days,
+    }
+    named = {name: str(value) for name, value in words.items()}
+    named |= {
+        f"discussion_working_days_{grade.name.lower()}": str(days)
+        for grade, days in timescales.discussion_working_days.items()
+    }
+    return named | {
+        "organisation": organisation.name,
+        "organisation_short_name": organisation.short_name,
+        "council": organisation.council,
+    }
+
+
+def _organisation(reader: _Reader) -> Organisation:
+    default = Organisation()
+    if "organisation" not in reader.raw:
+        return default
+    table = reader.table("organisation")
+    where = "organisation"
+
+    def words(key: str, fallback: str) -> str:
+        text = reader.text(table, key, where, fallback).strip()
+        if not text:
+            raise reader.error(f"{where}.{key}", "must not be empty")
+        return text
+
+    return Organisation(
+        name=words("name", default.name),
+        short_name=words("short_name", default.short_name),
+        council=words("council", default.council),
+        protective_marking=words("protective_marking", default.protective_marking),
+        bulletin_marking=words("bulletin_marking", default.bulletin_marking),
+    )
+
 
 _GRADE_NAMES = tuple(g.value for g in Grade)
 
@@ -202,7 +270,7 @@ def _domains(reader: _Reader) -> tuple[Domain, ...]:
                 f"{where}.grading", f"names grades that do not exist: {unknown} (use {list(_GRADE_NAMES)})"
             )
         domains.append(
-            Domain(expected, name.strip(), reader.text(entry, "guidance", where), number, tuple(pairs))
+            Domain(expected, name.strip(), reader.prose(entry, "guidance", where), number, tuple(pairs))
         )
     return tuple(domains)
 
@@ -482,7 +550,7 @@ def _forms(reader: _Reader, domains: tuple[Domain, ...]) -> dict[str, FormSpec]:
             title=reader.text(entry, "title", where),
             section=reader.text(entry, "section", where),
             version=reader.integer(entry, "version", where, minimum=1),
-            guidance=reader.text(entry, "guidance", where).strip(),
+            guidance=reader.prose(entry, "guidance", where).strip(),
             fields=tuple(fields),
             plan_rows=plan_rows,
             position={spec.id: i for i, spec in enumerate(fields)},
@@ -508,7 +576,7 @@ def _field(reader: _Reader, entry: Any, where: str, **overrides: Any) -> FieldSp
         label=reader.text(values, "label", where),
         kind=kind,
         required=reader.boolean(values, "required", where, False),
-        guidance=reader.text(values, "guidance", where),
+        guidance=reader.prose(values, "guidance", where),
         options=options,
         allow_not_applicable=reader.boolean(values, "allow_not_applicable", where, False),
         group=str(values.get("group", "details")),
@@ -676,7 +744,7 @@ def _moderation_form(reader: _Reader, domains: tuple[Domain, ...]) -> FormSpec:
         title=reader.text(table, "form_title", where, "Moderation of a Case File Audit"),
         section="7.2",
         version=reader.integer(table, "form_version", where, minimum=1) if "form_version" in table else 1,
-        guidance=reader.text(table, "form_guidance", where).strip(),
+        guidance=reader.prose(table, "form_guidance", where).strip(),
         fields=tuple(fields),
         position={spec.id: i for i, spec in enumerate(fields)},
     )

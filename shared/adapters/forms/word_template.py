@@ -26,8 +26,6 @@ _CT_HEADER = "application/vnd.openxmlformats-officedocument.wordprocessingml.hea
 _CT_FOOTER = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
 _REL_BASE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
-ORGANISATION = "Hull Children, Young People and Family Services"
-PROTECTIVE_MARKING = "OFFICIAL – SENSITIVE"
 NAVY = "1F3864"
 LABEL_FILL = "DEE6F0"
 GUIDANCE_FILL = "F2F2F2"
@@ -283,7 +281,7 @@ class _WordForm:
         return ooxml.xml_bytes(self.root)
 
     def _title(self) -> None:
-        _paragraph(self.body, ORGANISATION, style="Subtitle")
+        _paragraph(self.body, self.schema.organisation.name, style="Subtitle")
         _paragraph(self.body, self.form.title, style="Title")
         _paragraph(
             self.body,
@@ -620,7 +618,10 @@ def build_word_template(form: FormSpec, schema: AuditSchema) -> bytes:
         ),
         ("word/styles.xml", _styles()),
         ("word/settings.xml", _settings()),
-        ("word/header1.xml", _header_footer("hdr", PROTECTIVE_MARKING, centred=True, page_number=False)),
+        (
+            "word/header1.xml",
+            _header_footer("hdr", schema.organisation.protective_marking, centred=True, page_number=False),
+        ),
         ("word/footer1.xml", _header_footer("ftr", footer_text, centred=False, page_number=True)),
         (
             "docProps/core.xml",

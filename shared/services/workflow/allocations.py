@@ -134,6 +134,7 @@ def notify_allocation(
             allocation,
             attachments,
             reaudit=previous is not None,
+            timescales=run.services.schema.timescales,
             draft_link=draft.link,
             worker_name=worker.name if worker else "",
             manager_name=manager.name if manager else "",

@@ -318,7 +318,11 @@ def _return_at_once(run: Run, allocation: Allocation, check: AuditCheck, unit: _
             },
         )
     key = f"returned/{allocation.key}/{unit.digest[:16]}"
-    run.mail(notices.returned_to_auditor(allocation, check.findings, due, by_qa=False, key=key))
+    run.mail(
+        notices.returned_to_auditor(
+            allocation, check.findings, due, by_qa=False, key=key, timescales=run.services.schema.timescales
+        )
+    )
     amendment_task(run, allocation, unit.digest[:16], due, notices.findings_text(check.errors))
     unit.result.outcome = SubmissionOutcome.RETURNED
     unit.result.reason = f"{len(check.errors)} error(s) to fix"

@@ -157,6 +157,7 @@ def return_for_amendment(run: Run, allocation: Allocation, reasons: str, who: st
             due,
             by_qa=True,
             key=f"qa-returned/{allocation.key}/{version}",
+            timescales=run.services.schema.timescales,
             link=latest_submission_link(run.services, allocation.id),
         )
     )
