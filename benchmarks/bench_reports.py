@@ -37,7 +37,7 @@ MONTH, QUARTER = parse_period("2026-11"), parse_period("2026-Q4")
 def _aggregate(
     history: FictionalHistory, kind: str, redact: Callable[[str], str] | None = None
 ) -> ReportContent:
-    index = aggregate.index_history(history.allocations, history.submissions, history.tasks, DOMAINS)
+    index = aggregate.index_history(history.allocations, history.submissions, history.tasks, SCHEMA)
     if kind == "highlights":
         return highlights_content(
             aggregate.highlights(index, MONTH, DOMAINS, AS_OF, redact or (lambda text: text))

@@ -24,13 +24,18 @@ def working_days(count: int) -> str:
     return f"{count} working day" if count == 1 else f"{count} working days"
 
 
-def within_working_days(counts: Iterable[int]) -> str:
-    """'within 10 working days'; several counts: 'within 5 or 10 working days'."""
+def working_days_of(counts: Iterable[int]) -> str:
+    """'10 working days'; several counts: '5 or 10 working days'."""
     found = sorted(set(counts))
     if len(found) == 1:
-        days = working_days(found[0])
-        return days if found[0] == 0 else f"within {days}"
-    return f"within {', '.join(map(str, found[:-1]))} or {found[-1]} working days"
+        return working_days(found[0])
+    return f"{', '.join(map(str, found[:-1]))} or {found[-1]} working days"
+
+
+def within_working_days(counts: Iterable[int]) -> str:
+    """'within 10 working days', 'within 5 or 10 working days'; 0 alone: 'the same working day'."""
+    days = working_days_of(counts)
+    return days if days == working_days(0) else f"within {days}"
 
 
 def review_period(timescales: Timescales) -> str:
@@ -46,3 +51,8 @@ def amendment_within(timescales: Timescales) -> str:
 def discussion_within(timescales: Timescales, grades: Iterable[Grade] = tuple(Grade)) -> str:
     """2.10: 'within 5 or 10 working days' over ``grades`` (all of them by default)."""
     return within_working_days(timescales.discussion_working_days[g] for g in grades)
+
+
+def discussion_days(timescales: Timescales) -> str:
+    """2.10: '5 or 10 working days', over every judgement."""
+    return working_days_of(timescales.discussion_working_days.values())

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import NOT_APPLICABLE, Grade
 from shared.core.record import text_of
-from shared.core.schema import Domain
+from shared.core.schema import AuditSchema, Domain, Organisation, Timescales
 from shared.core.stages import AuditStage, SubmissionOutcome
 from shared.core.tasks import TaskStatus, TaskType
+from shared.core.wording import discussion_days, discussion_within
 from shared.services.ports.lists import ListItem
 from shared.services.reports.anonymise import Reviewed
 from shared.services.reports.period import ReportPeriod
@@ -98,6 +99,9 @@ class AuditIndex:
     tasks: list[Task]
     tasks_by_allocation: dict[int, list[Task]]
     tasks_by_type: dict[str, list[Task]]
+    # The schema's timescales and organisation: the reports' labels are rendered from them.
+    timescales: Timescales
+    organisation: Organisation
     chain_length: dict[int, int] = field(default_factory=dict)
     next_audit: dict[int, AuditRow] = field(default_factory=dict)  # re-audit by previous id
 
@@ -112,7 +116,7 @@ def index_history(
     allocations: Iterable[ListItem],
     submissions: Iterable[ListItem],
     tasks: Iterable[ListItem],
-    domains: Sequence[Domain],
+    schema: AuditSchema,
 ) -> AuditIndex:
     """Index the three lists in one pass each (submissions: the latest one not quarantined)."""
     latest: dict[int, ListItem] = {}
@@ -123,7 +127,7 @@ def index_history(
         current = latest.get(allocation)
         if current is None or item.id > current.id:
             latest[allocation] = item
-    grade_columns = tuple(f"{d.id}_grade" for d in domains)
+    grade_columns = tuple(f"{d.id}_grade" for d in schema.domains)
     rows: list[AuditRow] = []
     by_id: dict[int, AuditRow] = {}
     by_month: dict[AuditMonth, list[AuditRow]] = defaultdict(list)
@@ -171,7 +175,16 @@ def index_history(
         by_type[task.task_type].append(task)
         if task.allocation is not None:
             by_allocation[task.allocation].append(task)
-    index = AuditIndex(rows, by_id, dict(by_month), task_rows, dict(by_allocation), dict(by_type))
+    index = AuditIndex(
+        rows,
+        by_id,
+        dict(by_month),
+        task_rows,
+        dict(by_allocation),
+        dict(by_type),
+        schema.timescales,
+        schema.organisation,
+    )
     index.chain_length = _chain_lengths(index)
     index.next_audit = {r.previous_id: r for r in rows if r.previous_id is not None}
     return index
@@ -481,7 +494,9 @@ class DiscussionTimeliness:
         return share(self.held_on_time, self.held_on_time + self.held_late + self.overdue)
 
 
-def discussion_timeliness(rows: Sequence[AuditRow], as_of: dt.date) -> list[DiscussionTimeliness]:
+def discussion_timeliness(
+    rows: Sequence[AuditRow], as_of: dt.date, timescales: Timescales
+) -> list[DiscussionTimeliness]:
     buckets: dict[bool, list[int]] = {True: [0, 0, 0, 0, 0], False: [0, 0, 0, 0, 0]}
     for row in rows:
         if row.discussion_due is None:
@@ -495,9 +510,13 @@ def discussion_timeliness(rows: Sequence[AuditRow], as_of: dt.date) -> list[Disc
         else:
             counts[4] += 1
     return [
-        DiscussionTimeliness("Inadequate: within 5 working days", *buckets[True]),
         DiscussionTimeliness(
-            "Good, Outstanding or Requires Improvement: within 10 working days", *buckets[False]
+            f"Inadequate: {discussion_within(timescales, [Grade.INADEQUATE])}", *buckets[True]
+        ),
+        DiscussionTimeliness(
+            "Good, Outstanding or Requires Improvement: "
+            + discussion_within(timescales, [Grade.GOOD, Grade.OUTSTANDING, Grade.REQUIRES_IMPROVEMENT]),
+            *buckets[False],
         ),
     ]
 
@@ -599,6 +618,7 @@ class Highlights:
     trend: list[TrendPoint]
     awaiting_qa: list[AuditRow] = field(default_factory=list)  # returned, not yet accepted (2.11)
     minimum: int = MINIMUM_FOR_PERCENT
+    organisation: Organisation = field(default_factory=Organisation)
 
 
 def highlights(
@@ -622,11 +642,12 @@ def highlights(
         team_distribution(accepted),
         reaudit_chains(index, period.months),
         safeguarding(index, period.months, as_of),
-        discussion_timeliness(rows, as_of),
+        discussion_timeliness(rows, as_of, index.timescales),
         good_practice_excerpts(accepted, domains, redact, limit=8),
         trend(index, trend_months, as_of),
         sorted((r for r in rows if r.awaiting_qa), key=lambda r: (r.team, r.case_ref)),
         minimum,
+        index.organisation,
     )
 
 
@@ -652,6 +673,7 @@ class Bulletin:
     awaiting_qa: int = 0
     returned_for_amendment: int = 0
     minimum: int = MINIMUM_FOR_PERCENT
+    organisation: Organisation = field(default_factory=Organisation)
 
     @property
     def has_figures(self) -> bool:
@@ -683,7 +705,7 @@ def bulletin(
         (d for d in graded if d not in weaknesses and d.grades.good_or_better),
         key=lambda d: (-(d.grades.good_or_better_share or 0), d.domain.number),
     )[:2]
-    points = _learning_points(rows, learning, as_of, minimum)
+    points = _learning_points(rows, learning, as_of, minimum, index.timescales)
     themes = [
         f"{d.domain.name}: {d.grades.weak} of the {d.grades.graded} audits that graded it found it "
         "Requires Improvement or Inadequate."
@@ -708,11 +730,16 @@ def bulletin(
         sum(r.awaiting_qa for r in everything),
         sum(r.times_returned > 0 for r in rows),
         minimum,
+        index.organisation,
     )
 
 
 def _learning_points(
-    rows: Sequence[AuditRow], learning: Sequence[DomainLearning], as_of: dt.date, minimum: int
+    rows: Sequence[AuditRow],
+    learning: Sequence[DomainLearning],
+    as_of: dt.date,
+    minimum: int,
+    timescales: Timescales,
 ) -> list[str]:
     """Plain statements drawn from the figures, in the framework's words; none from fewer than
     ``minimum`` audits."""
@@ -736,13 +763,13 @@ def _learning_points(
             "Some audits were returned for amendment before they were accepted (2.11): evidence for "
             "every judgement and a SMART improvement plan avoid the round trip."
         )
-    timeliness = discussion_timeliness(rows, as_of)
+    timeliness = discussion_timeliness(rows, as_of, timescales)
     held = sum(t.held_on_time for t in timeliness)
     missed = sum(t.held_late + t.overdue for t in timeliness)
     if held + missed >= minimum:
         points.append(
             f"{held} of {held + missed} findings discussions ({_percent(share(held, held + missed))}) "
-            "were held within the framework's 5 or 10 working days (2.10)."
+            f"were held within the framework's {discussion_days(timescales)} (2.10)."
         )
     return points
 
@@ -783,6 +810,7 @@ class Quarterly:
     awaiting_qa: int = 0
     minimum: int = MINIMUM_FOR_PERCENT
     improvement_actions: TaskFollowUp | None = None  # None: no such tasks exist yet
+    organisation: Organisation = field(default_factory=Organisation)
 
     @property
     def partial(self) -> bool:
@@ -835,7 +863,7 @@ def quarterly(
         teams,
         reaudit_outcomes(index, period.months),
         reaudit_chains(index, period.months),
-        discussion_timeliness(rows, as_of),
+        discussion_timeliness(rows, as_of, index.timescales),
         compliance,
         totals,
         trend(index, trend_months, as_of),
@@ -843,6 +871,7 @@ def quarterly(
         sum(r.awaiting_qa for r in rows),
         minimum,
         _improvement_actions(index, period, as_of),
+        index.organisation,
     )
 
 

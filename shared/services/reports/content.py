@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from shared.adapters.documents import charts
+from shared.core.schema import Organisation
 from shared.services.reports.aggregate import (
     GRADES,
     INADEQUATE,
@@ -50,8 +51,6 @@ class Share:
 
 
 Value = str | int | float | Share | None
-CLASSIFICATION = "OFFICIAL-SENSITIVE"
-BULLETIN_CLASSIFICATION = "OFFICIAL"
 TITLES = {
     "highlights": "Audit Highlights Report",
     "bulletin": "Learning bulletin",
@@ -102,14 +101,16 @@ def _pct(value: float | None) -> str:
 
 
 def _common(
-    kind: str, period_key: str, period_label: str, date_range: str, as_of: dt.date
+    kind: str, period_key: str, period_label: str, date_range: str, as_of: dt.date, organisation: Organisation
 ) -> dict[str, object]:
+    marking = organisation.bulletin_marking if kind == "bulletin" else organisation.protective_marking
     return {
         "title": TITLES[kind],
         "period_label": period_label,
         "date_range": date_range,
         "as_of": f"{as_of:%-d %B %Y}",
-        "classification": BULLETIN_CLASSIFICATION if kind == "bulletin" else CLASSIFICATION,
+        "classification": marking,
+        "organisation": organisation.short_name,
         "period_key": period_key,
     }
 
@@ -419,7 +420,7 @@ def highlights_content(h: Highlights, names: Mapping[str, str] | None = None) ->
         ),
         _trend_table(h.trend, minimum),
     ]
-    context = _common("highlights", period.key, period.label, period.date_range, h.as_of)
+    context = _common("highlights", period.key, period.label, period.date_range, h.as_of, h.organisation)
     _tables_context(context, tables)
     context["headline_month"] = period.months[0].first_day.strftime("%B")
     context["summary"] = _highlights_summary(h, on_time, good, inadequate)
@@ -560,7 +561,14 @@ def bulletin_content(
             "Give evidence for every judgement and a SMART plan, so audits are accepted first time (2.11)."
         )
     standard = [f"{d.name}: {d.guidance}" for d in focus]
-    context = _common("bulletin", period.key, period.label, period.date_range, approved_on or period.last_day)
+    context = _common(
+        "bulletin",
+        period.key,
+        period.label,
+        period.date_range,
+        approved_on or period.last_day,
+        b.organisation,
+    )
     context.update(
         {
             "draft": draft,
@@ -752,7 +760,7 @@ def quarterly_content(q: Quarterly, extra_sections: Sequence[Mapping[str, object
         ),
         _trend_table(q.trend, minimum),
     ]
-    context = _common("quarterly", period.key, period.label, period.date_range, q.as_of)
+    context = _common("quarterly", period.key, period.label, period.date_range, q.as_of, q.organisation)
     _tables_context(context, tables)
     context["month_names"] = month_names
     context["partial"] = (

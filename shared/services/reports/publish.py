@@ -108,7 +108,7 @@ def _history(services: Services, period: ReportPeriod) -> aggregate.AuditIndex:
     )
     submissions = store.query_all(Query(SUBMISSIONS, page_size=500))
     tasks = store.query_all(Query(TASKS, page_size=500))
-    return aggregate.index_history(allocations, submissions, tasks, services.schema.domains)
+    return aggregate.index_history(allocations, submissions, tasks, services.schema)
 
 
 def _minimum(services: Services) -> int:
