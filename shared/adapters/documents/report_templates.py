@@ -423,8 +423,7 @@ def build_highlights(path: Path) -> Path:
            "recorded on Liquidlogic under Management Oversight (2.6).")  # fmt: skip
     b.table("safeguarding", _FIGURES)
     b.heading(5)
-    b.text("Team Manager and worker discuss the findings within 5 working days when the case is "
-           "Inadequate and 10 otherwise (2.10).")  # fmt: skip
+    b.text("Team Manager and worker discuss the findings {{ discussion_rule }} (2.10).")
     b.table("discussions", _DISCUSSION_COLUMNS)
     b.heading(6)
     b.text("What auditors highlighted as good practice (2.3) in accepted audits, with names and "

@@ -619,6 +619,8 @@ class Highlights:
     awaiting_qa: list[AuditRow] = field(default_factory=list)  # returned, not yet accepted (2.11)
     minimum: int = MINIMUM_FOR_PERCENT
     organisation: Organisation = field(default_factory=Organisation)
+    # 2.10 in words, from the schema: 'within 5 working days when the case is Inadequate and ...'.
+    discussion_rule: str = ""
 
 
 def highlights(
@@ -648,6 +650,15 @@ def highlights(
         sorted((r for r in rows if r.awaiting_qa), key=lambda r: (r.team, r.case_ref)),
         minimum,
         index.organisation,
+        discussion_rule(index.timescales),
+    )
+
+
+def discussion_rule(timescales: Timescales) -> str:
+    others = [grade for grade in Grade if grade is not Grade.INADEQUATE]
+    return (
+        f"{discussion_within(timescales, [Grade.INADEQUATE])} when the case is Inadequate and "
+        f"{discussion_within(timescales, others)} otherwise"
     )
 
 

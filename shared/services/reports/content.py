@@ -426,6 +426,7 @@ def highlights_content(h: Highlights, names: Mapping[str, str] | None = None) ->
     context["summary"] = _highlights_summary(h, on_time, good, inadequate)
     context["actions"] = _highlights_actions(h, inadequate)
     context["minimum"] = minimum
+    context["discussion_rule"] = h.discussion_rule
     context["good_practice"] = [
         {"heading": f"{e.domain}: " if e.domain else "", "text": e.text, "team": e.team}
         for e in h.good_practice
