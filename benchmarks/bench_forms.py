@@ -33,7 +33,7 @@ from shared.adapters.forms.safety import WORD_PART, open_package
 from shared.adapters.forms.templates import template_path
 from shared.adapters.forms.word import read_word_controls
 from shared.core.deadlines import Deadlines
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.demo.examples import EXAMPLES
 
 SCHEMA = load_schema()

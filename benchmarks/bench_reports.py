@@ -21,7 +21,7 @@ from shared.adapters.documents.datapack import build_data_pack
 from shared.adapters.documents.render import render_docx
 from shared.adapters.documents.report_templates import template_path
 from shared.core.deadlines import AuditMonth
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.demo.fictional_history import FictionalHistory, fictional_history
 from shared.services.ports.documents import ReportContent
 from shared.services.reports import aggregate, highlights, quarterly
@@ -40,7 +40,7 @@ MONTH, QUARTER = parse_period("2026-11"), parse_period("2026-Q4")
 def _aggregate(
     history: FictionalHistory, kind: str, redact: Callable[[str], str] | None = None
 ) -> ReportContent:
-    index = aggregate.index_history(history.allocations, history.submissions, history.tasks, DOMAINS)
+    index = aggregate.index_history(history.allocations, history.submissions, history.tasks, SCHEMA)
     if kind == "highlights":
         return highlights_content(
             highlights.highlights(index, MONTH, DOMAINS, AS_OF, redact or (lambda text: text))

@@ -42,13 +42,13 @@ from shared.core.allocation import AllocationRequest
 from shared.core.deadlines import AuditMonth
 from shared.core.record import FieldValue
 from shared.core.schema import CASE_FILE_AUDIT
+from shared.core.stages import SubmissionOutcome
 from shared.demo.examples import good_audit, half_filled_audit, inadequate_audit_with_safeguarding_concern
 from shared.services.ports.lists import ListStore
 from shared.services.workflow import allocations, qa
 from shared.services.workflow.changes import process_changes
 from shared.services.workflow.clock import Clock
 from shared.services.workflow.intake import submit_file
-from shared.services.workflow.lists import WAITING_FOR_QA
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.workflow_run import Run
 from tests.sharepoint_server.server import LoopbackSharePoint
@@ -146,7 +146,7 @@ def month(
     figures["floor_cpu"] = floor_cpu(filled)
     figures["requests_per_submission"] = (count() - before) / len(filled)
     assert len(processed.submissions) == len(filled)
-    waiting = [s for s in processed.submissions if s.outcome == WAITING_FOR_QA]
+    waiting = [s for s in processed.submissions if s.outcome == SubmissionOutcome.WAITING_FOR_QA]
 
     services.clock = Clock(dt.date(2026, 11, 24))
     started = time.perf_counter()

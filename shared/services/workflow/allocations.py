@@ -10,10 +10,12 @@ from shared.core.allocation import AllocationRequest, is_allocated_late, reasons
 from shared.core.deadlines import AuditMonth
 from shared.core.eligibility import CaseHolders, StaffMember, reasons_auditor_is_not_eligible
 from shared.core.grades import Grade
+from shared.core.list_titles import ALLOCATIONS
 from shared.core.stages import AuditStage
+from shared.core.tasks import TaskType
 from shared.services.ports.lists import FieldValue, ListItem, Query, where
 from shared.services.workflow import notices
-from shared.services.workflow.lists import ALLOCATIONS, Allocation
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.workflow_run import Run
 
@@ -134,6 +136,7 @@ def notify_allocation(
             allocation,
             attachments,
             reaudit=previous is not None,
+            timescales=run.services.schema.timescales,
             draft_link=draft.link,
             worker_name=worker.name if worker else "",
             manager_name=manager.name if manager else "",
@@ -145,7 +148,7 @@ def notify_allocation(
         run.mail(notices.reaudit_allocated(allocation, previous))
         run.task(
             f"reaudit/{allocation.key}",
-            "Re-audit",
+            TaskType.REAUDIT,
             f"Re-audit the Inadequate case {allocation.case_ref} ({allocation.month.label})",
             allocation.auditor_email,
             allocation.due_date or run.services.deadlines.audit_due_date(allocation.month),
@@ -160,8 +163,8 @@ def _previous_audit(run: Run, previous: Allocation | None) -> tuple[tuple[str, b
     """A re-audit (2.12) carries the audit it follows: the form as last submitted."""
     if previous is None:
         return ()
+    from shared.core.list_titles import SUBMISSIONS
     from shared.services.ports.lists import FileNotFoundInLibrary, ItemNotFound
-    from shared.services.workflow.lists import SUBMISSIONS
 
     store = run.services.store
     try:

@@ -29,17 +29,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shared.core.deadlines import months_before
+from shared.core.list_titles import DRAFTS, SUBMISSIONS
 from shared.core.record import FieldValue
 from shared.core.schema import CASE_FILE_AUDIT
 from shared.services.ports.lists import ItemUpdate, ListItem, Query, where
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import SUBMISSIONS, Allocation
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.workflow_run import Run
 
 log = logging.getLogger(__name__)
 
-DRAFTS = "Audit Drafts"
 WORD, EXCEL = "Word", "Excel"
 FORM_PREFERENCES = (WORD, EXCEL)
 # Facts the service knows from the allocation and the Staff register: filled in and locked.

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.core.findings import Finding
-from shared.core.record import read_checkbox
+from shared.core.list_titles import ALLOCATIONS, SUBMISSIONS
+from shared.core.record import read_checkbox, text_of
 from shared.core.schema import CASE_FILE_AUDIT
-from shared.core.stages import AuditEvent, AuditStage
+from shared.core.stages import AuditEvent, AuditStage, SubmissionOutcome
+from shared.core.tasks import TaskType
 from shared.core.validation import AuditCheck, check_audit
 from shared.services.ports.forms import ANSWER_BOXES_LOST, FormOutcome, FormStatus
 from shared.services.ports.lists import (
@@ -37,14 +39,7 @@ from shared.services.ports.mail import Delivery, OutgoingMessage
 from shared.services.workflow import notices
 from shared.services.workflow.dependencies import MissingSetting, Services
 from shared.services.workflow.extensions import FormRecorded
-from shared.services.workflow.lists import (
-    ALLOCATIONS,
-    QUARANTINED,
-    RETURNED,
-    SUBMISSIONS,
-    WAITING_FOR_QA,
-    Allocation,
-)
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.qa import amendment_task
 from shared.services.workflow.workflow_run import Run
 
@@ -204,7 +199,7 @@ def _process_one(
             "this library; move the file to where that form belongs.",
         )
         return
-    case_ref = _text(form.fields.get("case_ref")).upper()
+    case_ref = text_of(form.fields.get("case_ref")).upper()
     candidates = allocations.get(case_ref, [])
     allocation = _match(candidates, unit.digest)
     if allocation is None:
@@ -253,13 +248,13 @@ def _process_one(
             },
         )
     if allocation.stage is AuditStage.RESUBMITTED:
-        run.complete_tasks(allocation.id, "Amendment")
+        run.complete_tasks(allocation.id, TaskType.AMENDMENT)
     _link_earlier_version(run, unit, allocation)
     if check.errors:
         allocation = _return_at_once(run, allocation, check, unit)
     else:
         unit.result.outcome, unit.result.reason = (
-            WAITING_FOR_QA,
+            SubmissionOutcome.WAITING_FOR_QA,
             f"{len(check.warnings)} flag(s) for the QA check",
         )
         run.mail(
@@ -316,9 +311,13 @@ def _return_at_once(run: Run, allocation: Allocation, check: AuditCheck, unit: _
             },
         )
     key = f"returned/{allocation.key}/{unit.digest[:16]}"
-    run.mail(notices.returned_to_auditor(allocation, check.findings, due, by_qa=False, key=key))
+    run.mail(
+        notices.returned_to_auditor(
+            allocation, check.findings, due, by_qa=False, key=key, timescales=run.services.schema.timescales
+        )
+    )
     amendment_task(run, allocation, unit.digest[:16], due, notices.findings_text(check.errors))
-    unit.result.outcome = RETURNED
+    unit.result.outcome = SubmissionOutcome.RETURNED
     unit.result.reason = f"{len(check.errors)} error(s) to fix"
     return allocation
 
@@ -332,7 +331,7 @@ def _raise_safeguarding(run: Run, allocation: Allocation, check: AuditCheck) -> 
     run.mail(notices.safeguarding_alert(allocation, due, bool(check.record.safeguarding_details), qa_team))
     run.task(
         f"safeguarding/{allocation.key}",
-        "Safeguarding",
+        TaskType.SAFEGUARDING,
         f"Immediate safeguarding concern from the audit of {allocation.case_ref}: record corrective "
         "action on Liquidlogic under Management Oversight",
         allocation.team_manager_email,
@@ -359,8 +358,8 @@ def _lost_boxes(findings: Sequence[Finding]) -> Finding | None:
 
 
 def _quarantine(run: Run, unit: _Work, reason: str, concern_already_raised: bool = False) -> None:
-    unit.result.outcome, unit.result.reason = QUARANTINED, reason
-    unit.update = {"outcome": QUARANTINED, "outcome_reason": reason}
+    unit.result.outcome, unit.result.reason = SubmissionOutcome.QUARANTINED, reason
+    unit.update = {"outcome": SubmissionOutcome.QUARANTINED, "outcome_reason": reason}
     if (
         not concern_already_raised
         and unit.form is not None
@@ -389,7 +388,7 @@ def _stranded_safeguarding(run: Run, unit: _Work, reason: str) -> None:
         contact = None
     fields = unit.form.fields if unit.form is not None else {}
     said = [
-        f"{label}: {_text(fields.get(field_id))}"
+        f"{label}: {text_of(fields.get(field_id))}"
         for field_id, label in (
             ("case_ref", "Case reference as typed"),
             ("child_ref", "Child reference as typed"),
@@ -398,11 +397,11 @@ def _stranded_safeguarding(run: Run, unit: _Work, reason: str) -> None:
             ("team_manager", "Team Manager"),
             ("auditor", "Auditor"),
         )
-        if _text(fields.get(field_id))
+        if text_of(fields.get(field_id))
     ]
     details = (
         "given on the form"
-        if _text(fields.get("safeguarding_details"))
+        if text_of(fields.get("safeguarding_details"))
         else "NOT given on the form: contact the auditor today"
     )
     unit.result.safeguarding_alert = True
@@ -511,7 +510,7 @@ def _allocations_for(run: Run, work: list[_Work]) -> dict[str, list[Allocation]]
     for unit in work:
         if unit.form is None:
             continue
-        ref = _text(unit.form.fields.get("case_ref")).upper()
+        ref = text_of(unit.form.fields.get("case_ref")).upper()
         if ref:
             refs.add(ref)
     by_case: dict[str, list[Allocation]] = {}
@@ -540,12 +539,6 @@ def _match(candidates: list[Allocation], digest: str) -> Allocation | None:
 
 def _errors_first(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: not f.is_error))
-
-
-def _text(value: FieldValue) -> str:
-    if isinstance(value, str):
-        return value.strip()
-    return "" if value is None else str(value).strip()
 
 
 __all__ = ["SubmissionResult", "process_submissions", "submit_file"]

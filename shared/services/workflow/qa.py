@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from shared.core.eligibility import CaseHolders, reasons_auditor_is_not_eligible
 from shared.core.findings import Finding, Severity
 from shared.core.grades import Grade
-from shared.core.stages import AuditEvent, AuditStage, IllegalTransition, next_stage
+from shared.core.list_titles import SUBMISSIONS
+from shared.core.stages import AuditEvent, AuditStage, IllegalTransition, QADecision, next_stage
+from shared.core.tasks import TaskType
 from shared.services.ports.lists import Query, where
 from shared.services.workflow import notices
 from shared.services.workflow.allocations import (
@@ -27,7 +29,7 @@ from shared.services.workflow.allocations import (
     no_allocation,
 )
 from shared.services.workflow.links import latest_submission_link
-from shared.services.workflow.lists import QA_DECISIONS, SUBMISSIONS, Allocation
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.workflow_run import Run
 
@@ -65,7 +67,7 @@ def accept(
                 "or leave --reaudit-by out to let Audit Desk choose (2.12)."
             )
     allocation = _step(run, allocation, AuditEvent.ACCEPT, {"accepted_on": run.today}, who)
-    run.complete_tasks(allocation.id, "Re-audit")
+    run.complete_tasks(allocation.id, TaskType.REAUDIT)
     result = QaResult(allocation)
     if allocation.overall_grade is Grade.INADEQUATE:
         result.reaudit = allocate_reaudit(
@@ -98,7 +100,7 @@ def reaudit_unallocated(run: Run, allocation: Allocation, problems: list[str]) -
     qa_team = run.services.setting("qa_team_email")
     run.task(
         f"reaudit-unallocated/{allocation.key}",
-        "Re-audit",
+        TaskType.REAUDIT,
         f"Choose a Senior Manager to re-audit case {allocation.case_ref} in {month.label}",
         qa_team,
         due,
@@ -130,7 +132,7 @@ def reallocate_reaudit(run: Run, allocation: Allocation, reaudit_by: str, who: s
             f"{notices.sentence(allocation.label)} already has its re-audit for "
             f"{run.services.deadlines.reaudit_month(allocation.month).label}: nothing changed."
         )
-    run.complete_tasks(allocation.id, "Re-audit")
+    run.complete_tasks(allocation.id, TaskType.REAUDIT)
     return result
 
 
@@ -160,6 +162,7 @@ def return_for_amendment(run: Run, allocation: Allocation, reasons: str, who: st
             due,
             by_qa=True,
             key=f"qa-returned/{allocation.key}/{version}",
+            timescales=run.services.schema.timescales,
             link=latest_submission_link(run.services, allocation.id),
         )
     )
@@ -171,7 +174,7 @@ def amendment_task(run: Run, allocation: Allocation, version: str, due: dt.date,
     """2.11: the auditor amends and resubmits within 3 working days."""
     run.task(
         f"amendment/{allocation.key}/{version}",
-        "Amendment",
+        TaskType.AMENDMENT,
         f"Amend and resubmit the audit of {allocation.case_ref} ({allocation.month.label})",
         allocation.auditor_email,
         due,
@@ -213,7 +216,7 @@ def share_findings(run: Run, allocation: Allocation, who: str | None = None) -> 
     )
     run.task(
         f"discussion/{allocation.key}",
-        "Discussion",
+        TaskType.DISCUSSION,
         f"Discuss the audit findings for {allocation.case_ref} with the allocated worker and record "
         "the agreed actions on Liquidlogic under Management Oversight",
         allocation.team_manager_email,
@@ -255,7 +258,7 @@ def record_discussion(run: Run, allocation: Allocation, who: str | None = None) 
         )
     allocation = _step(run, allocation, AuditEvent.HOLD_DISCUSSION, {"discussion_held_on": run.today}, who)
     allocation = _step(run, allocation, AuditEvent.CLOSE, {"closed_on": run.today}, who)
-    run.complete_tasks(allocation.id, "Discussion")
+    run.complete_tasks(allocation.id, TaskType.DISCUSSION)
     return QaResult(allocation)
 
 
@@ -286,7 +289,12 @@ def follow_stage(run: Run, allocation: Allocation) -> int:
 # What QA can do, by the words the command line and the demo use.
 ACTIONS = ("accept", "return", "share", "discussed", "disagree", "resolve")
 # The same steps as QA chooses them on an allocation in SharePoint (the qa_decision column).
-DECISIONS = dict(zip(QA_DECISIONS, ("accept", "return", "share", "discussed"), strict=True))
+DECISIONS: dict[str, str] = {
+    QADecision.ACCEPT: "accept",
+    QADecision.RETURN: "return",
+    QADecision.SHARE: "share",
+    QADecision.DISCUSSED: "discussed",
+}
 
 
 def take(
