@@ -16,7 +16,7 @@ from collections.abc import Callable
 from shared.core.deadlines import AuditMonth, Deadlines
 from shared.core.grades import Grade
 from shared.core.record import FieldValue
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.core.validation import check_audit
 from shared.demo.examples import EXAMPLES
 

@@ -16,11 +16,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import TypeVar
 
+from benchmarks.goals import goal
 from shared.adapters.documents.datapack import build_data_pack
 from shared.adapters.documents.render import render_docx
 from shared.adapters.documents.report_templates import template_path
 from shared.core.deadlines import AuditMonth
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.demo.fictional_history import FictionalHistory, fictional_history
 from shared.services.ports.documents import ReportContent
 from shared.services.reports import aggregate, highlights, quarterly
@@ -39,7 +40,7 @@ MONTH, QUARTER = parse_period("2026-11"), parse_period("2026-Q4")
 def _aggregate(
     history: FictionalHistory, kind: str, redact: Callable[[str], str] | None = None
 ) -> ReportContent:
-    index = aggregate.index_history(history.allocations, history.submissions, history.tasks, DOMAINS)
+    index = aggregate.index_history(history.allocations, history.submissions, history.tasks, SCHEMA)
     if kind == "highlights":
         return highlights_content(
             highlights.highlights(index, MONTH, DOMAINS, AS_OF, redact or (lambda text: text))
@@ -91,6 +92,7 @@ def main() -> None:
     report("highlights", monthly, in_month, 1.0, label="highlights (cold)")
     best = min(report("highlights", monthly, in_month, 1.0, label="highlights (warm)") for _ in range(3))
     print(f"  best warm: {best:.3f} s")
+    goal(f"highlights report, {in_month} audits", f"{best:.2f} s (best warm)", "<= 1.0 s", best <= 1.0)
     names = [str(s.fields["Title"]) for s in monthly.staff]
     emails = [str(s.fields["email"]) for s in monthly.staff]
     redact = redactor(names, emails, [d.name for d in DOMAINS]).__call__

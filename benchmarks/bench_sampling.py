@@ -16,7 +16,7 @@ import time
 from shared.adapters.registers.case_export import read_case_export
 from shared.core.deadlines import AuditMonth
 from shared.core.sampling import draw_case_sample
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.demo.fictional_cases import export_csv, fictional_case_rows, fictional_staff
 
 TARGET_RATIO = 20.0

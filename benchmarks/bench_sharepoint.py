@@ -24,7 +24,7 @@ from shared.adapters.lists.formatted import definitions_by_title, formatted_defi
 from shared.adapters.lists.provision import provision
 from shared.adapters.lists.sharepoint_store import SharePointListStore
 from shared.config import SharePointSettings
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.services.ports.lists import Fields, ItemUpdate, ListItem, Query, where
 from tests.sharepoint_server.server import FaultPlan, LoopbackSharePoint
 

@@ -41,6 +41,19 @@ param keyVaultAdministratorObjectId string
 @description('Days of logs kept in Log Analytics.')
 param logRetentionDays int = 90
 
+// Instance memory, from `make bench` (issue 19; docs/deploy.md, "What it costs"). The queue worker
+// alone would fit the smallest size: one invocation handling 100 submissions and a 200 MB upload
+// peaks at about 100 MB (bench_worker; batchSize 1, so one at a time per instance). The report
+// timers run in the same app: the highlights report peaks at 243 MB on the demo data and
+// bench_reports reaches 533 MB aggregating 100,000 audits; with the Functions host on the same
+// instance and a queue invocation that may coincide with a report, 512 MB leaves no margin, and
+// 100,000 audits do not fit at all. 2048 MB therefore stays the default. On demand it costs
+// nothing extra at Hull's volume or a large council's (both inside the monthly free grant): the
+// size matters to the bill only for always-ready instances, which this app does not use.
+@description('Flex Consumption instance memory (MB). 2048 fits the worker and the reports with room; 512 only after measuring the reports at your volume.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
 var suffix = uniqueString(resourceGroup().id, baseName)
 var storageName = take(toLower('${baseName}${suffix}'), 24)
 var appName = '${baseName}-func-${suffix}'
@@ -203,7 +216,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       }
       scaleAndConcurrency: {
         maximumInstanceCount: 40
-        instanceMemoryMB: 2048
+        instanceMemoryMB: instanceMemoryMB
       }
       runtime: {
         name: 'python'

@@ -95,11 +95,11 @@ def workflow_extensions() -> WorkflowExtensions:
     """The programme's, moderation's and the reports' part in the workflow: the returned forms
     they record (4-6, 7.2), the observation notices of the daily sweep (6.5), and the approved
     bulletin the reports publish (8.1). Moderation and the reports are imported when first used."""
+    from shared.core.list_titles import LEARNING_BULLETINS
     from shared.core.schema import MODERATION_FORM
-    from shared.services.ports.list_definitions import MODERATION_RECORDED, PROGRAMME_FORM_RECORDED
+    from shared.core.stages import SubmissionOutcome
     from shared.services.programme.observations import notify_coming_observations
     from shared.services.programme.returns import PROGRAMME_FORMS, record_programme_form
-    from shared.services.workflow.changes import LEARNING_BULLETINS
 
     def record_moderation_form(run: Run, form: FormOutcome, name: str, content: bytes) -> FormRecorded:
         from shared.services.moderation.service import record_moderation_form
@@ -111,11 +111,11 @@ def workflow_extensions() -> WorkflowExtensions:
 
         return on_bulletin_change(services, item)
 
-    programme = ReturnedForm(PROGRAMME_FORM_RECORDED, record_programme_form)
+    programme = ReturnedForm(SubmissionOutcome.PROGRAMME_FORM_RECORDED, record_programme_form)
     return WorkflowExtensions(
         returned_forms={
             **dict.fromkeys(PROGRAMME_FORMS, programme),
-            MODERATION_FORM: ReturnedForm(MODERATION_RECORDED, record_moderation_form),
+            MODERATION_FORM: ReturnedForm(SubmissionOutcome.MODERATION_RECORDED, record_moderation_form),
         },
         sweep_notices=(notify_coming_observations,),
         list_changes={LEARNING_BULLETINS: publish_approved_bulletin},

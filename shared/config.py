@@ -26,6 +26,12 @@ def secret(variable: str) -> str:
     return os.environ.get(variable, "")
 
 
+def ca_bundle() -> str | bool:
+    """The CA bundle the environment names for HTTPS (``REQUESTS_CA_BUNDLE``, else
+    ``CURL_CA_BUNDLE``, as requests reads them), else True: the bundled certificates."""
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+
+
 def webhook_url() -> str:
     """The webhook's public URL ('' when unset), for keeping SharePoint's subscriptions."""
     return os.environ.get(WEBHOOK_URL_VARIABLE, "").strip()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.demo.example_registers import example_staff
 
 

@@ -19,13 +19,13 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 
 from shared.core.findings import Finding, error
 from shared.core.record import ImprovementAction
 
 
-class ActionStatus(Enum):
+class ActionStatus(StrEnum):
     OPEN = "Open"
     DONE = "Done"
     NOT_DONE = "Not done"

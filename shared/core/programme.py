@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from shared.core.deadlines import AuditMonth, months_before
 from shared.core.eligibility import StaffMember
 from shared.core.schema import ProgrammeSettings
+from shared.core.tasks import PROGRAMME_TASKS, TaskType
 from shared.core.working_days import WorkingDayCalendar
 
-OBSERVATION = "Observation"
-CASE_DISCUSSION = "Case discussion"
-SUPERVISION_AUDIT = "Supervision audit"
-ACTIVITIES = (OBSERVATION, CASE_DISCUSSION, SUPERVISION_AUDIT)
+# The programme's activities (4, 5, 6) are its task types.
+OBSERVATION = TaskType.OBSERVATION
+CASE_DISCUSSION = TaskType.CASE_DISCUSSION
+SUPERVISION_AUDIT = TaskType.SUPERVISION_AUDIT
+ACTIVITIES = PROGRAMME_TASKS
 
 # The Staff Observation Form's types of observation (6.2 to 6.6).
 ASYE_OBSERVATION = "ASYE direct observation"

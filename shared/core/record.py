@@ -108,6 +108,23 @@ def text_of(value: FieldValue) -> str:
     return str(value).strip()
 
 
+def day_of(value: FieldValue) -> dt.date | None:
+    """A stored date: a date, or a timestamp's day; None for anything else (text is not parsed)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def count_of(value: FieldValue) -> int:
+    """A stored whole number (a list's Number column may hold 2.0); 0 when empty or not a number."""
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def grade_of(value: FieldValue) -> Grade | None:
+    """The grade a list or form holds, by its exact name; None for anything else."""
+    return next((grade for grade in Grade if grade.value == value), None)
+
+
 def read_date(value: FieldValue) -> dt.date | None:
     """A date as a form may hold it: a date, an ISO date or timestamp, or UK day-first text.
 

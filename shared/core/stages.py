@@ -8,7 +8,7 @@ An illegal step is refused with a reason a person can act on, never silently ign
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 
 
 class AuditStage(Enum):
@@ -33,6 +33,47 @@ class AuditEvent(Enum):
     HOLD_DISCUSSION = "record the discussion"
     CLOSE = "close"
     CANCEL = "cancel the allocation"
+
+
+# Stages where the auditor holds the next step (the audit or its amendment is due), as listed.
+WITH_AUDITOR = (AuditStage.ALLOCATED.value, AuditStage.RETURNED_FOR_AMENDMENT.value)
+
+
+class QADecision(StrEnum):
+    """What QA chooses on a submission in the Audit Submissions list; Audit Desk takes the step."""
+
+    ACCEPT = "Accept"  # 2.11
+    RETURN = "Return for amendment"  # 2.11
+    SHARE = "Share findings"  # 2.9
+    DISCUSSED = "Record discussion"  # 2.10
+
+
+class SubmissionOutcome(StrEnum):
+    """Where a returned file ended: every one ends in exactly one of these."""
+
+    WAITING_FOR_QA = "Waiting for the QA check"
+    RETURNED = "Returned to the auditor"
+    QUARANTINED = "Quarantined"
+    # A returned Staff Observation, Case Discussion or Supervision Audit form recorded against
+    # its schedule item (4, 5, 6): not a case file audit, so it takes no part in the QA check.
+    PROGRAMME_FORM_RECORDED = "Recorded against the schedule"
+    # A returned moderation form recorded on its Moderation item (7.2).
+    MODERATION_RECORDED = "Moderation recorded"
+
+
+# The outcomes of a case file audit's submission (2.2, 2.11).
+AUDIT_SUBMISSION_OUTCOMES = (
+    SubmissionOutcome.WAITING_FOR_QA,
+    SubmissionOutcome.RETURNED,
+    SubmissionOutcome.QUARANTINED,
+)
+
+
+class ModerationStatus(StrEnum):
+    """Moderation of an accepted audit (7.2): waiting for the moderator, then moderated."""
+
+    AWAITING = "Awaiting moderation"
+    MODERATED = "Moderated"
 
 
 class IllegalTransition(ValueError):

@@ -10,7 +10,8 @@ from shared.adapters.forms.excel_template import build_excel_template
 from shared.adapters.forms.word import fill_word_form
 from shared.adapters.forms.word_template import build_word_template
 from shared.core.record import FieldValue
-from shared.core.schema import CASE_FILE_AUDIT, AuditSchema, load_schema
+from shared.core.schema import CASE_FILE_AUDIT, AuditSchema
+from shared.core.schema_reader import load_schema
 from shared.demo import hostile_forms as hostile
 from shared.demo.examples import (
     good_audit,

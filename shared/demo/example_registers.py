@@ -17,7 +17,8 @@ from shared.adapters.registers.staff_register import build_staff_register
 from shared.core.allocation import AllocationRequest
 from shared.core.deadlines import AuditMonth
 from shared.core.eligibility import StaffMember
-from shared.core.schema import AuditSchema, load_schema
+from shared.core.schema import AuditSchema
+from shared.core.schema_reader import load_schema
 
 EAST = "Demo Team East"
 WEST = "Demo Team West"

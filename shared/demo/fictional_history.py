@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from shared.core.deadlines import AuditMonth
+from shared.core.list_titles import ALLOCATIONS, SUBMISSIONS
 from shared.services.ports.lists import FieldValue, ItemUpdate, ListItem, ListStore
 
 _T = TypeVar("_T")
@@ -298,9 +299,7 @@ def store_history(store: ListStore, history: FictionalHistory) -> None:
     store.add_many("Staff", staff_rows)
     allocation_ids: dict[int, int] = {}
     for chunk in _chunks(history.allocations, 500):
-        added = store.add_many(
-            "Audit Allocations", [{**i.fields, "previous_allocation": None} for i in chunk]
-        )
+        added = store.add_many(ALLOCATIONS, [{**i.fields, "previous_allocation": None} for i in chunk])
         allocation_ids.update({old.id: new.id for old, new in zip(chunk, added, strict=True)})
     links = [
         ItemUpdate(
@@ -311,12 +310,12 @@ def store_history(store: ListStore, history: FictionalHistory) -> None:
         if i.fields.get("previous_allocation")
     ]
     for chunk_of_links in _chunks(links, 500):
-        store.update_many("Audit Allocations", chunk_of_links)
+        store.update_many(ALLOCATIONS, chunk_of_links)
     for item in history.submissions:
         fields = dict(item.fields)
         fields["allocation"] = allocation_ids[int(str(fields["allocation"]))]
         name = str(fields.pop("FileLeafRef"))
-        store.add_file("Audit Submissions", name, b"fictional audit", fields)
+        store.add_file(SUBMISSIONS, name, b"fictional audit", fields)
     for chunk_of_tasks in _chunks(history.tasks, 500):
         store.add_many(
             "Tasks",

@@ -15,16 +15,16 @@ from shared.bootstrap import bootstrap
 from shared.config import Settings
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import Grade
-from shared.core.stages import AuditStage
+from shared.core.list_titles import ALLOCATIONS, MODERATION, SUBMISSIONS
+from shared.core.stages import AuditStage, SubmissionOutcome
 from shared.demo.example_registers import example_staff
 from shared.demo.fictional_cases import export_csv, fictional_case_rows, fictional_staff
 from shared.services.moderation.calibration import calibration_workbook, quarterly_calibration_section
 from shared.services.moderation.selection import select_cases
-from shared.services.moderation.service import AWAITING, MODERATION, draw_moderation_sample, record_from_list
+from shared.services.moderation.service import AWAITING, draw_moderation_sample, record_from_list
 from shared.services.ports.lists import FieldValue, Query
 from shared.services.workflow.clock import Clock
 from shared.services.workflow.dependencies import DEFAULT_SETTINGS, Services
-from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, WAITING_FOR_QA
 from shared.services.workflow.people import import_staff
 from shared.services.workflow.unit_of_work import unit_of_work
 
@@ -140,7 +140,7 @@ def _accepted(services: Services, number: int, month: AuditMonth, auditor: str, 
     )
     fields: dict[str, FieldValue] = {
         "allocation": item.id,
-        "outcome": WAITING_FOR_QA,
+        "outcome": SubmissionOutcome.WAITING_FOR_QA.value,
         "overall_grade": grade.value,
     }
     fields |= {f"d{n}_grade": grade.value for n in range(1, 8)}

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from shared.adapters.forms.word import fill_word_form
+from shared.core.list_titles import OBSERVATIONS
+from shared.core.programme import OBSERVATION
 from shared.demo.example_registers import example_staff
 from shared.services.ports.lists import Query
 from shared.services.programme.case_discussions import schedule_case_discussions
@@ -20,7 +22,7 @@ from shared.services.programme.observations import (
     notify_coming_observations,
     schedule_observations,
 )
-from shared.services.programme.schedule import OBSERVATIONS, SCHEDULES, ScheduleEntry, entries_due_between
+from shared.services.programme.schedule import SCHEDULES, ScheduleEntry, entries_due_between
 from shared.services.programme.supervision import schedule_supervision_audits
 from shared.services.workflow.changes import process_changes
 from shared.services.workflow.clock import Clock
@@ -80,9 +82,7 @@ def demo_programme(services: Services, say: Callable[[str], None]) -> None:
         say(f"  {notify_coming_observations(run)} told; sweep: {_sweep(run)}")
     overdue = [
         e
-        for e in entries_due_between(
-            services, SCHEDULES["Observation"], D(YEAR, 1, 1), services.clock.today()
-        )
+        for e in entries_due_between(services, SCHEDULES[OBSERVATION], D(YEAR, 1, 1), services.clock.today())
         if e.done_on is None and e.due is not None and e.due < services.clock.today()
     ]
     for entry in overdue:
@@ -114,7 +114,7 @@ def _by_month(services: Services, say: Callable[[str], None]) -> None:
 def _observation_form(services: Services, observed_on: dt.date) -> bytes | None:
     """The Staff Observation Form for the first observation due in February, as its observer fills it in."""
     entries = [
-        ScheduleEntry.from_item(item, SCHEDULES["Observation"])
+        ScheduleEntry.from_item(item, SCHEDULES[OBSERVATION])
         for item in services.store.query_all(Query(OBSERVATIONS, page_size=500))
     ]
     february = sorted(

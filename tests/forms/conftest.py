@@ -10,7 +10,8 @@ from shared.adapters.forms import TEMPLATES_DIR, fill_excel_form, fill_word_form
 from shared.adapters.forms.controls import field_choices
 from shared.core.deadlines import Deadlines
 from shared.core.record import FieldValue
-from shared.core.schema import AuditSchema, FieldSpec, FormSpec, load_schema
+from shared.core.schema import AuditSchema, FieldSpec, FormSpec
+from shared.core.schema_reader import load_schema
 from shared.demo.examples import good_audit
 
 

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from shared.adapters.forms import fill_word_form
 from shared.adapters.forms.templates import TEMPLATES_DIR
 from shared.core.grades import Grade
-from shared.core.schema import AuditSchema, SchemaError, parse_schema
+from shared.core.schema import AuditSchema
+from shared.core.schema_reader import SchemaError, parse_schema
 from shared.demo.examples import good_audit
 from shared.demo.hostile_forms import part
 from shared.entry.cli.main import app

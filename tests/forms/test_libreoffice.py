@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from shared.adapters.forms.templates import TEMPLATES_DIR, template_names
-from shared.core.schema import AuditSchema, load_schema
+from shared.core.schema import AuditSchema
+from shared.core.schema_reader import load_schema
 
 SOFFICE = shutil.which("soffice")
 PDFTOTEXT = shutil.which("pdftotext")

@@ -15,7 +15,8 @@ from shared.adapters.forms.ooxml import PROP_SCHEMA_VERSION, PROP_TEMPLATE, PROP
 from shared.adapters.forms.safety import open_package
 from shared.adapters.forms.templates import template_files, template_names
 from shared.core.grades import NOT_APPLICABLE, Grade
-from shared.core.schema import CASE_FILE_AUDIT, AuditSchema, load_schema
+from shared.core.schema import CASE_FILE_AUDIT, AuditSchema
+from shared.core.schema_reader import load_schema
 
 NS = {"w": W, "w14": W14}
 GRADES = [g.value for g in Grade]

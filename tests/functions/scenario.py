@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from shared.adapters.forms.word import fill_word_form
+from shared.core.list_titles import ALLOCATIONS, SUBMISSIONS, TASKS, TRAIL
 from shared.demo.examples import inadequate_audit_with_safeguarding_concern
 from shared.services.ports.lists import Query
 from shared.services.workflow.intake import submit_file
-from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, TRAIL
 from tests.sharepoint_server.server import LoopbackSharePoint
 from tests.workflow.conftest import TEMPLATES, Desk, make_desk, sharepoint_for
 

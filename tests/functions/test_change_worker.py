@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from shared.adapters.azure.storage import POISON_QUEUE
+from shared.core.list_titles import ALLOCATIONS, SUBMISSIONS, TASKS
 from shared.entry.functions.notifications import Notification
 from shared.entry.functions.worker import MAX_DEQUEUE_COUNT
 from shared.services.workflow.changes import WATCHED
-from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS
 from tests.functions.conftest import App
 from tests.functions.scenario import (
     CASE,

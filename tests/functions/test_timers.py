@@ -144,7 +144,7 @@ def test_a_job_never_run_before_does_not_replay_history() -> None:
 
 
 def _reports(app: App) -> list[str]:
-    from shared.services.reports.publish import REPORTS_LIBRARY
+    from shared.core.list_titles import REPORTS_LIBRARY
 
     items = (
         app.sharepoint.lists[REPORTS_LIBRARY].items.values()

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
+from shared.core.list_titles import SUBMISSIONS
 from shared.entry.functions.notifications import Notification
-from shared.services.workflow.lists import SUBMISSIONS
 from tests.functions.conftest import CLIENT_STATE, App
 
 LIST_ID = "1b7b1d2a-0000-4000-8000-000000000002"

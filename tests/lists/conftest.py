@@ -16,7 +16,7 @@ from shared.adapters.lists.provision import provision
 from shared.adapters.lists.sharepoint_store import RetryPolicy, SharePointListStore
 from shared.adapters.lists.sqlite_store import SqliteListStore
 from shared.config import SharePointSettings
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.services.ports.lists import ListStore
 from tests.sharepoint_server.server import LoopbackSharePoint
 

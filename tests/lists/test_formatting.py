@@ -10,7 +10,7 @@ from shared.adapters.lists import formatting
 from shared.adapters.lists.formatted import formatted_definitions
 from shared.adapters.lists.provision import provision
 from shared.core.grades import Grade
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.services.ports.list_definitions import BUILT_IN_COLUMNS
 from tests.lists.conftest import sharepoint_store
 from tests.sharepoint_server.server import LoopbackSharePoint

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from shared.adapters.lists.formatted import formatted_definitions
 from shared.adapters.lists.provision import provision
 from shared.adapters.lists.sharepoint_store import RetryPolicy
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.entry.cli.main import app
 from shared.services.ports.lists import ConcurrencyConflict, ListStoreError, Query, where
 from tests.lists.conftest import sharepoint_store

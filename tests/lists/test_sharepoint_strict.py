@@ -257,7 +257,11 @@ def test_a_write_grant_writes_but_cannot_provision(sharepoint: LoopbackSharePoin
     with token_store(sharepoint, app_token("writer-app")) as store:
         store.add(TASKS, {"Title": "x", "status": "Open"})
         definition = next(
-            iter(definitions_by_title(__import__("shared.core.schema").core.schema.load_schema()).values())
+            iter(
+                definitions_by_title(
+                    __import__("shared.core.schema_reader").core.schema_reader.load_schema()
+                ).values()
+            )
         )
         with pytest.raises(SharePointError, match="Access denied"):
             store.provisioner().create_list(definition)

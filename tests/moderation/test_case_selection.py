@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from shared.adapters.registers.case_export import read_case_export
 from shared.core.deadlines import AuditMonth
 from shared.core.sampling import OpenReaudit, draw_case_sample, months_between
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.demo.fictional_cases import CASE_TYPES, TEAMS, export_csv, fictional_case_rows, fictional_staff
 
 SCHEMA = load_schema()

@@ -12,19 +12,12 @@ from openpyxl import load_workbook
 from shared.adapters.forms.word import fill_word_form
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import Grade
-from shared.core.stages import AuditStage
+from shared.core.list_titles import ALLOCATIONS, MODERATION, SUBMISSIONS
+from shared.core.stages import AuditStage, SubmissionOutcome
 from shared.demo.examples import good_audit
 from shared.services.moderation.calibration import calibration_workbook, quarterly_calibration_section
-from shared.services.moderation.service import (
-    AWAITING,
-    MODERATED,
-    MODERATION,
-    draw_moderation_sample,
-    record_from_list,
-)
-from shared.services.ports.list_definitions import MODERATION_RECORDED
+from shared.services.moderation.service import AWAITING, MODERATED, draw_moderation_sample, record_from_list
 from shared.services.ports.lists import FieldValue, Query
-from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, WAITING_FOR_QA
 from tests.workflow.conftest import (
     EAST_MANAGER,
     EAST_WORKER,
@@ -91,7 +84,7 @@ def test_7_2_an_outstanding_audit_is_moderated_on_the_form_and_the_auditor_is_to
         "moderation-0101.docx", fill_word_form(TEMPLATES / "moderation.docx", verdicts)
     )
     (submission,) = result.submissions
-    assert submission.outcome == MODERATION_RECORDED
+    assert submission.outcome == SubmissionOutcome.MODERATION_RECORDED
     (item,) = _items(desk)
     assert item["status"] == MODERATED
     assert item["overall_auditor_grade"] == "Outstanding"  # the auditor's judgement stays
@@ -129,7 +122,7 @@ def _accepted(
     )
     fields: dict[str, FieldValue] = {
         "allocation": item.id,
-        "outcome": WAITING_FOR_QA,
+        "outcome": SubmissionOutcome.WAITING_FOR_QA,
         "overall_grade": overall.value,
     }
     fields |= {f"d{n}_grade": domains.value for n in range(1, 8)}

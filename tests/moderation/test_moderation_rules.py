@@ -20,7 +20,7 @@ from shared.core.moderation import (
     read_moderation,
     reasons_moderator_is_not_eligible,
 )
-from shared.core.schema import DEFAULT_SCHEMA_PATH, SchemaError, load_schema
+from shared.core.schema_reader import DEFAULT_SCHEMA_PATH, SchemaError, load_schema
 
 SCHEMA = load_schema()
 SETTINGS = SCHEMA.moderation

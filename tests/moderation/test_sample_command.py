@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from shared.adapters.registers.allocation_sheet import read_allocation_sheet
 from shared.adapters.registers.staff_register import build_staff_register
 from shared.core.deadlines import AuditMonth
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.demo.fictional_cases import export_csv, fictional_case_rows, fictional_staff
 from shared.entry.cli.main import app
 

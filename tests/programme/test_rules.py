@@ -29,7 +29,7 @@ from shared.core.programme import (
     supervision_sessions_expected,
 )
 from shared.core.programme_themes import ReturnedAudit, suggest_themes
-from shared.core.schema import DEFAULT_SCHEMA_PATH, SchemaError, load_schema, parse_schema
+from shared.core.schema_reader import DEFAULT_SCHEMA_PATH, SchemaError, load_schema, parse_schema
 from shared.demo.example_registers import example_staff
 
 SCHEMA = load_schema()

@@ -9,13 +9,13 @@ from typer.testing import CliRunner
 
 from shared.adapters.forms.word import fill_word_form
 from shared.core.deadlines import AuditMonth
+from shared.core.list_titles import OBSERVATIONS, STAFF, SUBMISSIONS, SUPERVISION_AUDITS
 from shared.demo.programme import demo_programme
 from shared.entry.cli.main import app
 from shared.services.ports.lists import Query, where
 from shared.services.programme.case_discussions import schedule_case_discussions
 from shared.services.programme.compliance import compliance_by_team
 from shared.services.programme.observations import notify_coming_observations, schedule_observations
-from shared.services.programme.schedule import OBSERVATIONS, SUPERVISION_AUDITS
 from shared.services.programme.supervision import schedule_supervision_audits
 from shared.services.programme.themes import (
     add_theme,
@@ -23,7 +23,6 @@ from shared.services.programme.themes import (
     thematic_schedule,
     theme_suggestions,
 )
-from shared.services.workflow.lists import STAFF, SUBMISSIONS
 from shared.services.workflow.sweep import sweep
 from tests.programme.conftest import Desk, body
 

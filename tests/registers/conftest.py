@@ -7,7 +7,8 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from shared.core.schema import AuditSchema, load_schema
+from shared.core.schema import AuditSchema
+from shared.core.schema_reader import load_schema
 
 
 @pytest.fixture(scope="session")

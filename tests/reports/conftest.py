@@ -18,7 +18,7 @@ from shared.adapters.state.sqlite_state import SqliteStateStore
 from shared.bootstrap import bootstrap
 from shared.config import Settings
 from shared.core.deadlines import Deadlines
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.services.ports.lists import FieldValue, ListItem
 from shared.services.ports.mail import Mailer
 from shared.services.workflow.clock import Clock

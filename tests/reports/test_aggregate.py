@@ -12,7 +12,7 @@ from shared.core.record import FieldValue
 from shared.services.ports.lists import ListItem
 from shared.services.reports import aggregate, bulletin, highlights, measures, quarterly
 from shared.services.reports.period import parse_period
-from tests.reports.conftest import DOMAINS, D, allocation, submission, task
+from tests.reports.conftest import DOMAINS, SCHEMA, D, allocation, submission, task
 
 NOVEMBER = AuditMonth(2026, 11)
 AS_OF = D(2026, 12, 10)
@@ -21,7 +21,7 @@ AS_OF = D(2026, 12, 10)
 def _index(
     allocations: Sequence[ListItem], submissions: Sequence[ListItem] = (), tasks: Sequence[ListItem] = ()
 ) -> aggregate.AuditIndex:
-    return aggregate.index_history(allocations, submissions, tasks, DOMAINS)
+    return aggregate.index_history(allocations, submissions, tasks, SCHEMA)
 
 
 def test_audit_returned_by_the_last_working_day_is_on_time_and_one_not_returned_is_overdue_2_2() -> None:
@@ -67,7 +67,7 @@ def test_discussion_timeliness_uses_5_working_days_for_inadequate_and_10_for_the
             allocation(5, "A-0005", "2026-11", overall_grade="Good"),  # findings not shared yet
         ]
     ).by_month[NOVEMBER]
-    five, ten = measures.discussion_timeliness(rows, AS_OF)
+    five, ten = measures.discussion_timeliness(rows, AS_OF, SCHEMA.timescales)
     assert (five.due, five.held_on_time, five.held_late, five.overdue) == (2, 1, 1, 0)
     assert (ten.due, ten.held_on_time, ten.overdue, ten.not_yet_due) == (2, 0, 1, 1)
     assert five.on_time_share == pytest.approx(0.5)

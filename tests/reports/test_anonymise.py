@@ -14,7 +14,7 @@ from shared.services.reports import aggregate, bulletin
 from shared.services.reports.anonymise import redactor
 from shared.services.reports.bulletin import bulletin_content
 from shared.services.reports.period import parse_period
-from tests.reports.conftest import DOMAINS, D
+from tests.reports.conftest import DOMAINS, SCHEMA, D
 
 
 def _document_text(docx: bytes) -> str:
@@ -25,7 +25,7 @@ def _document_text(docx: bytes) -> str:
 
 def test_a_bulletin_from_data_full_of_names_contains_none_of_them() -> None:
     history = fictional_history(600, AuditMonth(2026, 11), months=3, seed=11)
-    index = aggregate.index_history(history.allocations, history.submissions, history.tasks, DOMAINS)
+    index = aggregate.index_history(history.allocations, history.submissions, history.tasks, SCHEMA)
     people = [p for row in index.rows for p in row.people]
     redact = redactor(
         [str(s.fields["Title"]) for s in history.staff],

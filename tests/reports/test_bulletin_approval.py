@@ -17,11 +17,11 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from shared.core.list_titles import REPORTS_LIBRARY
 from shared.services.ports.lists import FieldValue, Query
 from shared.services.reports import approval as approvals
 from shared.services.reports.approval import BulletinNotApproved
 from shared.services.reports.publish import (
-    REPORTS_LIBRARY,
     approve_bulletin,
     on_bulletin_change,
     publish_approved_bulletin,
@@ -219,7 +219,8 @@ def test_approval_publishes_only_the_approved_excerpts_and_sends_once(
 def test_a_list_edit_to_approved_publishes_the_bulletin(services: Services, tmp_path: Path) -> None:
     """The SharePoint path: the QA team sets the bulletin's status to Approved in the list; the
     change processing that follows publishes and sends it, once however often it runs."""
-    from shared.services.workflow.changes import LEARNING_BULLETINS, process_changes
+    from shared.core.list_titles import LEARNING_BULLETINS
+    from shared.services.workflow.changes import process_changes
 
     _month(services)
     publish_report(services, "bulletin", "2026-11")

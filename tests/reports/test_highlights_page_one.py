@@ -10,7 +10,7 @@ from shared.services.ports.documents import Share
 from shared.services.reports import aggregate, highlights, quarterly
 from shared.services.reports.highlights import direction, highlights_content
 from shared.services.reports.period import parse_period
-from tests.reports.conftest import DOMAINS, D, allocation, submission, task
+from tests.reports.conftest import DOMAINS, SCHEMA, D, allocation, submission, task
 
 AS_OF = D(2026, 12, 10)
 
@@ -55,7 +55,7 @@ def _index() -> aggregate.AuditIndex:
         ),
         task(22, "Safeguarding", D(2026, 12, 20), allocation=2),  # not yet due
     ]
-    return aggregate.index_history(allocations, submissions, tasks, DOMAINS)
+    return aggregate.index_history(allocations, submissions, tasks, SCHEMA)
 
 
 def test_judgements_count_accepted_audits_only_and_the_rest_are_listed_as_awaiting_qa_2_11() -> None:
@@ -113,7 +113,7 @@ def test_the_quarterly_report_shows_action_completion_only_when_actions_exist_2_
         task(31, "Improvement action", D(2026, 11, 20), status="Done", completed_on=D(2026, 11, 19)),
         task(32, "Improvement action", D(2026, 11, 25)),
     ]
-    index = aggregate.index_history([], [], actions, DOMAINS)
+    index = aggregate.index_history([], [], actions, SCHEMA)
     with_actions = quarterly_content(quarterly.quarterly(index, quarter, DOMAINS, AS_OF))
     sections = with_actions.context["extra_sections"]
     assert isinstance(sections, list)

@@ -12,15 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from shared.core.deadlines import AuditMonth
+from shared.core.list_titles import REPORTS_LIBRARY
 from shared.demo.fictional_history import fictional_history, store_history
 from shared.demo.reports import demo_reports
 from shared.services.ports.lists import Query
-from shared.services.reports.publish import (
-    REPORTS_LIBRARY,
-    ReportRequestError,
-    approve_bulletin,
-    publish_report,
-)
+from shared.services.reports.publish import ReportRequestError, approve_bulletin, publish_report
 from shared.services.workflow.dependencies import Services
 
 

@@ -17,7 +17,7 @@ from shared.services.reports import aggregate, bulletin, highlights, quarterly
 from shared.services.reports.highlights import highlights_content
 from shared.services.reports.period import parse_period
 from shared.services.reports.publish import report_layouts
-from tests.reports.conftest import DOMAINS, D, allocation, submission
+from tests.reports.conftest import DOMAINS, SCHEMA, D, allocation, submission
 
 HOSTILE = (
     "Planning: {{ 7*7 }} and {%p if true %}shown{%p endif %} and {% for x in range(3) %}x{% endfor %} "
@@ -35,7 +35,7 @@ def _highlights_with(text: str) -> bytes:
         [allocation(1, "DEMO-0001", "2026-11", overall_grade="Good", submitted_on=D(2026, 11, 20))],
         [submission(1, 1, "Good", good_practice=text)],
         [],
-        DOMAINS,
+        SCHEMA,
     )
     report = highlights.highlights(index, parse_period("2026-11"), DOMAINS, D(2026, 12, 1), lambda t: t)
     return render_docx(template_path("highlights"), highlights_content(report))
@@ -82,7 +82,7 @@ def test_large_history_renders_every_report() -> None:
     from shared.services.reports.quarterly import quarterly_content
 
     history = fictional_history(300, AuditMonth(2026, 12), months=4, seed=3)
-    index = aggregate.index_history(history.allocations, history.submissions, history.tasks, DOMAINS)
+    index = aggregate.index_history(history.allocations, history.submissions, history.tasks, SCHEMA)
     quarter = parse_period("2026-Q4")
     for kind, content in (
         (

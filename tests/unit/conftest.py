@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from shared.core.deadlines import Deadlines
-from shared.core.schema import AuditSchema, load_schema
+from shared.core.schema import AuditSchema
+from shared.core.schema_reader import load_schema
 
 
 @pytest.fixture(scope="session")

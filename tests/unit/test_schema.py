@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from shared.core.grades import Grade
-from shared.core.schema import DEFAULT_SCHEMA_PATH, AuditSchema, SchemaError, load_schema, parse_schema
+from shared.core.schema import AuditSchema
+from shared.core.schema_reader import DEFAULT_SCHEMA_PATH, SchemaError, load_schema, parse_schema
 
 REQUIRED_CASE_AUDIT_FIELDS = (
     [
@@ -124,3 +125,24 @@ def test_the_reaudit_asks_per_action_exactly_what_the_core_understands_2_12(sche
 
     assert schema.case_file_audit.field("p1_finding").options == REAUDIT_ANSWERS
     assert schema.case_file_audit.previous_plan_rows == schema.case_file_audit.plan_rows
+
+
+def test_guidance_names_a_timescale_and_says_the_schema_number_2_3() -> None:
+    data = raw()
+    data["timescales"]["review_period_months"] = 9
+    (review_from,) = [f for f in parse_schema(data).case_file_audit.fields if f.id == "review_from"]
+    assert review_from.guidance == "Start of the period reviewed: 9 months before the audit date (2.3)."
+
+
+def test_guidance_naming_an_unknown_word_is_refused_naming_the_key() -> None:
+    data = raw()
+    data["forms"]["case-file-audit"]["fields"][0]["guidance"] = "Within {review_months} months."
+    with pytest.raises(SchemaError, match=r"'forms.case-file-audit.*guidance' names \{review_months\}"):
+        parse_schema(data)
+
+
+def test_the_organisation_may_not_be_left_empty() -> None:
+    data = raw()
+    data["organisation"]["name"] = "  "
+    with pytest.raises(SchemaError, match=r"'organisation\.name' must not be empty"):
+        parse_schema(data)

@@ -422,7 +422,7 @@ def test_a_case_detail_hull_makes_optional_in_the_schema_is_not_demanded_2_3(
     """Hull edits the schema: a case detail with ``required = false`` may be left empty."""
     from pathlib import Path
 
-    from shared.core.schema import DEFAULT_SCHEMA_PATH, load_schema
+    from shared.core.schema_reader import DEFAULT_SCHEMA_PATH, load_schema
 
     assert isinstance(tmp_path, Path)
     text = DEFAULT_SCHEMA_PATH.read_text(encoding="utf-8")

@@ -26,8 +26,9 @@ from shared.bootstrap import bootstrap
 from shared.config import Settings, SharePointSettings
 from shared.core.allocation import AllocationRequest
 from shared.core.deadlines import AuditMonth, Deadlines
+from shared.core.list_titles import ALLOCATIONS, TASKS, TRAIL
 from shared.core.record import FieldValue
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.demo.example_registers import example_staff
 from shared.services.ports.lists import ListStore, Query, where
 from shared.services.workflow import allocations, qa
@@ -35,7 +36,7 @@ from shared.services.workflow.changes import ProcessResult, process_changes
 from shared.services.workflow.clock import Clock
 from shared.services.workflow.dependencies import DEFAULT_SETTINGS, Services
 from shared.services.workflow.intake import submit_file
-from shared.services.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation, Task
+from shared.services.workflow.lists import Allocation, Task
 from shared.services.workflow.people import StaffDirectory, import_staff
 from shared.services.workflow.unit_of_work import unit_of_work
 from shared.services.workflow.workflow_run import Run

@@ -26,18 +26,17 @@ from shared.adapters.lists.sqlite_store import SqliteListStore
 from shared.bootstrap import bootstrap
 from shared.config import Settings
 from shared.core.deadlines import AuditMonth, Deadlines
+from shared.core.list_titles import ALLOCATIONS, IMPROVEMENT_ACTIONS, SUBMISSIONS, TASKS, TRAIL
 from shared.core.record import FieldValue
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.demo import hostile_forms as hostile
 from shared.demo.example_registers import example_allocations, example_staff
 from shared.demo.examples import good_audit, half_filled_audit, inadequate_audit_with_safeguarding_concern
 from shared.demo.month import _fields_for
-from shared.services.ports.list_definitions import IMPROVEMENT_ACTIONS
 from shared.services.ports.lists import Query
 from shared.services.workflow import allocations
 from shared.services.workflow.clock import Clock
 from shared.services.workflow.intake import submit_file
-from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, TRAIL
 from shared.services.workflow.people import StaffDirectory, import_staff
 from shared.services.workflow.unit_of_work import unit_of_work
 

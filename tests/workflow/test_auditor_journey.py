@@ -10,13 +10,13 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from shared.adapters.forms import fill_word_form, read_form
 from shared.adapters.lists.sqlite_store import SqliteListStore
-from shared.core.stages import AuditStage
+from shared.core.list_titles import DRAFTS, STAFF, SUBMISSIONS, TRAIL
+from shared.core.stages import AuditStage, SubmissionOutcome
 from shared.demo.examples import good_audit, half_filled_audit
 from shared.demo.hostile_forms import part, with_parts
 from shared.services.ports.lists import Query, where
 from shared.services.workflow.dependencies import DEFAULT_SETTINGS
-from shared.services.workflow.drafts import DRAFTS, request_submission
-from shared.services.workflow.lists import QUARANTINED, RETURNED, STAFF, SUBMISSIONS, TRAIL, WAITING_FOR_QA
+from shared.services.workflow.drafts import request_submission
 from tests.workflow.conftest import DEADLINES, QA_TEAM, SCHEMA, TEMPLATES, WEST_MANAGER, Desk, body
 from tests.workflow.test_single_case_audit import fields_for
 
@@ -29,11 +29,11 @@ def test_a_file_saved_over_under_the_same_name_is_a_resubmission_and_the_earlier
 ) -> None:
     any_desk.allocate("DEMO-0001")
     (first,) = any_desk.submit("DEMO-0001.docx", fields_for("DEMO-0001", half_filled_audit)).submissions
-    assert first.outcome == RETURNED
+    assert first.outcome == SubmissionOutcome.RETURNED
     earlier = (any_desk.home / "uploads" / "DEMO-0001.docx").read_bytes()
     (again,) = any_desk.submit("DEMO-0001.docx", fields_for("DEMO-0001")).submissions
     assert again.item_id == first.item_id
-    assert again.outcome == WAITING_FOR_QA, again.findings
+    assert again.outcome == SubmissionOutcome.WAITING_FOR_QA, again.findings
     assert any_desk.allocation("DEMO-0001").stage is AuditStage.RESUBMITTED
     trail = [str(i["what"]) for i in any_desk.store.query_all(Query(TRAIL, page_size=500))]
     (linked,) = [what for what in trail if "earlier version is kept" in what]
@@ -53,7 +53,7 @@ def test_a_ticked_concern_on_a_form_that_cannot_be_matched_goes_at_once_to_qa_an
     fields["safeguarding_concern"] = True
     fields["safeguarding_details"] = "Fictional: an immediate concern for the child."
     (submission,) = any_desk.submit("audit.docx", fields).submissions
-    assert submission.outcome == QUARANTINED
+    assert submission.outcome == SubmissionOutcome.QUARANTINED
     assert submission.safeguarding_alert
     (alert,) = [m for m in any_desk.emails_to(SAFEGUARDING_CONTACT) if "IMMEDIATE" in str(m["Subject"])]
     assert QA_TEAM in str(alert["To"])
@@ -83,7 +83,7 @@ def test_a_form_that_lost_its_answer_boxes_is_returned_with_one_reason_2_11(any_
         docx, {"word/document.xml": etree.tostring(root, xml_declaration=True, encoding="UTF-8")}
     )
     (submission,) = any_desk.submit("DEMO-0001.docx", lost).submissions
-    assert submission.outcome == RETURNED
+    assert submission.outcome == SubmissionOutcome.RETURNED
     assert [f.code for f in submission.findings] == ["answer-boxes-lost"]
     (returned,) = [m for m in any_desk.emails_to(WEST_MANAGER) if "returned" in str(m["Subject"]).lower()]
     assert "answer boxes" in body(returned)
@@ -165,14 +165,14 @@ def test_a_draft_is_submitted_only_on_purpose_and_again_as_a_resubmission_2_2_2_
     any_desk.store.add_file(DRAFTS, name, fill_word_form(draft, fields_for("DEMO-0001", half_filled_audit)))
     request_submission(any_desk.services, name)  # the "Submit for QA check" button
     (first,) = any_desk.process().submissions
-    assert first.outcome == RETURNED
+    assert first.outcome == SubmissionOutcome.RETURNED
     assert any_desk.store.get(DRAFTS, draft_id)["submit_for_qa"] is False
     assert any_desk.process().submissions == []  # clearing the column submits nothing
     any_desk.store.add_file(DRAFTS, name, fill_word_form(draft, fields_for("DEMO-0001")))
     request_submission(any_desk.services, name)
     (again,) = any_desk.process().submissions
     assert again.item_id == first.item_id
-    assert again.outcome == WAITING_FOR_QA
+    assert again.outcome == SubmissionOutcome.WAITING_FOR_QA
     assert any_desk.allocation("DEMO-0001").stage is AuditStage.RESUBMITTED
 
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 from lxml import etree  # type: ignore[import-untyped]
 
 from shared.adapters.forms import fill_excel_form, fill_word_form
+from shared.core.list_titles import DRAFTS, STAFF, TRAIL
 from shared.core.record import FieldValue
-from shared.core.stages import AuditStage
+from shared.core.stages import AuditStage, SubmissionOutcome
 from shared.demo.examples import good_audit, half_filled_audit
 from shared.demo.hostile_forms import part, with_parts
 from shared.services.ports.lists import Query, where
 from shared.services.workflow.dependencies import DEFAULT_SETTINGS
-from shared.services.workflow.drafts import DRAFTS, LOCKED_FIELDS, request_submission
-from shared.services.workflow.lists import QUARANTINED, RETURNED, STAFF, TRAIL, WAITING_FOR_QA
+from shared.services.workflow.drafts import LOCKED_FIELDS, request_submission
 from tests.workflow.conftest import QA_TEAM, SENIOR_MANAGERS, Desk, body
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -89,12 +89,12 @@ def test_a_month_of_drafts_autosaves_resubmissions_and_a_stranded_concern_ends_r
     # DEMO-0001: submitted half-done, returned; amended in the same draft and submitted again.
     request_submission(desk.services, names["DEMO-0001"])
     (returned,) = desk.process().submissions
-    assert returned.outcome == RETURNED
+    assert returned.outcome == SubmissionOutcome.RETURNED
     _save(desk, names["DEMO-0001"], good_audit())
     request_submission(desk.services, names["DEMO-0001"])
     (resubmitted,) = desk.process().submissions
     assert resubmitted.item_id == returned.item_id
-    assert resubmitted.outcome == WAITING_FOR_QA, resubmitted.findings
+    assert resubmitted.outcome == SubmissionOutcome.WAITING_FOR_QA, resubmitted.findings
     assert desk.allocation("DEMO-0001").stage is AuditStage.RESUBMITTED
     trail = [str(i["what"]) for i in desk.store.query_all(Query(TRAIL, page_size=500))]
     assert any("earlier version is kept" in what for what in trail)
@@ -105,7 +105,7 @@ def test_a_month_of_drafts_autosaves_resubmissions_and_a_stranded_concern_ends_r
     _save(desk, names["DEMO-0002"], excel)
     request_submission(desk.services, names["DEMO-0002"])
     (from_excel,) = desk.process().submissions
-    assert from_excel.outcome == WAITING_FOR_QA, from_excel.findings
+    assert from_excel.outcome == SubmissionOutcome.WAITING_FOR_QA, from_excel.findings
 
     # DEMO-0003: typed on a blank template instead, the reference mistyped, a concern ticked.
     typed = good_audit()
@@ -115,7 +115,7 @@ def test_a_month_of_drafts_autosaves_resubmissions_and_a_stranded_concern_ends_r
         "safeguarding_details": "Fictional concern.",
     }
     (stranded,) = desk.submit("DEMO-0003 typed.docx", typed).submissions
-    assert stranded.outcome == QUARANTINED
+    assert stranded.outcome == SubmissionOutcome.QUARANTINED
     assert stranded.safeguarding_alert
     (alert,) = [m for m in desk.emails_to(CONTACT) if "IMMEDIATE" in str(m["Subject"])]
     assert QA_TEAM in str(alert["To"])
@@ -126,7 +126,7 @@ def test_a_month_of_drafts_autosaves_resubmissions_and_a_stranded_concern_ends_r
     desk.store.add_file(DRAFTS, names["DEMO-0004"], _without_answer_boxes(filled))
     request_submission(desk.services, names["DEMO-0004"])
     (lost,) = desk.process().submissions
-    assert lost.outcome == RETURNED
+    assert lost.outcome == SubmissionOutcome.RETURNED
     assert [f.code for f in lost.findings] == ["answer-boxes-lost"]
 
     # Every allocation where it should be; the run again does nothing.

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from shared.adapters.forms.word import fill_word_form
 from shared.core.deadlines import AuditMonth
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.demo.example_registers import (
     example_allocations,
     example_staff,

@@ -19,7 +19,7 @@ import pytest
 from shared.adapters.forms.word import fill_word_form
 from shared.adapters.home import EXIT_HOME_PROBLEM
 from shared.core.deadlines import AuditMonth
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.demo.example_registers import (
     example_allocations,
     example_staff,

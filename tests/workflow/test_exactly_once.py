@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from shared.services.ports.list_definitions import SUBMISSION_OUTCOMES
+from shared.core.stages import AUDIT_SUBMISSION_OUTCOMES
 from tests.workflow.exactly_once_month import copy_home, prepare_home, run_worker, snapshot, start_worker
 
 
@@ -40,7 +40,7 @@ def test_the_reference_month_reaches_every_outcome_2_2_2_6_2_11(reference: dict[
     """The scenario is worth comparing: returns, alerts, quarantines and tasks all happen."""
     shot = reference["snapshot"]
     submissions = " ".join(shot["lists"]["Audit Submissions"])
-    for outcome in SUBMISSION_OUTCOMES:
+    for outcome in AUDIT_SUBMISSION_OUTCOMES:
         assert outcome in submissions
     subjects = [subject for (_, _, subject, _), _count in shot["emails"].items()]
     assert sum(s.startswith("IMMEDIATE: safeguarding concern") for s in subjects) == 4

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from shared.core.actions import ActionStatus
+from shared.core.list_titles import IMPROVEMENT_ACTIONS
+from shared.core.stages import SubmissionOutcome
 from shared.demo.examples import good_audit, inadequate_audit_with_safeguarding_concern
-from shared.services.ports.list_definitions import IMPROVEMENT_ACTIONS
 from shared.services.ports.lists import Query
 from shared.services.workflow.actions import ActionItem, all_actions, record_outcome
-from shared.services.workflow.lists import RETURNED, WAITING_FOR_QA
 from shared.services.workflow.sweep import sweep
 from tests.workflow.conftest import EAST_MANAGER, QA_TEAM, WEST_MANAGER, Desk, body
 
@@ -30,7 +30,9 @@ def _inadequate(case: str = "DEMO-0002") -> dict[str, object]:
 def _accepted(desk: Desk, case: str = "DEMO-0002") -> list[ActionItem]:
     desk.at(D(2026, 11, 2)).allocate(case)
     result = desk.at(D(2026, 11, 24)).submit(f"{case}.docx", _inadequate(case))  # type: ignore[arg-type]
-    assert [s.outcome for s in result.submissions] == [WAITING_FOR_QA], result.submissions[0].findings
+    assert [s.outcome for s in result.submissions] == [SubmissionOutcome.WAITING_FOR_QA], result.submissions[
+        0
+    ].findings
     desk.qa("accept", case)
     return sorted(all_actions(desk.services), key=lambda a: a.row)
 
@@ -66,7 +68,7 @@ def test_an_owner_not_in_the_staff_register_is_returned_to_the_auditor_2_8(any_d
     fields["a1_owner"] = "Pat Nobody (fictional)"
     result = any_desk.at(D(2026, 11, 24)).submit("DEMO-0001.docx", fields)
     (submission,) = result.submissions
-    assert submission.outcome == RETURNED
+    assert submission.outcome == SubmissionOutcome.RETURNED
     (finding,) = [f for f in submission.findings if f.code == "action-owner-unknown"]
     assert finding.field == "a1_owner"
     assert "Pat Nobody" in finding.message
@@ -78,7 +80,7 @@ def test_an_owner_named_by_email_or_without_the_bracket_is_found_2_8(any_desk: D
     fields = good_audit()
     fields["a1_owner"] = "alex example"
     result = any_desk.at(D(2026, 11, 24)).submit("DEMO-0001.docx", fields)
-    assert [s.outcome for s in result.submissions] == [WAITING_FOR_QA]
+    assert [s.outcome for s in result.submissions] == [SubmissionOutcome.WAITING_FOR_QA]
     any_desk.qa("accept", "DEMO-0001")
     (action,) = all_actions(any_desk.services)
     assert action.owner_email == ALEX

@@ -10,15 +10,15 @@ import datetime as dt
 from shared.adapters.forms.reader import read_form
 from shared.adapters.forms.word import fill_word_form
 from shared.core.actions import ActionStatus
+from shared.core.list_titles import DRAFTS, IMPROVEMENT_ACTIONS
 from shared.core.record import FieldValue
+from shared.core.stages import SubmissionOutcome
 from shared.demo.examples import good_audit, inadequate_audit_with_safeguarding_concern
-from shared.services.ports.list_definitions import IMPROVEMENT_ACTIONS
 from shared.services.ports.lists import Query
 from shared.services.reports.period import parse_period
 from shared.services.reports.publish import build_content
 from shared.services.workflow.actions import ActionItem, all_actions, record_outcome
-from shared.services.workflow.drafts import DRAFTS, LOCKED_FIELDS, request_submission
-from shared.services.workflow.lists import WAITING_FOR_QA
+from shared.services.workflow.drafts import LOCKED_FIELDS, request_submission
 from shared.services.workflow.sweep import sweep
 from tests.workflow.conftest import DEADLINES, EAST_MANAGER, SCHEMA, Desk, body
 
@@ -91,7 +91,10 @@ def test_a_quarter_of_improvement_plans_followed_through_on_both_stores_2_8_2_10
     good = good_audit()
     result = desk.at(D(2026, 11, 24)).submit("DEMO-0002.docx", _first_audit())
     result.submissions += desk.submit("DEMO-0001.docx", good).submissions
-    assert [s.outcome for s in result.submissions] == [WAITING_FOR_QA, WAITING_FOR_QA]
+    assert [s.outcome for s in result.submissions] == [
+        SubmissionOutcome.WAITING_FOR_QA,
+        SubmissionOutcome.WAITING_FOR_QA,
+    ]
     desk.at(D(2026, 11, 25))
     reaudit = desk.qa("accept", "DEMO-0002").reaudit
     desk.qa("accept", "DEMO-0001")
@@ -159,7 +162,7 @@ def test_a_quarter_of_improvement_plans_followed_through_on_both_stores_2_8_2_10
     assert desk.store.read_file(DRAFTS, name) == filled
     request_submission(desk.services, name)
     (submitted,) = desk.at(D(2026, 12, 16)).process().submissions
-    assert submitted.outcome == WAITING_FOR_QA, [f.message for f in submitted.findings]
+    assert submitted.outcome == SubmissionOutcome.WAITING_FOR_QA, [f.message for f in submitted.findings]
     desk.at(D(2026, 12, 17))
     assert desk.qa("accept", "DEMO-0002").reaudit is None  # improved: the chain stops (2.12)
 

@@ -10,24 +10,24 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from shared.core.stages import SubmissionOutcome
 from shared.demo.month import replay_month
 from shared.entry.cli.main import app
-from shared.services.workflow.lists import QUARANTINED, RETURNED, WAITING_FOR_QA
 from shared.services.workflow.status import allocation_statuses, open_tasks
 from tests.sharepoint_server.server import FaultPlan, LoopbackSharePoint
 from tests.workflow.conftest import Desk, make_desk, sharepoint_for
 
 EXPECTED_OUTCOMES = {
-    "DEMO-0001 audit.docx": WAITING_FOR_QA,
-    "DEMO-0005 audit.xlsx": WAITING_FOR_QA,
-    "DEMO-0002 audit.docx": WAITING_FOR_QA,
-    "DEMO-0003 audit.docx": RETURNED,
-    "DEMO-0006 audit.docm": QUARANTINED,
-    "DEMO-9999 audit.docx": QUARANTINED,
-    "DEMO-0001 audit (copy).docx": QUARANTINED,
-    "DEMO-0006 audit.docx": WAITING_FOR_QA,
-    "DEMO-0004 audit.xlsx": WAITING_FOR_QA,
-    "DEMO-0003 audit v2.docx": WAITING_FOR_QA,
+    "DEMO-0001 audit.docx": SubmissionOutcome.WAITING_FOR_QA,
+    "DEMO-0005 audit.xlsx": SubmissionOutcome.WAITING_FOR_QA,
+    "DEMO-0002 audit.docx": SubmissionOutcome.WAITING_FOR_QA,
+    "DEMO-0003 audit.docx": SubmissionOutcome.RETURNED,
+    "DEMO-0006 audit.docm": SubmissionOutcome.QUARANTINED,
+    "DEMO-9999 audit.docx": SubmissionOutcome.QUARANTINED,
+    "DEMO-0001 audit (copy).docx": SubmissionOutcome.QUARANTINED,
+    "DEMO-0006 audit.docx": SubmissionOutcome.WAITING_FOR_QA,
+    "DEMO-0004 audit.xlsx": SubmissionOutcome.WAITING_FOR_QA,
+    "DEMO-0003 audit v2.docx": SubmissionOutcome.WAITING_FOR_QA,
 }
 
 
@@ -68,7 +68,11 @@ def test_make_demo_runs_the_month_and_says_where_the_results_are(tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert f"Results in {home}/" in result.output
     summary = json.loads((home / "demo-summary.json").read_text(encoding="utf-8"))
-    assert summary["submission_outcomes"] == {WAITING_FOR_QA: 6, RETURNED: 1, QUARANTINED: 3}
+    assert summary["submission_outcomes"] == {
+        SubmissionOutcome.WAITING_FOR_QA: 6,
+        SubmissionOutcome.RETURNED: 1,
+        SubmissionOutcome.QUARANTINED: 3,
+    }
     assert summary["reaudits"] == ["DEMO-0002"]
     assert summary["overdue_audits"] == ["DEMO-0004", "DEMO-0008"]
     assert summary["emails"] == len(list((home / "outbox").glob("*.eml"))) > 20

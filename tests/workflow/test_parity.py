@@ -12,12 +12,13 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from shared.adapters.forms.word import fill_word_form
+from shared.core.list_titles import ALLOCATIONS, SUBMISSIONS, TASKS, TRAIL
 from shared.core.record import FieldValue
 from shared.demo.example_registers import write_example_staff_register
 from shared.demo.examples import good_audit, inadequate_audit_with_safeguarding_concern
 from shared.entry.cli.main import app
 from shared.services.ports.lists import ListStore, Query
-from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, TRAIL, Allocation, Task
+from shared.services.workflow.lists import Allocation, Task
 from shared.services.workflow.sweep import sweep
 from shared.services.workflow.unit_of_work import unit_of_work
 from tests.sharepoint_server.server import LoopbackSharePoint

@@ -14,14 +14,14 @@ import pytest
 from typer.testing import CliRunner
 
 from shared.adapters.forms.word import fill_word_form
+from shared.core.list_titles import ALLOCATIONS
 from shared.core.record import FieldValue
-from shared.core.stages import AuditStage
+from shared.core.stages import AuditStage, SubmissionOutcome
 from shared.demo.examples import good_audit, inadequate_audit_with_safeguarding_concern
 from shared.demo.hostile_forms import part, with_parts
 from shared.entry.cli.main import app
 from shared.services.ports.lists import Query
 from shared.services.workflow.intake import submit_file
-from shared.services.workflow.lists import ALLOCATIONS, QUARANTINED, RETURNED, WAITING_FOR_QA
 from tests.workflow.conftest import EAST_MANAGER, QA_TEAM, TEMPLATES, Desk, body
 
 D = dt.date
@@ -59,7 +59,10 @@ def test_an_allocation_without_a_team_manager_does_not_stop_other_audits_and_its
     _upload(any_desk, "b.docx", fields_for("DEMO-0002"))
     result = any_desk.process()
 
-    assert [s.outcome for s in result.submissions] == [WAITING_FOR_QA, WAITING_FOR_QA]
+    assert [s.outcome for s in result.submissions] == [
+        SubmissionOutcome.WAITING_FOR_QA,
+        SubmissionOutcome.WAITING_FOR_QA,
+    ]
     assert {s.allocation_id for s in result.submissions} == {
         any_desk.allocation("DEMO-0001").id,
         any_desk.allocation("DEMO-0002").id,
@@ -111,8 +114,8 @@ def test_a_form_whose_reading_fails_is_quarantined_alone_and_the_batch_goes_on(d
     _upload(desk, "fine.docx", fields_for("DEMO-0002"))
     result = desk.at(D(2026, 11, 20)).process()
     by_name = {s.file_name: s for s in result.submissions}
-    assert by_name["fine.docx"].outcome == WAITING_FOR_QA
-    assert by_name["breaks-the-reader.docx"].outcome == QUARANTINED
+    assert by_name["fine.docx"].outcome == SubmissionOutcome.WAITING_FOR_QA
+    assert by_name["breaks-the-reader.docx"].outcome == SubmissionOutcome.QUARANTINED
     assert "internal error (RuntimeError)" in by_name["breaks-the-reader.docx"].reason
     assert "a bug met" not in by_name["breaks-the-reader.docx"].reason  # its text could quote the form
     assert desk.process().submissions == []  # the change token moved on
@@ -129,7 +132,7 @@ def test_what_the_reader_finds_returns_the_form_to_the_auditor(desk: Desk) -> No
     )
     tampered = with_parts(good, {"word/document.xml": document.replace(b"</w:body>", copy + b"</w:body>")})
     (submission,) = desk.at(D(2026, 11, 20)).submit("copied-control.docx", tampered).submissions
-    assert submission.outcome == RETURNED
+    assert submission.outcome == SubmissionOutcome.RETURNED
     assert "field-duplicated" in {f.code for f in submission.findings}
     (returned,) = [m for m in desk.emails() if "returned for amendment" in str(m["Subject"]).lower()]
     assert "appears more than once" in body(returned)
@@ -147,7 +150,7 @@ def _auditdesk(home: Path, *args: str) -> tuple[int, str]:
 
 @pytest.fixture
 def cli_home(tmp_path: Path) -> Path:
-    from shared.core.schema import load_schema
+    from shared.core.schema_reader import load_schema
     from shared.demo.example_registers import write_example_staff_register
 
     home = tmp_path / "home"
@@ -249,8 +252,8 @@ def test_an_oversized_upload_is_quarantined_from_its_size_and_the_rest_go_on(any
     _upload(any_desk, "fine.docx", fields_for("DEMO-0001"))
     result = any_desk.at(D(2026, 11, 20)).process()
     by_name = {s.file_name: s for s in result.submissions}
-    assert by_name["fine.docx"].outcome == WAITING_FOR_QA
-    assert by_name["scan of the whole file.docx"].outcome == QUARANTINED
+    assert by_name["fine.docx"].outcome == SubmissionOutcome.WAITING_FOR_QA
+    assert by_name["scan of the whole file.docx"].outcome == SubmissionOutcome.QUARANTINED
     assert "more than the 20 MB Audit Desk reads" in by_name["scan of the whole file.docx"].reason
     assert any_desk.process().submissions == []
 

@@ -18,7 +18,7 @@ from shared.adapters.forms.word import fill_word_form
 from shared.adapters.lists.formatted import definitions_by_title
 from shared.adapters.lists.sqlite_store import SqliteListStore
 from shared.core.record import FieldValue
-from shared.core.schema import load_schema
+from shared.core.schema_reader import load_schema
 from shared.demo.example_registers import write_example_staff_register
 from shared.demo.examples import good_audit, inadequate_audit_with_safeguarding_concern
 from shared.entry.cli.main import app

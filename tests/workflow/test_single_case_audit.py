@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 import pytest
 
+from shared.core.list_titles import SUBMISSIONS
 from shared.core.record import FieldValue
-from shared.core.stages import AuditStage
+from shared.core.stages import AuditStage, SubmissionOutcome
 from shared.demo.examples import good_audit, half_filled_audit, inadequate_audit_with_safeguarding_concern
 from shared.services.workflow import qa
 from shared.services.workflow.changes import WATCHED
-from shared.services.workflow.lists import QUARANTINED, RETURNED, SUBMISSIONS, WAITING_FOR_QA
 from tests.workflow.conftest import (
     EAST_MANAGER,
     QA_TEAM,
@@ -98,21 +98,21 @@ def test_a_complete_audit_goes_to_the_qa_check_2_11(any_desk: Desk) -> None:
     any_desk.allocate("DEMO-0001")
     result = any_desk.at(D(2026, 11, 20)).submit("audit-0001.docx", fields_for("DEMO-0001"))
     (submission,) = result.submissions
-    assert submission.outcome == WAITING_FOR_QA
+    assert submission.outcome == SubmissionOutcome.WAITING_FOR_QA
     allocation = any_desk.allocation("DEMO-0001")
     assert allocation.stage is AuditStage.SUBMITTED
     assert allocation.overall_grade is not None
     assert allocation.overall_grade.value == "Good"
     assert any("Ready for the QA check" in str(m["Subject"]) for m in any_desk.emails_to(QA_TEAM))
     item = any_desk.store.get(SUBMISSIONS, submission.item_id)
-    assert item["outcome"] == WAITING_FOR_QA
+    assert item["outcome"] == SubmissionOutcome.WAITING_FOR_QA
     assert item["d1_grade"] == "Good"
 
 
 def test_an_excel_audit_is_read_the_same_way(desk: Desk) -> None:
     desk.allocate("DEMO-0001")
     (submission,) = desk.at(D(2026, 11, 20)).submit("audit-0001.xlsx", fields_for("DEMO-0001")).submissions
-    assert submission.outcome == WAITING_FOR_QA
+    assert submission.outcome == SubmissionOutcome.WAITING_FOR_QA
 
 
 def test_errors_return_the_audit_at_once_with_every_finding_due_in_3_working_days_2_11(desk: Desk) -> None:
@@ -122,7 +122,7 @@ def test_errors_return_the_audit_at_once_with_every_finding_due_in_3_working_day
         .submit("audit-0003.docx", fields_for("DEMO-0003", half_filled_audit))
         .submissions
     )
-    assert submission.outcome == RETURNED
+    assert submission.outcome == SubmissionOutcome.RETURNED
     allocation = desk.allocation("DEMO-0003")
     assert allocation.stage is AuditStage.RETURNED_FOR_AMENDMENT
     assert allocation.amendment_due == D(2026, 11, 30)
@@ -162,7 +162,7 @@ def test_a_safeguarding_concern_is_raised_even_when_the_form_has_errors_2_6(desk
     fields = fields_for("DEMO-0003", half_filled_audit)
     fields["safeguarding_concern"] = True
     (submission,) = desk.at(D(2026, 11, 28)).submit("audit-0003.docx", fields).submissions  # a Saturday
-    assert submission.outcome == RETURNED
+    assert submission.outcome == SubmissionOutcome.RETURNED
     (task,) = desk.tasks("Safeguarding")
     assert task.due_date == D(2026, 11, 30)  # the next working day
     assert any("IMMEDIATE" in str(m["Subject"]) for m in desk.emails_to(EAST_MANAGER))
@@ -174,9 +174,9 @@ def test_a_safeguarding_concern_is_raised_even_when_the_form_has_errors_2_6(desk
 def test_a_hostile_file_is_quarantined_with_a_reason_qa_can_read(desk: Desk) -> None:
     desk.allocate("DEMO-0001")
     (submission,) = desk.submit("audit.docx", b"MZ\x90\x00 this is not a Word document").submissions
-    assert submission.outcome == QUARANTINED
+    assert submission.outcome == SubmissionOutcome.QUARANTINED
     item = desk.store.get(SUBMISSIONS, submission.item_id)
-    assert item["outcome"] == QUARANTINED
+    assert item["outcome"] == SubmissionOutcome.QUARANTINED
     assert "not" in str(item["outcome_reason"]).lower()
     assert desk.allocation("DEMO-0001").stage is AuditStage.ALLOCATED
     assert any("quarantined" in str(m["Subject"]) for m in desk.emails_to(QA_TEAM))
@@ -184,7 +184,7 @@ def test_a_hostile_file_is_quarantined_with_a_reason_qa_can_read(desk: Desk) -> 
 
 def test_a_form_for_a_case_with_no_allocation_is_quarantined(desk: Desk) -> None:
     (submission,) = desk.submit("audit-9999.docx", fields_for("DEMO-9999")).submissions
-    assert submission.outcome == QUARANTINED
+    assert submission.outcome == SubmissionOutcome.QUARANTINED
     assert "There is no allocation for case DEMO-9999" in submission.reason
 
 
@@ -194,7 +194,7 @@ def test_the_same_file_uploaded_twice_is_quarantined_as_a_duplicate(desk: Desk) 
     desk.submit("first.docx", fields)
     content = (desk.home / "uploads" / "first.docx").read_bytes()
     (second,) = desk.submit("second.docx", content).submissions
-    assert second.outcome == QUARANTINED
+    assert second.outcome == SubmissionOutcome.QUARANTINED
     assert "identical to submission" in second.reason
 
 
@@ -231,7 +231,7 @@ def test_a_run_that_stops_half_way_resumes_without_doing_anything_twice(
     counts = (len(desk.tasks()), len(desk.emails()), desk.trail_count())
     monkeypatch.setattr(intake, "_write_back", original)
     (submission,) = desk.process().submissions
-    assert submission.outcome == RETURNED
+    assert submission.outcome == SubmissionOutcome.RETURNED
     assert (len(desk.tasks()), len(desk.emails()), desk.trail_count()) == counts
     assert len(desk.tasks("Amendment")) == 1
 

@@ -10,11 +10,12 @@ import pathlib
 import pytest
 
 from shared.adapters.forms.word import fill_word_form
+from shared.core.list_titles import ALLOCATIONS, TASKS, TRAIL
 from shared.core.stages import AuditStage
 from shared.demo.examples import good_audit
 from shared.services.ports.lists import Query
 from shared.services.workflow.intake import submit_file
-from shared.services.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.sweep import sweep
 from shared.services.workflow.workflow_run import Run
 from tests.workflow.conftest import EAST_MANAGER, QA_TEAM, TEMPLATES, WEST_MANAGER, Desk

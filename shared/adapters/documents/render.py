@@ -23,6 +23,7 @@ import re
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from shared.services.ports.documents import ReportContent
 
@@ -35,7 +36,7 @@ APP_XML = (
     '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
     'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
     "<Application>Audit Desk</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
-    "<Company>Hull Children's Services</Company><LinksUpToDate>false</LinksUpToDate>"
+    "<Company>{company}</Company><LinksUpToDate>false</LinksUpToDate>"
     "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged></Properties>"
 )
 
@@ -74,10 +75,11 @@ def render_docx(template: Path, content: ReportContent, today: dt.date | None = 
     _describe_images(docx, alt_by_image)
     day = today or dt.date.today()
     title = f"{content.title}, {content.context.get('period_label', content.period_key)}"
-    set_properties(docx, title, dt.datetime(day.year, day.month, day.day, 8, 0, tzinfo=dt.UTC))
+    organisation = str(content.context.get("organisation", ""))
+    set_properties(docx, title, dt.datetime(day.year, day.month, day.day, 8, 0, tzinfo=dt.UTC), organisation)
     out = io.BytesIO()
     docx.save(out)
-    return _clean_package(out.getvalue())
+    return _clean_package(out.getvalue(), organisation)
 
 
 def _describe_images(docx: object, alt_by_image: Mapping[str, str]) -> None:
@@ -96,7 +98,7 @@ def _describe_images(docx: object, alt_by_image: Mapping[str, str]) -> None:
         doc_pr.set("title", (alt.split(".")[0] if alt else "Chart")[:120])
 
 
-def _clean_package(data: bytes) -> bytes:
+def _clean_package(data: bytes, company: str) -> bytes:
     """Drop the starting template's thumbnail and application properties; en-GB throughout."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -106,7 +108,7 @@ def _clean_package(data: bytes) -> bytes:
                 continue
             content = source.read(info.filename)
             if info.filename == "docProps/app.xml":
-                content = APP_XML.encode()
+                content = APP_XML.replace("{company}", xml_escape(company)).encode()
             elif info.filename == "_rels/.rels":
                 content = re.sub(rb"<Relationship [^>]*thumbnail[^>]*/>", b"", content)
             elif info.filename in ("word/settings.xml", "word/styles.xml", "word/stylesWithEffects.xml"):

@@ -88,7 +88,7 @@ def heading_fits(heading: str, width_cm: float) -> bool:
     return all(word_width_cm(word) + _CELL_PADDING_CM <= width_cm for word in heading.split())
 
 
-def set_properties(document: DocumentObject, title: str, when: dt.datetime) -> None:
+def set_properties(document: DocumentObject, title: str, when: dt.datetime, organisation: str = "") -> None:
     """Core properties as a reader's software shows them: title, author and dates of this
     report, British English; nothing left from the template python-docx starts from."""
     properties = document.core_properties
@@ -100,7 +100,7 @@ def set_properties(document: DocumentObject, title: str, when: dt.datetime) -> N
     properties.last_printed = when
     properties.revision = 1
     properties.language = LANGUAGE
-    properties.subject = "Hull Children's Services practice audit (8.1)"
+    properties.subject = f"{organisation} practice audit (8.1)" if organisation else "Practice audit (8.1)"
     properties.keywords = "audit; quality assurance"
     properties.comments = ""
     properties.category = "Report"
@@ -189,7 +189,7 @@ class Builder:
 
     def _header(self, title: str, audience: str) -> None:
         d = self.document
-        top = d.add_paragraph("Hull Children's Services · Quality Assurance · {{ classification }}")
+        top = d.add_paragraph("{{ organisation }} · Quality Assurance · {{ classification }}")
         top.runs[0].font.color.rgb = RGBColor(0x40, 0x40, 0x40)
         top.paragraph_format.space_after = Pt(0)
         d.add_paragraph(f"{title}: {{{{ period_label }}}}", style="Title")

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.adapters.forms import ooxml
 from shared.adapters.forms.controls import field_choices, placeholder_text
-from shared.adapters.forms.word_template import NAVY, ORGANISATION
+from shared.adapters.forms.word_template import NAVY
 from shared.core.grades import Grade
 from shared.core.schema import AuditSchema, FieldSpec, FormSpec
 
@@ -64,7 +64,7 @@ class _ExcelForm:
         sheet = self.sheet
         for column, width in zip("ABCDE", (44, 46, 58, 14, 44), strict=True):
             sheet.column_dimensions[column].width = width
-        self._write(ORGANISATION, font=Font(size=11, color="44546A"))
+        self._write(self.schema.organisation.name, font=Font(size=11, color="44546A"))
         self._write(self.form.title, font=Font(size=18, bold=True, color=NAVY))
         self._write(
             f"Audit Framework section {self.form.section}. Form {self.form.id}, version {self.form.version}. "

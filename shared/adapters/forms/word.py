@@ -15,7 +15,11 @@ beside its box is reported, never silently dropped (:attr:`WordControls.beside`)
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
+import functools
+import io
+import zipfile
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,8 +236,8 @@ def fill_word_form(
     Raises ValueError naming any field id the template has no control for.
     """
     data = template.read_bytes() if isinstance(template, Path) else template
-    package = open_package(data, "template")
-    root = package.parse(WORD_PART)
+    template_root, parts = _template_package(data)
+    root = copy.deepcopy(template_root)
     filled: set[str] = set()
     for sdt in root.iter(_SDT):
         props = sdt.find(_SDT_PR)
@@ -248,7 +252,18 @@ def fill_word_form(
     missing = sorted(set(values) - filled)
     if missing:
         raise ValueError("The Word template has no content control tagged " + ", ".join(missing))
-    return ooxml.replace_parts(data, {WORD_PART: ooxml.xml_bytes(root)})
+    document = ooxml.xml_bytes(root)
+    return ooxml.write_zip((name, document if name == WORD_PART else part) for name, part in parts)
+
+
+@functools.lru_cache(maxsize=4)
+def _template_package(data: bytes) -> tuple[etree._Element, tuple[tuple[str, bytes], ...]]:
+    """A template checked, unzipped and parsed once (keyed by its bytes, so a rebuilt template is
+    read afresh): a month's allocations each fill a copy of the same document (issue 19)."""
+    root = open_package(data, "template").parse(WORD_PART)
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        parts = tuple((name, source.read(name)) for name in source.namelist())
+    return root, parts
 
 
 def _lock(props: etree._Element) -> None:

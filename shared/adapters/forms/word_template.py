@@ -22,8 +22,6 @@ from shared.adapters.forms.word_parts import header_footer, styles, word_package
 from shared.core.grades import Grade
 from shared.core.schema import AuditSchema, FieldSpec, FormSpec
 
-ORGANISATION = "Hull Children, Young People and Family Services"
-PROTECTIVE_MARKING = "OFFICIAL – SENSITIVE"
 NAVY = "1F3864"
 LABEL_FILL = "DEE6F0"
 GUIDANCE_FILL = "F2F2F2"
@@ -82,7 +80,7 @@ class _WordForm:
         return ooxml.xml_bytes(self.root)
 
     def _title(self) -> None:
-        add_paragraph(self.body, ORGANISATION, style="Subtitle")
+        add_paragraph(self.body, self.schema.organisation.name, style="Subtitle")
         add_paragraph(self.body, self.form.title, style="Title")
         add_paragraph(
             self.body,
@@ -282,6 +280,6 @@ def build_word_template(form: FormSpec, schema: AuditSchema) -> bytes:
         ooxml.PROP_SCHEMA_VERSION: schema.version,
     }
     core = ooxml.core_properties_xml(form.title, f"Audit Framework section {form.section}")
-    header = header_footer("hdr", PROTECTIVE_MARKING, centred=True, page_number=False)
+    header = header_footer("hdr", schema.organisation.protective_marking, centred=True, page_number=False)
     footer = header_footer("ftr", footer_text, centred=False, page_number=True)
     return word_package(document, styles(NAVY), header, footer, core, properties)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from shared.adapters.lists.formatted import definitions_by_title
 from shared.config import Settings, SharePointSettings
-from shared.core.schema import AuditSchema, load_schema
+from shared.core.schema import AuditSchema
+from shared.core.schema_reader import load_schema
 from shared.services.ports.list_definitions import ListDefinition
 from shared.services.ports.list_shapes import Provisioner
 from shared.services.ports.lists import ListStore, ListStoreError

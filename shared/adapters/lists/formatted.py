@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from shared.adapters.lists import formatting
+from shared.core.list_titles import ALLOCATIONS, DRAFTS, SUBMISSIONS, TASKS
 from shared.core.schema import AuditSchema
 from shared.core.stages import AuditStage
 from shared.services.ports.list_definitions import ColumnKind, ListDefinition, list_definitions
@@ -25,12 +26,12 @@ def _formatted(definition: ListDefinition, schema: AuditSchema) -> ListDefinitio
     due = {
         # Still to do: an open task; an allocation still with its auditor.
         "due_date": "[$status] == 'Open'"
-        if definition.title == "Tasks"
+        if definition.title == TASKS
         else f"[$status] == '{AuditStage.ALLOCATED.value}'",
         "amendment_due": f"[$status] == '{AuditStage.RETURNED_FOR_AMENDMENT.value}'",
         "discussion_due": f"[$status] == '{AuditStage.FINDINGS_SHARED.value}'",
     }
-    formatted_lists = ("Audit Allocations", "Audit Submissions", "Audit Drafts", "Tasks")
+    formatted_lists = (ALLOCATIONS, SUBMISSIONS, DRAFTS, TASKS)
     if definition.title not in formatted_lists:
         return definition
     columns = []
@@ -40,14 +41,14 @@ def _formatted(definition: ListDefinition, schema: AuditSchema) -> ListDefinitio
             formatter = formatting.as_json(formatting.judgement())
         elif column.name in due and column.kind is ColumnKind.DATE:
             formatter = formatting.as_json(formatting.due_date(column.name, due[column.name]))
-        elif definition.title == "Tasks" and column.name == "status":
+        elif definition.title == TASKS and column.name == "status":
             formatter = formatting.as_json(formatting.mark_done())
         elif column.name == "submit_for_qa":
             formatter = formatting.as_json(formatting.submit_for_qa())
         columns.append(replace(column, formatter=formatter))
     views = tuple(
         replace(view, formatter=formatting.as_json(formatting.overdue_rows()))
-        if "due_date" in view.columns and definition.title in ("Audit Allocations", "Tasks")
+        if "due_date" in view.columns and definition.title in (ALLOCATIONS, TASKS)
         else view
         for view in definition.views
     )

@@ -391,26 +391,36 @@ class SharePointListStore(ListStore):
             key=lambda f: len(f.value) if isinstance(f.value, tuple) else 0,
             default=None,
         )
-        if longest is None or not isinstance(longest.value, tuple):
+        if longest is None or not isinstance(longest.value, tuple) or not longest.value:
             raise InvalidQuery(
                 f"The filter on '{definition.title}' makes a URL SharePoint would refuse: shorten it."
             )
         rest = [f for f in filters if f is not longest]
+        # As many values per URL as fit. Percent-encoding works character by character, so a
+        # URL's length is the sum of its pieces' encoded lengths: each value is encoded once,
+        # not the whole URL again for every value added (that was quadratic in the values).
+        fixed = len(url_for([Filter(longest.column, Op.IN, (longest.value[0],)), *rest]))
+        pieces = [
+            len(quote(self._odata_filter(definition, Filter(longest.column, Op.IN, (v,)))[1:-1], safe=""))
+            for v in longest.value
+        ]
+        separator = len(quote(" or ", safe=""))
+        fixed -= pieces[0]
         urls: list[str] = []
         chunk: list[FieldValue] = []
-        for value in longest.value:
-            candidate = url_for([Filter(longest.column, Op.IN, (*chunk, value)), *rest])
-            if len(candidate) > MAX_URL_LENGTH and chunk:
+        length = fixed
+        for value, piece in zip(longest.value, pieces, strict=True):
+            if chunk and length + separator + piece > MAX_URL_LENGTH:
                 urls.append(url_for([Filter(longest.column, Op.IN, tuple(chunk)), *rest]))
-                chunk = []
+                chunk, length = [], fixed
+            length += (separator if chunk else 0) + piece
             chunk.append(value)
         if chunk:
-            final = url_for([Filter(longest.column, Op.IN, tuple(chunk)), *rest])
-            if len(final) > MAX_URL_LENGTH:
-                raise InvalidQuery(
-                    f"The filter on '{definition.title}' makes a URL SharePoint would refuse: shorten it."
-                )
-            urls.append(final)
+            urls.append(url_for([Filter(longest.column, Op.IN, tuple(chunk)), *rest]))
+        if any(len(url) > MAX_URL_LENGTH for url in urls):
+            raise InvalidQuery(
+                f"The filter on '{definition.title}' makes a URL SharePoint would refuse: shorten it."
+            )
         return urls
 
     def _resolve_filter_people(self, definition: ListDefinition, filters: Sequence[Filter]) -> None:

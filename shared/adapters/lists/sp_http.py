@@ -20,6 +20,7 @@ import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from shared.adapters.lists.sp_batch import Operation, OperationResult, build_batch, parse_batch_response
+from shared.config import ca_bundle
 from shared.services.ports.lists import ListStoreError, StoreStats, WriteOutcomeUnknown
 
 if TYPE_CHECKING:
@@ -109,6 +110,12 @@ class SharePointHttp:
         self._sleep = sleep
         self._session = requests.Session()
         self._session.headers.update({"User-Agent": user_agent(), "Accept": VERBOSE})
+        # The environment's proxy and CA bundle, read once for the site: left to requests, they
+        # (and ~/.netrc) were looked up again on every request (issue 19). A ~/.netrc entry for
+        # the site's host can no longer replace the app's bearer token.
+        self._session.trust_env = False
+        self._session.proxies = requests.utils.get_environ_proxies(self.site_url)
+        self._session.verify = ca_bundle()
         self._digest: str | None = None
         self._lock = threading.Lock()
         self._requests = 0

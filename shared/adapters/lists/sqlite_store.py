@@ -287,10 +287,15 @@ class SqliteListStore(ListStore):
         metadata = dict(fields or {})
         check_fields(definition, metadata)
         folder.mkdir(parents=True, exist_ok=True)
-        existing = self.query(
-            Query(definition.title, (), (), 5000)
-        )  # libraries stay small in the embedded store; a name index would be the next step
-        item = next((i for i in existing.items if i.fields.get("FileLeafRef") == name), None)
+        # The item of the same name, asked of SQLite: not the whole library read for every file
+        # (a month's 500 drafts each read every earlier one, issue 19).
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, version, fields FROM items WHERE list = ? AND json_extract(fields, ?) = ? "
+                "ORDER BY id LIMIT 1",
+                (definition.title, _json_path("FileLeafRef"), name),
+            ).fetchone()
+        item = None if row is None else self._item(definition, *row)
         if item is not None and (folder / name).is_file():
             # Saving over a file is a new version, as in SharePoint: the earlier one is kept.
             kept = self.version_path(library, name, int(item.etag.strip('"')))

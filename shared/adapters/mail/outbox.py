@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from shared.adapters.mail.mime import build_email
+from shared.adapters.mail.mime import build_mime
 from shared.services.ports.mail import (
     MailDeliveryFailed,
     Mailer,
@@ -70,7 +70,7 @@ class OutboxMailer(Mailer):
 
     def _deliver(self, message: OutgoingMessage) -> SentMessage:
         when = self._clock()
-        email = build_email(message, self.sender, when)
+        _, raw = build_mime(message, self.sender, when)
         stem = f"{when.strftime('%Y%m%dT%H%M%S%fZ')}-{_key_hash(message)}"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -78,7 +78,7 @@ class OutboxMailer(Mailer):
             self._clear_interrupted()
             path = _unused_path(self.folder, stem)
             temporary = self._sending / f"{path.name}.{os.getpid()}.part"
-            temporary.write_bytes(email.as_bytes())
+            temporary.write_bytes(raw)
             # Readers (a demo, a test, a person) never see a half-written file.
             os.replace(temporary, path)
         except OSError as error:

@@ -22,7 +22,7 @@ from tenacity import (
     wait_exponential,
 )
 
-from shared.adapters.mail.mime import build_email
+from shared.adapters.mail.mime import build_email, build_mime
 from shared.services.ports.mail import (
     MailConfigurationError,
     MailDeliveryFailed,
@@ -87,7 +87,13 @@ class SmtpMailer(Mailer):
 
     def _deliver(self, message: OutgoingMessage) -> SentMessage:
         when = self._clock()
-        email = build_email(message, self.sender, when)
+        recipients = [*message.to, *message.cc]
+        email: EmailMessage | bytes
+        if "".join([self.sender, *recipients]).isascii():
+            message_id, email = build_mime(message, self.sender, when)
+        else:  # an address outside ASCII: smtplib's send_message negotiates SMTPUTF8 for it
+            built = build_email(message, self.sender, when)
+            message_id, email = str(built["Message-ID"]), built
         retrying = Retrying(
             stop=stop_after_attempt(self._attempts),
             wait=wait_exponential(multiplier=self._backoff, max=30 * self._backoff),
@@ -95,7 +101,7 @@ class SmtpMailer(Mailer):
             reraise=False,
         )
         try:
-            refused = retrying(self._transmit, email, [*message.to, *message.cc])
+            refused = retrying(self._transmit, email, recipients)
         except RetryError as error:
             last = error.last_attempt.exception()
             raise MailDeliveryFailed(
@@ -117,13 +123,13 @@ class SmtpMailer(Mailer):
         return SentMessage(
             idempotency_key=message.idempotency_key,
             transport=self.transport,
-            message_id=str(email["Message-ID"]),
+            message_id=message_id,
             location=f"{self.host}:{self.port}",
             sent_at=when,
             refused_recipients=tuple(refused),
         )
 
-    def _transmit(self, email: EmailMessage, recipients: list[str]) -> dict[str, tuple[int, bytes]]:
+    def _transmit(self, email: EmailMessage | bytes, recipients: list[str]) -> dict[str, tuple[int, bytes]]:
         with smtplib.SMTP(self.host, self.port, timeout=self._timeout) as client:
             client.ehlo()
             if self._starttls:
@@ -131,6 +137,8 @@ class SmtpMailer(Mailer):
                 client.ehlo()
             if self._username and self._password:
                 client.login(self._username, self._password)
+            if isinstance(email, bytes):
+                return client.sendmail(self.sender, recipients, email)
             return client.send_message(email, from_addr=self.sender, to_addrs=recipients)
 
 

@@ -23,7 +23,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.adapters.forms import ooxml
-from shared.adapters.forms.word_template import NAVY, ORGANISATION
+from shared.adapters.forms.word_template import NAVY
 from shared.core.schema import AuditSchema
 
 GUIDANCE_SHEET = "How to fill this in"
@@ -67,7 +67,7 @@ def build_register_workbook(
     sheet = workbook.active
     assert isinstance(sheet, Worksheet)
     sheet.title = layout.sheet_title
-    _guidance_sheet(workbook.create_sheet(GUIDANCE_SHEET), layout)
+    _guidance_sheet(workbook.create_sheet(GUIDANCE_SHEET), layout, schema)
     if any(column.kind in ("choice", "yes-no") for column in layout.columns):
         lists = workbook.create_sheet(LISTS_SHEET)
         lists.sheet_state = "hidden"
@@ -154,10 +154,10 @@ def _cell_value(value: CellValue, column: TemplateColumn) -> CellValue:
     return value
 
 
-def _guidance_sheet(sheet: Worksheet, layout: RegisterLayout) -> None:
+def _guidance_sheet(sheet: Worksheet, layout: RegisterLayout, schema: AuditSchema) -> None:
     sheet.column_dimensions["A"].width = 26
     sheet.column_dimensions["B"].width = 100
-    sheet.cell(1, 1, ORGANISATION).font = Font(size=11, color="44546A")
+    sheet.cell(1, 1, schema.organisation.name).font = Font(size=11, color="44546A")
     sheet.cell(2, 1, f"{layout.title}: how to fill this in").font = Font(size=16, bold=True, color=NAVY)
     row = 4
     for line in layout.introduction:

@@ -13,7 +13,8 @@ import typer
 
 from shared.config import Settings
 from shared.core.deadlines import Deadlines
-from shared.core.schema import AuditSchema, SchemaError, load_schema
+from shared.core.schema import AuditSchema
+from shared.core.schema_reader import SchemaError, load_schema
 
 if TYPE_CHECKING:
     from shared.services.workflow.dependencies import Services

@@ -16,6 +16,9 @@ from rich.progress import track
 
 from shared.core.allocation import AllocationRequest
 from shared.core.deadlines import AuditMonth
+from shared.core.list_titles import SUBMISSIONS
+from shared.core.stages import SubmissionOutcome
+from shared.core.tasks import TaskStatus
 from shared.entry.cli.context import context_of, services_of
 from shared.entry.cli.render import console, table
 
@@ -211,11 +214,11 @@ def process(ctx: typer.Context) -> None:
 
 def _print_process(result: object) -> None:
     from shared.services.workflow.changes import ProcessResult
-    from shared.services.workflow.lists import QUARANTINED, RETURNED
 
     assert isinstance(result, ProcessResult)
+    colours: dict[str, str] = {SubmissionOutcome.QUARANTINED: "red", SubmissionOutcome.RETURNED: "yellow"}
     for submission in result.submissions:
-        colour = {QUARANTINED: "red", RETURNED: "yellow"}.get(submission.outcome, "green")
+        colour = colours.get(submission.outcome, "green")
         console.print(
             f"  [{colour}]{submission.outcome}[/{colour}] {submission.file_name}: {submission.reason}"
         )
@@ -435,7 +438,7 @@ def tasks_done(
     note: Annotated[str, typer.Option(help="What was done (kept in the audit trail).")] = "",
 ) -> None:
     """Mark a task done; a Discussion task records the discussion and closes the audit (2.10)."""
-    _close_task(ctx, task_id, "Done", by, note)
+    _close_task(ctx, task_id, TaskStatus.DONE.value, by, note)
 
 
 @tasks_app.command("cancel")
@@ -448,7 +451,7 @@ def tasks_cancel(
     """Cancel a task that is no longer needed (never a safeguarding action or a discussion)."""
     if not reason.strip():
         raise _fail("Say why the task is cancelled (--reason).")
-    _close_task(ctx, task_id, "Cancelled", by, reason)
+    _close_task(ctx, task_id, TaskStatus.CANCELLED.value, by, reason)
 
 
 def _manage_allocation(
@@ -560,7 +563,9 @@ def submissions(
         (str(r.id), r.file_name, r.case_ref, r.audit_month, r.status, r.outcome, r.reason[:80], r.location)
         for r in found
     ]
-    what = "Quarantined" if quarantined else "Waiting for the QA check" if waiting else "Audit Submissions"
+    what: str = SUBMISSIONS
+    if quarantined or waiting:
+        what = SubmissionOutcome.QUARANTINED if quarantined else SubmissionOutcome.WAITING_FOR_QA
     console.print(
         table(
             f"{what} ({len(rows)})", ("Id", "File", "Case", "Month", "Stage", "Outcome", "Why", "Where"), rows

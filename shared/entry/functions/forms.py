@@ -16,7 +16,7 @@ def validate_upload(data: bytes, name: str | None, month: str | None) -> str:
     """JSON for one uploaded form: a list with one outcome, as the CLI prints for one file."""
     from shared.adapters.forms.reader import read_form
     from shared.core.deadlines import Deadlines
-    from shared.core.schema import load_schema
+    from shared.core.schema_reader import load_schema
 
     if not data:
         raise BadUpload("Send the filled form (.docx or .xlsx) as the request body.")

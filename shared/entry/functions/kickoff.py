@@ -18,7 +18,7 @@ def allocation_reminder(qa_team: str, month: AuditMonth, due: dt.date) -> Outgoi
         text_body=(
             f"It is the first working day of {month.label}. Please allocate this month's case file "
             f"audits: the list of cases should reach auditors by {due:%A %d %B %Y} "
-            "(within the first week of the month, 2.1). Use the allocation sheet or the Allocations "
+            "(2.1). Use the allocation sheet or the Allocations "
             "list; Audit Desk emails each auditor and worker when their allocation is added." + SIGN_OFF
         ),
         idempotency_key=f"allocation-kickoff/{month}",

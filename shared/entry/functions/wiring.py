@@ -24,7 +24,7 @@ def default_clock() -> Clock:
 def open_services(settings: Settings | None = None, clock: Clock | None = None) -> Services:
     from shared.bootstrap import bootstrap
     from shared.core.deadlines import Deadlines
-    from shared.core.schema import load_schema
+    from shared.core.schema_reader import load_schema
 
     settings = _with_certificate_files(settings or Settings.from_environment())
     schema = load_schema(settings.schema_path)

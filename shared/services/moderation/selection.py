@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import Grade
+from shared.core.list_titles import ALLOCATIONS
 from shared.core.sampling import OpenReaudit, SampleProposal, draw_case_sample
 from shared.core.stages import AuditStage
 from shared.services.ports.lists import Query
 from shared.services.ports.registers import ExportProblem
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import ALLOCATIONS, Allocation
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.people import StaffDirectory
 
 

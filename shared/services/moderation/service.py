@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from shared.core.deadlines import AuditMonth
 from shared.core.findings import Finding
 from shared.core.grades import NOT_APPLICABLE, Grade
+from shared.core.list_titles import ALLOCATIONS, MODERATION, SUBMISSIONS
 from shared.core.moderation import (
     OVERALL,
     AcceptedAudit,
@@ -30,21 +31,20 @@ from shared.core.moderation import (
     read_moderation,
 )
 from shared.core.schema import AGREE, MODERATION_FORM, AuditSchema
-from shared.core.stages import AuditStage
+from shared.core.stages import AuditStage, ModerationStatus, SubmissionOutcome
+from shared.core.tasks import TaskType
 from shared.core.working_days import last_day_of_month
 from shared.services.ports.forms import AuditForms, FormOutcome, FormStatus
-from shared.services.ports.list_definitions import MODERATION_STATUSES
 from shared.services.ports.lists import FieldValue, ListItem, Query, where
 from shared.services.ports.mail import Attachment, OutgoingMessage
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, WAITING_FOR_QA, Allocation
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.notices import DOCX, SIGN_OFF, XLSX, findings_text
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.workflow_run import Run
 
 log = logging.getLogger(__name__)
 
-MODERATION = "Moderation"
 # An audit in one of these stages has been accepted by the QA check (2.11).
 ACCEPTED_STAGES = [
     AuditStage.ACCEPTED.value,
@@ -52,7 +52,7 @@ ACCEPTED_STAGES = [
     AuditStage.DISCUSSION_HELD.value,
     AuditStage.CLOSED.value,
 ]
-AWAITING, MODERATED = MODERATION_STATUSES
+AWAITING, MODERATED = ModerationStatus.AWAITING.value, ModerationStatus.MODERATED.value
 _IN_CHUNK = 50
 
 
@@ -115,7 +115,10 @@ def _accepted_submissions(services: Services, ids: Sequence[int]) -> dict[int, L
         query = Query(SUBMISSIONS, (where("allocation", "in", chunk),), page_size=500)
         for item in services.store.query_all(query):
             allocation = item.fields.get("allocation")
-            if not isinstance(allocation, int) or item.fields.get("outcome") != WAITING_FOR_QA:
+            if (
+                not isinstance(allocation, int)
+                or item.fields.get("outcome") != SubmissionOutcome.WAITING_FOR_QA
+            ):
                 continue
             if allocation not in latest or item.id > latest[allocation].id:
                 latest[allocation] = item
@@ -218,7 +221,7 @@ def draw_moderation_sample(run: Run, month: AuditMonth) -> ModerationDraw:
         )
         run.task(
             f"moderation/{pick.audit.key}",
-            "Moderation",
+            TaskType.MODERATION,
             f"Moderate the audit of case {pick.audit.case_ref} ({found.allocation.month.label})",
             moderator.email,
             due,
@@ -374,7 +377,7 @@ def record_moderation(
     )
     allocation = fields.get("allocation")
     if isinstance(allocation, int):
-        run.complete_tasks(allocation, "Moderation")
+        run.complete_tasks(allocation, TaskType.MODERATION)
     auditor = str(fields.get("auditor_email") or "")
     if auditor:
         run.mail(

@@ -15,10 +15,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from shared.core.actions import ACTION_STATUSES, REAUDIT_ANSWERS
+from shared.core.actions import ACTION_STATUSES, REAUDIT_ANSWERS, ActionStatus
 from shared.core.grades import NOT_APPLICABLE, Grade
+from shared.core.list_titles import (
+    ALLOCATIONS,
+    BULLETIN_EXCERPTS,
+    CASE_DISCUSSIONS,
+    DRAFTS,
+    IMPROVEMENT_ACTIONS,
+    LEARNING_BULLETINS,
+    MODERATION,
+    OBSERVATIONS,
+    REPORTS_LIBRARY,
+    SETTINGS,
+    STAFF,
+    SUBMISSIONS,
+    SUPERVISION_AUDITS,
+    TASKS,
+    THEMATIC_AUDITS,
+    TRAIL,
+)
 from shared.core.schema import AuditSchema, FieldSpec
-from shared.core.stages import AuditStage
+from shared.core.stages import WITH_AUDITOR, AuditStage, ModerationStatus, QADecision, SubmissionOutcome
+from shared.core.tasks import TaskStatus, TaskType
 from shared.services.ports.lists import Filter, Op, OrderBy, UnknownList
 
 
@@ -94,31 +113,12 @@ class ListDefinition:
         return tuple(c.name for c in self.columns if c.indexed)
 
 
-TASK_TYPES = (
-    "Amendment",
-    "Discussion",
-    "Re-audit",
-    "Safeguarding",
-    "Reminder",
-    "Observation",
-    "Case discussion",
-    "Supervision audit",
-    "Reflective review",
-    "Moderation",
-)
-TASK_STATUSES = ("Open", "Done", "Cancelled")
-SUBMISSION_OUTCOMES = ("Waiting for the QA check", "Returned to the auditor", "Quarantined")
-# A returned Staff Observation, Case Discussion or Supervision Audit form recorded against its
-# schedule item (4, 5, 6): not a case file audit, so it takes no part in the QA check.
-PROGRAMME_FORM_RECORDED = "Recorded against the schedule"
-# A returned moderation form recorded on its Moderation item (7.2).
-MODERATION_RECORDED = "Moderation recorded"
-# Moderation of accepted audits (7.2): waiting for the moderator, then moderated.
-MODERATION_STATUSES = ("Awaiting moderation", "Moderated")
-IMPROVEMENT_ACTIONS = "Improvement Actions"
-QA_DECISIONS = ("Accept", "Return for amendment", "Share findings", "Record discussion")
+TASK_TYPES = tuple(t.value for t in TaskType)
+TASK_STATUSES = tuple(s.value for s in TaskStatus)
+SUBMISSION_OUTCOMES = tuple(o.value for o in SubmissionOutcome)
+MODERATION_STATUSES = tuple(s.value for s in ModerationStatus)
+QA_DECISIONS = tuple(d.value for d in QADecision)
 AUDIT_STAGES = tuple(stage.value for stage in AuditStage)
-WITH_AUDITOR = (AuditStage.ALLOCATED.value, AuditStage.RETURNED_FOR_AMENDMENT.value)
 
 
 def _grades(allow_not_applicable: bool = False) -> tuple[str, ...]:
@@ -134,13 +134,13 @@ _T, _N, _B, _D = ColumnKind.TEXT, ColumnKind.NOTE, ColumnKind.BOOLEAN, ColumnKin
 _CH, _P, _L, _NUM = ColumnKind.CHOICE, ColumnKind.PERSON, ColumnKind.LOOKUP, ColumnKind.NUMBER
 
 # Columns several lists share: one name and one title each.
-_AUDIT = _c("allocation", "Audit", _L, lookup_list="Audit Allocations", indexed=True)
+_AUDIT = _c("allocation", "Audit", _L, lookup_list=ALLOCATIONS, indexed=True)
 _CASE_REF = _c("case_ref", "Case reference (Liquidlogic ID)", _T, indexed=True)
 _AUDIT_MONTH = _c("audit_month", "Audit month", _T, indexed=True)
 _AUDITOR = _c("auditor_email", "Auditor", _P, indexed=True)
 _TEAM = _c("team", "Team", _T, indexed=True)
 _DUE = _c("due_date", "Due", _D, indexed=True)
-_OPEN = Filter("status", Op.EQ, "Open")
+_OPEN = Filter("status", Op.EQ, TaskStatus.OPEN.value)
 
 
 def _open_tasks(
@@ -183,7 +183,7 @@ def _audit_submission_columns(schema: AuditSchema) -> tuple[Column, ...]:
         for c in from_form
     ]
     return (
-        _c("allocation", "Allocation", _L, lookup_list="Audit Allocations", indexed=True),
+        _c("allocation", "Allocation", _L, lookup_list=ALLOCATIONS, indexed=True),
         _c("status", "Status", _CH, choices=AUDIT_STAGES, indexed=True),
         _AUDITOR,
         *from_form,
@@ -195,7 +195,7 @@ def _audit_submission_columns(schema: AuditSchema) -> tuple[Column, ...]:
             "outcome",
             "Outcome",
             _CH,
-            choices=(*SUBMISSION_OUTCOMES, PROGRAMME_FORM_RECORDED, MODERATION_RECORDED),
+            choices=SUBMISSION_OUTCOMES,
             indexed=True,
         ),
         _c("outcome_reason", "Why", _N),
@@ -271,7 +271,7 @@ def _moderation_columns(schema: AuditSchema) -> tuple[Column, ...]:
 def moderation_list(schema: AuditSchema) -> ListDefinition:
     """The Moderation list (7.2): one item per accepted audit drawn for moderation."""
     return ListDefinition(
-        "Moderation",
+        MODERATION,
         (
             _c("moderation_key", "Moderation key", _T, indexed=True, required=True),
             _AUDIT,
@@ -300,13 +300,16 @@ def moderation_list(schema: AuditSchema) -> ListDefinition:
             View(
                 "Awaiting moderation",
                 ("case_ref", "auditor_email", "moderator_email", "due_date"),
-                (Filter("status", Op.EQ, "Awaiting moderation"),),
+                (Filter("status", Op.EQ, ModerationStatus.AWAITING.value),),
                 (OrderBy("due_date"),),
             ),
             View(
                 "Moderated: judgement differs",
                 ("case_ref", "auditor_email", "overall_auditor_grade", "overall_moderated_grade"),
-                (Filter("overall_agreed", Op.EQ, False), Filter("status", Op.EQ, "Moderated")),
+                (
+                    Filter("overall_agreed", Op.EQ, False),
+                    Filter("status", Op.EQ, ModerationStatus.MODERATED.value),
+                ),
             ),
         ),
         description="Accepted audits drawn for moderation (7.2): the auditor's and the moderator's judgements side by side.",
@@ -327,7 +330,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
     task_columns = ("Title", "task_type", "assigned_to", "due_date", "status")
     return (
         ListDefinition(
-            "Staff",
+            STAFF,
             (
                 _c("email", "Email", _T, indexed=True, required=True),
                 _c("role", "Role", _CH, choices=schema.roles.staff, indexed=True),
@@ -358,7 +361,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="The Staff register: who audits, who is observed, who manages whom.",
         ),
         ListDefinition(
-            "Audit Allocations",
+            ALLOCATIONS,
             (
                 replace(_CASE_REF, required=True),
                 replace(_AUDIT_MONTH, required=True),
@@ -373,7 +376,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _c("is_reaudit", "Re-audit of an Inadequate case (2.12)", _B, indexed=True),
                 _c("previous_grade", "Previous overall judgement", _CH, choices=grade),
                 _c("overall_grade", "Overall judgement", _CH, choices=grade, indexed=True),
-                _c("previous_allocation", "Previous audit of this case", _L, lookup_list="Audit Allocations"),
+                _c("previous_allocation", "Previous audit of this case", _L, lookup_list=ALLOCATIONS),
                 # The workflow's own columns (issue 5): keys, dates of each step, QA's requests.
                 _c("allocation_key", "Allocation key", _T, indexed=True),
                 _c("allocated_on", "Allocated on", _D),
@@ -433,7 +436,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="The monthly allocation of case file audits to auditors (2.1).",
         ),
         ListDefinition(
-            "Audit Submissions",
+            SUBMISSIONS,
             _audit_submission_columns(schema),
             views=(
                 View(
@@ -449,7 +452,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 View(
                     "Quarantined: needs a person",
                     ("FileLeafRef", "outcome_reason", "auditor_email"),
-                    (Filter("outcome", Op.EQ, "Quarantined"),),
+                    (Filter("outcome", Op.EQ, SubmissionOutcome.QUARANTINED.value),),
                 ),
                 View(
                     "Safeguarding concern raised",
@@ -464,7 +467,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
         # draft does nothing; "Submit for QA check" = Yes submits it (shared/services/workflow/drafts.py):
         # its column shows a button that sets it (shared/adapters/lists/formatting.py, issue 18).
         ListDefinition(
-            "Audit Drafts",
+            DRAFTS,
             (
                 _AUDIT,
                 _CASE_REF,
@@ -486,7 +489,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="Each auditor's pre-filled audit form, edited in place until they submit it (2.2-2.5).",
         ),
         ListDefinition(
-            "Tasks",
+            TASKS,
             (
                 _c("task_type", "Task type", _CH, choices=TASK_TYPES, indexed=True, required=True),
                 _c("status", "Status", _CH, choices=TASK_STATUSES, indexed=True),
@@ -506,12 +509,12 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 _open_tasks(
                     "Open safeguarding actions (2.6)",
                     ("Title", "assigned_to", "due_date", "status"),
-                    Filter("task_type", Op.EQ, "Safeguarding"),
+                    Filter("task_type", Op.EQ, TaskType.SAFEGUARDING.value),
                 ),
                 _open_tasks(
                     "Re-audits due (2.12)",
                     ("Title", "assigned_to", "due_date"),
-                    Filter("task_type", Op.EQ, "Re-audit"),
+                    Filter("task_type", Op.EQ, TaskType.REAUDIT.value),
                 ),
             ),
             description="What someone has to do next, and by when.",
@@ -522,7 +525,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             IMPROVEMENT_ACTIONS,
             (
                 _c("action_key", "Action key", _T, indexed=True),
-                _c("allocation", "Audit", _L, lookup_list="Audit Allocations", indexed=True),
+                _c("allocation", "Audit", _L, lookup_list=ALLOCATIONS, indexed=True),
                 _c("case_ref", "Case reference (Liquidlogic ID)", _T, indexed=True),
                 _c("audit_month", "Audit month", _T, indexed=True),
                 _c("team", "Team", _T, indexed=True),
@@ -544,13 +547,13 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
                 View(
                     "Open actions",
                     ("Title", "case_ref", "owner_email", "due_date", "status", "note"),
-                    (Filter("status", Op.EQ, "Open"),),
+                    (Filter("status", Op.EQ, ActionStatus.OPEN.value),),
                     (OrderBy("due_date"),),
                 ),
                 View(
                     "Overdue actions",
                     ("Title", "case_ref", "team", "owner_email", "due_date", "status"),
-                    (Filter("due_date", Op.LT, TODAY), Filter("status", Op.EQ, "Open")),
+                    (Filter("due_date", Op.LT, TODAY), Filter("status", Op.EQ, ActionStatus.OPEN.value)),
                     (OrderBy("due_date"),),
                 ),
                 View(
@@ -563,7 +566,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="Every improvement plan action of an accepted audit, tracked to done (2.8, 2.10, 2.12).",
         ),
         ListDefinition(
-            "Observations",
+            OBSERVATIONS,
             (
                 _c("practitioner_email", "Practitioner", _P, indexed=True),
                 _c("observer_email", "Observer", _P, indexed=True),
@@ -597,7 +600,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="Staff observations (6).",
         ),
         _half_yearly(
-            "Case Discussions",
+            CASE_DISCUSSIONS,
             (
                 _c("practitioner_email", "Practitioner", _P, indexed=True),
                 _c("manager_email", "Manager", _P, indexed=True),
@@ -609,7 +612,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             "Case discussions, twice a year (4.2).",
         ),
         _half_yearly(
-            "Supervision Audits",
+            SUPERVISION_AUDITS,
             (
                 _c("supervisee_email", "Supervisee", _P, indexed=True),
                 _c("supervisor_email", "Supervisor", _P, indexed=True),
@@ -624,7 +627,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             "Supervision audits, at least twice a year (5.3).",
         ),
         ListDefinition(
-            "Thematic Audits",
+            THEMATIC_AUDITS,
             (
                 _c("theme", "Theme", _T, indexed=True),
                 _c(
@@ -643,7 +646,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
         ),
         moderation_list(schema),
         ListDefinition(
-            "Reports",
+            REPORTS_LIBRARY,
             (
                 _c(
                     "report_type",
@@ -660,7 +663,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
         # The learning bulletin's QA approval (8.1): a draft per period, and each excerpt it
         # would quote. Setting a bulletin's status to Approved publishes and sends it.
         ListDefinition(
-            "Learning Bulletins",
+            LEARNING_BULLETINS,
             (
                 _c("period", "Period", _T, indexed=True, required=True),
                 _c(
@@ -677,7 +680,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="Learning bulletins awaiting QA approval, approved and sent (8.1).",
         ),
         ListDefinition(
-            "Bulletin Excerpts",
+            BULLETIN_EXCERPTS,
             (
                 _c("period", "Period", _T, indexed=True, required=True),
                 _c("number", "Number", _NUM, indexed=True),
@@ -696,7 +699,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="Each excerpt a learning bulletin would quote; only Approved ones are published.",
         ),
         ListDefinition(
-            "Audit Trail",
+            TRAIL,
             (
                 _c("who", "Who", _T, indexed=True),
                 _c("what", "What", _T, indexed=True),
@@ -711,7 +714,7 @@ def _plain_definitions(schema: AuditSchema) -> tuple[ListDefinition, ...]:
             description="Append-only record of who changed what, when, from what, to what.",
         ),
         ListDefinition(
-            "Settings",
+            SETTINGS,
             (
                 _c("key", "Setting", _T, indexed=True, required=True),
                 _c("value", "Value", _N),

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 
 from shared.core.eligibility import StaffMember
+from shared.core.list_titles import OBSERVATIONS
 from shared.core.programme import OBSERVATION, ScheduledItem, next_supervision_by, observations_for_year
+from shared.core.tasks import TaskType
 from shared.services.ports.lists import FieldValue, Query, where
 from shared.services.programme import notices
 from shared.services.programme.schedule import (
-    OBSERVATIONS,
     SCHEDULES,
     ScheduleEntry,
     ScheduleResult,
@@ -132,7 +133,7 @@ def after_observation(
     )
     run.task(
         f"reflective-review/{entry.key}",
-        "Reflective review",
+        TaskType.REFLECTIVE_REVIEW,
         f"Shared reflective review of {practitioner.name or practitioner.email}'s observation at their next "
         "supervision, and the shared action plan (6.5)",
         entry.lead_email,

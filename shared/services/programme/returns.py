@@ -24,6 +24,7 @@ from shared.core.programme import (
     SUPERVISION_AUDIT,
     supervision_sessions_expected,
 )
+from shared.core.record import text_of
 from shared.services.ports.forms import FormOutcome, FormStatus
 from shared.services.ports.lists import FieldValue
 from shared.services.programme import observations
@@ -70,8 +71,8 @@ def record_programme_form(run: Run, form: FormOutcome, file_name: str, content: 
             False,
             f"The {title} form cannot be recorded until these are fixed:\n" + findings_text(form.errors),
         )
-    named = _text(form.fields.get(person_field))
-    person = _find_person(run, named, _text(form.fields.get("team")))
+    named = text_of(form.fields.get(person_field))
+    person = _find_person(run, named, text_of(form.fields.get("team")))
     if person is None:
         return FormRecorded(
             False,
@@ -107,7 +108,7 @@ def record_programme_form(run: Run, form: FormOutcome, file_name: str, content: 
     record_last_date(run.services, person.email, spec.staff_column, took_place)
     reason = f"{activity} of {took_place:%d/%m/%Y} recorded ({entry.section})."
     if activity == OBSERVATION:
-        plan = _text(form.fields.get("action_plan"))
+        plan = text_of(form.fields.get("action_plan"))
         due = observations.after_observation(
             run,
             entry,
@@ -133,13 +134,13 @@ def _activity_fields(
         return {
             "overall_grade": _grade(f.get("overall_grade")),
             "reflective_review_date": as_date(f.get("reflective_review_date")),
-            "action_plan": _text(f.get("action_plan")) or None,
+            "action_plan": text_of(f.get("action_plan")) or None,
         }
     if activity == CASE_DISCUSSION:
         return {
-            "case_ref": _text(f.get("case_ref")).upper() or None,
+            "case_ref": text_of(f.get("case_ref")).upper() or None,
             "overall_grade": _grade(f.get("overall_grade")),
-            "actions": _text(f.get("actions")) or None,
+            "actions": text_of(f.get("actions")) or None,
         }
     settings = run.services.schema.programme
     period_from = as_date(f.get("period_from")) or months_before(
@@ -150,7 +151,7 @@ def _activity_fields(
         "quality_grade": _grade(f.get("quality_grade")),
         "sessions_held": _number(f.get("sessions_held")),
         "sessions_expected": supervision_sessions_expected(person, period_from, period_to, settings),
-        "actions": _text(f.get("actions")) or None,
+        "actions": text_of(f.get("actions")) or None,
     }
 
 
@@ -188,17 +189,11 @@ def _match(run: Run, spec: ScheduleList, email: str, fingerprint: str) -> Schedu
     return open_entries[0] if open_entries else None
 
 
-def _text(value: FieldValue) -> str:
-    if isinstance(value, str):
-        return value.strip()
-    return "" if value is None else str(value).strip()
-
-
 def _grade(value: FieldValue) -> str | None:
-    text = _text(value)
+    text = text_of(value)
     return text if text in {g.value for g in Grade} else None
 
 
 def _number(value: FieldValue) -> int | None:
-    text = _text(value)
+    text = text_of(value)
     return int(text) if text.isdigit() else None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from shared.core.deadlines import AuditMonth
 from shared.core.eligibility import StaffMember
+from shared.core.list_titles import CASE_DISCUSSIONS, OBSERVATIONS, STAFF, SUPERVISION_AUDITS, TASKS
 from shared.core.programme import (
     CASE_DISCUSSION,
     OBSERVATION,
@@ -22,17 +23,16 @@ from shared.core.programme import (
     ScheduledItem,
     StaffRecord,
 )
+from shared.core.record import text_of
+from shared.core.tasks import TaskStatus, TaskType
 from shared.services.ports.lists import FieldValue, ListItem, Query, where
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import STAFF, TASKS, Task
+from shared.services.workflow.lists import Task
 from shared.services.workflow.people import staff_from_item
 from shared.services.workflow.workflow_run import Run
 
 log = logging.getLogger(__name__)
 
-OBSERVATIONS = "Observations"
-CASE_DISCUSSIONS = "Case Discussions"
-SUPERVISION_AUDITS = "Supervision Audits"
 _CHUNK = 50
 
 
@@ -40,7 +40,7 @@ _CHUNK = 50
 class ScheduleList:
     """Where an activity's schedule lives and which columns say who, when and whether done."""
 
-    activity: str
+    activity: TaskType
     list_name: str
     person_column: str
     lead_column: str
@@ -118,15 +118,15 @@ class ScheduleEntry:
         return cls(
             id=item.id,
             etag=item.etag,
-            key=_text(f.get("schedule_key")),
-            person_email=_text(f.get(spec.person_column)).lower(),
-            lead_email=_text(f.get(spec.lead_column)).lower(),
-            team=_text(f.get("team")),
+            key=text_of(f.get("schedule_key")),
+            person_email=text_of(f.get(spec.person_column)).lower(),
+            lead_email=text_of(f.get(spec.lead_column)).lower(),
+            team=text_of(f.get("team")),
             due=as_date(f.get("due_date")),
             done_on=as_date(f.get(spec.done_column)),
-            section=_text(f.get("section")),
-            title=_text(f.get("Title")),
-            form_fingerprint=_text(f.get("form_fingerprint")),
+            section=text_of(f.get("section")),
+            title=text_of(f.get("Title")),
+            form_fingerprint=text_of(f.get("form_fingerprint")),
         )
 
 
@@ -143,10 +143,6 @@ def as_date(value: FieldValue) -> dt.date | None:
             except ValueError:
                 continue
     return None
-
-
-def _text(value: FieldValue) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 # --- reading -------------------------------------------------------------------------
@@ -191,7 +187,7 @@ def _keys_present(services: Services, spec: ScheduleList, keys: Iterable[str]) -
         query = Query(
             spec.list_name, (where("schedule_key", "in", wanted[start : start + _CHUNK]),), page_size=500
         )
-        present.update(_text(item.fields.get("schedule_key")) for item in services.store.query_all(query))
+        present.update(text_of(item.fields.get("schedule_key")) for item in services.store.query_all(query))
     return present
 
 
@@ -283,8 +279,10 @@ def complete_schedule_task(run: Run, key: str) -> bool:
     done = False
     for item in list(store.query_all(Query(TASKS, (where("task_key", "eq", key),)))):
         task = Task.from_item(item)
-        if task.status == "Open":
-            store.update(TASKS, task.id, {"status": "Done", "completed_on": run.today}, task.etag)
+        if task.status == TaskStatus.OPEN:
+            store.update(
+                TASKS, task.id, {"status": TaskStatus.DONE.value, "completed_on": run.today}, task.etag
+            )
             done = True
     return done
 

@@ -8,14 +8,13 @@ import hashlib
 from dataclasses import dataclass
 
 from shared.core.deadlines import AuditMonth
-from shared.core.grades import Grade
+from shared.core.list_titles import SUBMISSIONS, THEMATIC_AUDITS
 from shared.core.programme_themes import ReturnedAudit, ThemeSuggestion, lookback_months, suggest_themes
+from shared.core.record import grade_of, text_of
 from shared.services.ports.lists import FieldValue, Query, where
 from shared.services.programme.schedule import as_date
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import SUBMISSIONS
 
-THEMATIC_AUDITS = "Thematic Audits"
 SERIOUS_CASE_REVIEW = "Serious Case Review"
 PERFORMANCE_INFORMATION = "Performance information"
 SINGLE_CASE_AUDITS = "Single case file audits"
@@ -44,9 +43,9 @@ def returned_audits(services: Services, through: AuditMonth) -> list[ReturnedAud
         audit_date = as_date(f.get("audit_date"))
         if audit_date is None or AuditMonth.of(audit_date) not in window:
             continue
-        grades = {d.id: _grade(f.get(f"{d.id}_grade")) for d in services.schema.domains}
-        findings = tuple(line for line in _text(f.get("findings_text")).splitlines() if line.strip())
-        audits.append(ReturnedAudit(_text(f.get("team")), audit_date, grades, findings))
+        grades = {d.id: grade_of(f.get(f"{d.id}_grade")) for d in services.schema.domains}
+        findings = tuple(line for line in text_of(f.get("findings_text")).splitlines() if line.strip())
+        audits.append(ReturnedAudit(text_of(f.get("team")), audit_date, grades, findings))
     return audits
 
 
@@ -104,21 +103,13 @@ def schedule_suggestion(services: Services, suggestion: ThemeSuggestion, month: 
 def thematic_schedule(services: Services) -> list[ThematicAudit]:
     audits = [
         ThematicAudit(
-            _text(i.fields.get("theme")),
-            _text(i.fields.get("source")),
-            _text(i.fields.get("audit_month")),
-            _text(i.fields.get("lead_email")),
-            _text(i.fields.get("status")),
-            _text(i.fields.get("evidence")),
+            text_of(i.fields.get("theme")),
+            text_of(i.fields.get("source")),
+            text_of(i.fields.get("audit_month")),
+            text_of(i.fields.get("lead_email")),
+            text_of(i.fields.get("status")),
+            text_of(i.fields.get("evidence")),
         )
         for i in services.store.query_all(Query(THEMATIC_AUDITS, page_size=500))
     ]
     return sorted(audits, key=lambda a: (a.month, a.theme))
-
-
-def _text(value: FieldValue) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _grade(value: FieldValue) -> Grade | None:
-    return next((g for g in Grade if g.value == value), None)

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import Grade
-from shared.core.schema import Domain
-from shared.core.stages import AuditStage
-from shared.services.ports.lists import FieldValue, ListItem
+from shared.core.record import text_of
+from shared.core.schema import AuditSchema, Organisation, Timescales
+from shared.core.stages import AuditStage, SubmissionOutcome
+from shared.services.ports.lists import ListItem
+from shared.services.workflow.lists import Allocation, Task
 
 GRADES = tuple(g.value for g in Grade)  # best first (2.7)
 GOOD_OR_BETTER = frozenset({Grade.OUTSTANDING.value, Grade.GOOD.value})
 WEAK = frozenset({Grade.REQUIRES_IMPROVEMENT.value, Grade.INADEQUATE.value})
 INADEQUATE = Grade.INADEQUATE.value
-QUARANTINED = "Quarantined"
+QUARANTINED = SubmissionOutcome.QUARANTINED.value
 # 2.11: a judgement counts once the QA team has accepted the audit; before that it may change.
 ACCEPTED_STAGES = frozenset(
     {
@@ -33,26 +35,11 @@ ACCEPTED_STAGES = frozenset(
     }
 )
 # Below MINIMUM_FOR_PERCENT, a share is shown as a count only ("3 of 4"), never as a percentage.
+# Where a row without a team is counted.
+NO_TEAM = "(no team)"
 
 
 # -- the rows every report reads ---------------------------------------------------------------
-
-
-def _date(value: FieldValue) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else None
-
-
-def _text(value: FieldValue) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _month(value: FieldValue) -> AuditMonth | None:
-    try:
-        return AuditMonth.parse(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,18 +78,6 @@ class AuditRow:
         return self.submitted_on is not None and not self.accepted
 
 
-@dataclass(frozen=True, slots=True)
-class TaskRow:
-    id: int
-    task_type: str
-    status: str
-    team: str
-    due_date: dt.date | None
-    completed_on: dt.date | None
-    allocation: int | None
-    assigned_to: str = ""
-
-
 @dataclass
 class AuditIndex:
     """The lists, indexed once: audits by id and by month, tasks by allocation and by type."""
@@ -110,9 +85,12 @@ class AuditIndex:
     rows: list[AuditRow]
     by_id: dict[int, AuditRow]
     by_month: dict[AuditMonth, list[AuditRow]]
-    tasks: list[TaskRow]
-    tasks_by_allocation: dict[int, list[TaskRow]]
-    tasks_by_type: dict[str, list[TaskRow]]
+    tasks: list[Task]
+    tasks_by_allocation: dict[int, list[Task]]
+    tasks_by_type: dict[str, list[Task]]
+    # The schema's timescales and organisation: the reports' labels are rendered from them.
+    timescales: Timescales
+    organisation: Organisation
     chain_length: dict[int, int] = field(default_factory=dict)
     next_audit: dict[int, AuditRow] = field(default_factory=dict)  # re-audit by previous id
 
@@ -127,7 +105,7 @@ def index_history(
     allocations: Iterable[ListItem],
     submissions: Iterable[ListItem],
     tasks: Iterable[ListItem],
-    domains: Sequence[Domain],
+    schema: AuditSchema,
 ) -> AuditIndex:
     """Index the three lists in one pass each (submissions: the latest one not quarantined)."""
     latest: dict[int, ListItem] = {}
@@ -138,74 +116,64 @@ def index_history(
         current = latest.get(allocation)
         if current is None or item.id > current.id:
             latest[allocation] = item
-    grade_columns = tuple(f"{d.id}_grade" for d in domains)
+    grade_columns = tuple(f"{d.id}_grade" for d in schema.domains)
     rows: list[AuditRow] = []
     by_id: dict[int, AuditRow] = {}
     by_month: dict[AuditMonth, list[AuditRow]] = defaultdict(list)
     for item in allocations:
-        f = item.fields
-        month = _month(f.get("audit_month"))
-        if month is None:
+        try:
+            held = Allocation.from_item(item)
+        except ValueError:  # no month (or stage) a report can place
             continue
         submission = latest.get(item.id)
         s = submission.fields if submission is not None else {}
-        overall = _text(f.get("overall_grade")) or _text(s.get("overall_grade"))
-        previous = f.get("previous_allocation")
-        returned = f.get("times_returned")
+        graded = held.overall_grade
+        overall = graded.value if graded is not None else text_of(s.get("overall_grade"))
+        people = (held.auditor_email, held.allocated_worker_email, held.team_manager_email)
         row = AuditRow(
-            id=item.id,
-            case_ref=_text(f.get("case_ref")),
-            month=month,
-            team=_text(f.get("team")) or _text(s.get("team")) or "(no team)",
-            stage=_text(f.get("status")) or "Allocated",
-            due_date=_date(f.get("due_date")),
-            submitted_on=_date(f.get("submitted_on")),
+            id=held.id,
+            case_ref=held.case_ref,
+            month=held.month,
+            team=held.team or text_of(s.get("team")) or NO_TEAM,
+            stage=held.stage.value,
+            due_date=held.due_date,
+            submitted_on=held.submitted_on,
             overall=overall if overall in GRADES else "",
-            domain_grades=tuple(_text(s.get(column)) for column in grade_columns),
-            is_reaudit=bool(f.get("is_reaudit")),
-            previous_id=previous if isinstance(previous, int) else None,
-            times_returned=int(returned) if isinstance(returned, int | float) else 0,
-            late_allocation=bool(f.get("late_allocation")),
-            safeguarding=bool(f.get("safeguarding_raised")) or bool(s.get("safeguarding_concern")),
-            findings_shared_on=_date(f.get("findings_shared_on")),
-            discussion_due=_date(f.get("discussion_due")),
-            discussion_held_on=_date(f.get("discussion_held_on")),
-            good_practice=_text(s.get("good_practice")),
-            people=tuple(
-                p
-                for p in (
-                    _text(f.get("auditor_email")),
-                    _text(f.get("allocated_worker_email")),
-                    _text(f.get("team_manager_email")),
-                )
-                if p
-            ),
-            auditor=_text(f.get("auditor_email")),
+            domain_grades=tuple(text_of(s.get(column)) for column in grade_columns),
+            is_reaudit=held.is_reaudit,
+            previous_id=held.previous_allocation,
+            times_returned=held.times_returned,
+            late_allocation=held.late_allocation,
+            safeguarding=held.safeguarding_raised or bool(s.get("safeguarding_concern")),
+            findings_shared_on=held.findings_shared_on,
+            discussion_due=held.discussion_due,
+            discussion_held_on=held.discussion_held_on,
+            good_practice=text_of(s.get("good_practice")),
+            people=tuple(p for p in people if p),
+            auditor=held.auditor_email,
         )
         rows.append(row)
         by_id[row.id] = row
-        by_month[month].append(row)
-    task_rows: list[TaskRow] = []
-    by_allocation: dict[int, list[TaskRow]] = defaultdict(list)
-    by_type: dict[str, list[TaskRow]] = defaultdict(list)
+        by_month[held.month].append(row)
+    task_rows: list[Task] = []
+    by_allocation: dict[int, list[Task]] = defaultdict(list)
+    by_type: dict[str, list[Task]] = defaultdict(list)
     for item in tasks:
-        f = item.fields
-        allocation = f.get("allocation")
-        task = TaskRow(
-            id=item.id,
-            task_type=_text(f.get("task_type")),
-            status=_text(f.get("status")) or "Open",
-            team=_text(f.get("team")) or "(no team)",
-            due_date=_date(f.get("due_date")),
-            completed_on=_date(f.get("completed_on")),
-            allocation=allocation if isinstance(allocation, int) else None,
-            assigned_to=_text(f.get("assigned_to")),
-        )
+        task = Task.from_item(item)
         task_rows.append(task)
         by_type[task.task_type].append(task)
         if task.allocation is not None:
             by_allocation[task.allocation].append(task)
-    index = AuditIndex(rows, by_id, dict(by_month), task_rows, dict(by_allocation), dict(by_type))
+    index = AuditIndex(
+        rows,
+        by_id,
+        dict(by_month),
+        task_rows,
+        dict(by_allocation),
+        dict(by_type),
+        schema.timescales,
+        schema.organisation,
+    )
     index.chain_length = _chain_lengths(index)
     index.next_audit = {r.previous_id: r for r in rows if r.previous_id is not None}
     return index

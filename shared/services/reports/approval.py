@@ -18,11 +18,11 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from shared.core.list_titles import BULLETIN_EXCERPTS, LEARNING_BULLETINS
 from shared.services.ports.lists import FieldValue, ListItem, ListStore, Query, where
 from shared.services.reports.measures import Excerpt
 
-BULLETINS = "Learning Bulletins"
-EXCERPTS = "Bulletin Excerpts"
+BULLETINS, EXCERPTS = LEARNING_BULLETINS, BULLETIN_EXCERPTS
 DRAFT, APPROVED, SENT = "Draft for QA", "Approved", "Sent"
 AWAITING, EXCERPT_APPROVED, NOT_APPROVED, WITHHELD = (
     "Awaiting approval",

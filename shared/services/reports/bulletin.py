@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from shared.core.schema import Domain
+from shared.core.schema import Domain, Organisation, Timescales
+from shared.core.wording import discussion_days
 from shared.services.ports.documents import (
     MINIMUM_FOR_PERCENT,
     Column,
@@ -66,6 +67,7 @@ class Bulletin:
     awaiting_qa: int = 0
     returned_for_amendment: int = 0
     minimum: int = MINIMUM_FOR_PERCENT
+    organisation: Organisation = field(default_factory=Organisation)
 
     @property
     def has_figures(self) -> bool:
@@ -97,7 +99,7 @@ def bulletin(
         (d for d in graded if d not in weaknesses and d.grades.good_or_better),
         key=lambda d: (-(d.grades.good_or_better_share or 0), d.domain.number),
     )[:2]
-    points = _learning_points(rows, learning, as_of, minimum)
+    points = _learning_points(rows, learning, as_of, minimum, index.timescales)
     themes = [
         f"{d.domain.name}: {d.grades.weak} of the {d.grades.graded} audits that graded it found it "
         "Requires Improvement or Inadequate."
@@ -122,11 +124,16 @@ def bulletin(
         sum(r.awaiting_qa for r in everything),
         sum(r.times_returned > 0 for r in rows),
         minimum,
+        index.organisation,
     )
 
 
 def _learning_points(
-    rows: Sequence[AuditRow], learning: Sequence[DomainLearning], as_of: dt.date, minimum: int
+    rows: Sequence[AuditRow],
+    learning: Sequence[DomainLearning],
+    as_of: dt.date,
+    minimum: int,
+    timescales: Timescales,
 ) -> list[str]:
     """Plain statements drawn from the figures, in the framework's words; none from fewer than
     ``minimum`` audits."""
@@ -150,13 +157,13 @@ def _learning_points(
             "Some audits were returned for amendment before they were accepted (2.11): evidence for "
             "every judgement and a SMART improvement plan avoid the round trip."
         )
-    timeliness = discussion_timeliness(rows, as_of)
+    timeliness = discussion_timeliness(rows, as_of, timescales)
     held = sum(t.held_on_time for t in timeliness)
     missed = sum(t.held_late + t.overdue for t in timeliness)
     if held + missed >= minimum:
         points.append(
             f"{held} of {held + missed} findings discussions ({_percent(share(held, held + missed))}) "
-            "were held within the framework's 5 or 10 working days (2.10)."
+            f"were held within the framework's {discussion_days(timescales)} (2.10)."
         )
     return points
 
@@ -213,7 +220,14 @@ def bulletin_content(
             "Give evidence for every judgement and a SMART plan, so audits are accepted first time (2.11)."
         )
     standard = [f"{d.name}: {d.guidance}" for d in focus]
-    context = common("bulletin", period.key, period.label, period.date_range, approved_on or period.last_day)
+    context = common(
+        "bulletin",
+        period.key,
+        period.label,
+        period.date_range,
+        approved_on or period.last_day,
+        b.organisation,
+    )
     context.update(
         {
             "draft": draft,

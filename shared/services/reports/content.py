@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from shared.core.schema import Organisation
 from shared.services.ports.documents import (
     MINIMUM_FOR_PERCENT,
     Column,
@@ -31,8 +32,6 @@ from shared.services.reports.measures import (
     TrendPoint,
 )
 
-CLASSIFICATION = "OFFICIAL-SENSITIVE"
-BULLETIN_CLASSIFICATION = "OFFICIAL"
 TITLES = {
     "highlights": "Audit Highlights Report",
     "bulletin": "Learning bulletin",
@@ -45,14 +44,16 @@ def pct(value: float | None) -> str:
 
 
 def common(
-    kind: str, period_key: str, period_label: str, date_range: str, as_of: dt.date
+    kind: str, period_key: str, period_label: str, date_range: str, as_of: dt.date, organisation: Organisation
 ) -> dict[str, object]:
+    marking = organisation.bulletin_marking if kind == "bulletin" else organisation.protective_marking
     return {
         "title": TITLES[kind],
         "period_label": period_label,
         "date_range": date_range,
         "as_of": f"{as_of:%-d %B %Y}",
-        "classification": BULLETIN_CLASSIFICATION if kind == "bulletin" else CLASSIFICATION,
+        "classification": marking,
+        "organisation": organisation.short_name,
         "period_key": period_key,
     }
 

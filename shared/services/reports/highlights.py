@@ -8,7 +8,9 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from shared.core.schema import Domain
+from shared.core.grades import Grade
+from shared.core.schema import Domain, Organisation, Timescales
+from shared.core.wording import discussion_within
 from shared.services.ports.documents import (
     MINIMUM_FOR_PERCENT,
     Column,
@@ -85,6 +87,9 @@ class Highlights:
     trend: list[TrendPoint]
     awaiting_qa: list[AuditRow] = field(default_factory=list)  # returned, not yet accepted (2.11)
     minimum: int = MINIMUM_FOR_PERCENT
+    organisation: Organisation = field(default_factory=Organisation)
+    # 2.10 in words, from the schema: 'within 5 working days when the case is Inadequate and ...'.
+    discussion_rule: str = ""
 
 
 def highlights(
@@ -108,11 +113,21 @@ def highlights(
         team_distribution(accepted),
         reaudit_chains(index, period.months),
         safeguarding(index, period.months, as_of),
-        discussion_timeliness(rows, as_of),
+        discussion_timeliness(rows, as_of, index.timescales),
         good_practice_excerpts(accepted, domains, redact, limit=8),
         trend(index, trend_months, as_of),
         sorted((r for r in rows if r.awaiting_qa), key=lambda r: (r.team, r.case_ref)),
         minimum,
+        index.organisation,
+        discussion_rule(index.timescales),
+    )
+
+
+def discussion_rule(timescales: Timescales) -> str:
+    others = [grade for grade in Grade if grade is not Grade.INADEQUATE]
+    return (
+        f"{discussion_within(timescales, [Grade.INADEQUATE])} when the case is Inadequate and "
+        f"{discussion_within(timescales, others)} otherwise"
     )
 
 
@@ -266,12 +281,13 @@ def highlights_content(h: Highlights, names: Mapping[str, str] | None = None) ->
         discussions_table(h.discussions, minimum),
         trend_table(h.trend, minimum),
     ]
-    context = common("highlights", period.key, period.label, period.date_range, h.as_of)
+    context = common("highlights", period.key, period.label, period.date_range, h.as_of, h.organisation)
     tables_context(context, tables)
     context["headline_month"] = period.months[0].first_day.strftime("%B")
     context["summary"] = _highlights_summary(h, on_time, good, inadequate)
     context["actions"] = _highlights_actions(h, inadequate)
     context["minimum"] = minimum
+    context["discussion_rule"] = h.discussion_rule
     context["extra_sections"] = []  # sections other modules add (improvement actions, 2.8)
     context["good_practice"] = [
         {"heading": f"{e.domain}: " if e.domain else "", "text": e.text, "team": e.team}
@@ -459,8 +475,7 @@ def highlights_layout() -> ReportLayout:
            "recorded on Liquidlogic under Management Oversight (2.6).")  # fmt: skip
     b.table("safeguarding", FIGURE_COLUMNS)
     b.heading(5)
-    b.text("Team Manager and worker discuss the findings within 5 working days when the case is "
-           "Inadequate and 10 otherwise (2.10).")  # fmt: skip
+    b.text("Team Manager and worker discuss the findings {{ discussion_rule }} (2.10).")
     b.table("discussions", DISCUSSION_COLUMNS)
     b.heading(6)
     b.text("What auditors highlighted as good practice (2.3) in accepted audits, with names and "

@@ -13,23 +13,26 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from shared.core.deadlines import AuditMonth
-from shared.core.grades import NOT_APPLICABLE
-from shared.core.schema import Domain
+from shared.core.grades import NOT_APPLICABLE, Grade
+from shared.core.schema import Domain, Timescales
+from shared.core.tasks import TaskStatus, TaskType
+from shared.core.wording import discussion_within
 from shared.services.reports.aggregate import (
     GOOD_OR_BETTER,
     GRADES,
     INADEQUATE,
+    NO_TEAM,
     WEAK,
     AuditIndex,
     AuditRow,
-    TaskRow,
 )
 from shared.services.reports.anonymise import Reviewed
+from shared.services.workflow.lists import Task
 
 TREND_MONTHS = 6
 
 
-SAFEGUARDING = "Safeguarding"
+SAFEGUARDING = TaskType.SAFEGUARDING
 
 
 def share(part: int, whole: int) -> float | None:
@@ -225,13 +228,13 @@ class TaskFollowUp:
     open_not_due: int
 
 
-def follow_up(label: str, tasks: Iterable[TaskRow], as_of: dt.date) -> TaskFollowUp:
+def follow_up(label: str, tasks: Iterable[Task], as_of: dt.date) -> TaskFollowUp:
     due = done = on_time = overdue = open_not_due = 0
     for task in tasks:
-        if task.status == "Cancelled":
+        if task.status == TaskStatus.CANCELLED:
             continue
         due += 1
-        if task.status == "Done":
+        if task.status == TaskStatus.DONE:
             done += 1
             if task.due_date is None or (
                 task.completed_on is not None and task.completed_on <= task.due_date
@@ -279,13 +282,13 @@ def safeguarding(index: AuditIndex, months: Sequence[AuditMonth], as_of: dt.date
         (
             OverdueAction(
                 index.by_id[t.allocation].case_ref if t.allocation in index.by_id else "(case not found)",
-                t.team,
+                t.team or NO_TEAM,
                 t.due_date,
                 (as_of - t.due_date).days,
                 t.assigned_to,
             )
             for t in index.tasks_by_type.get(SAFEGUARDING, ())
-            if t.status == "Open" and t.due_date is not None and t.due_date < as_of
+            if t.status == TaskStatus.OPEN and t.due_date is not None and t.due_date < as_of
         ),
         key=lambda a: (a.due, a.case_ref),
     )
@@ -299,7 +302,7 @@ def safeguarding(index: AuditIndex, months: Sequence[AuditMonth], as_of: dt.date
 
 @dataclass(frozen=True, slots=True)
 class DiscussionTimeliness:
-    """2.10: discussions of findings within 5 working days (Inadequate) or 10 (the others)."""
+    """2.10: discussions of findings within the schema's working days (Inadequate, the others)."""
 
     label: str
     due: int
@@ -313,7 +316,9 @@ class DiscussionTimeliness:
         return share(self.held_on_time, self.held_on_time + self.held_late + self.overdue)
 
 
-def discussion_timeliness(rows: Sequence[AuditRow], as_of: dt.date) -> list[DiscussionTimeliness]:
+def discussion_timeliness(
+    rows: Sequence[AuditRow], as_of: dt.date, timescales: Timescales
+) -> list[DiscussionTimeliness]:
     buckets: dict[bool, list[int]] = {True: [0, 0, 0, 0, 0], False: [0, 0, 0, 0, 0]}
     for row in rows:
         if row.discussion_due is None:
@@ -327,9 +332,13 @@ def discussion_timeliness(rows: Sequence[AuditRow], as_of: dt.date) -> list[Disc
         else:
             counts[4] += 1
     return [
-        DiscussionTimeliness("Inadequate: within 5 working days", *buckets[True]),
         DiscussionTimeliness(
-            "Good, Outstanding or Requires Improvement: within 10 working days", *buckets[False]
+            f"Inadequate: {discussion_within(timescales, [Grade.INADEQUATE])}", *buckets[True]
+        ),
+        DiscussionTimeliness(
+            "Good, Outstanding or Requires Improvement: "
+            + discussion_within(timescales, [Grade.GOOD, Grade.OUTSTANDING, Grade.REQUIRES_IMPROVEMENT]),
+            *buckets[False],
         ),
     ]
 

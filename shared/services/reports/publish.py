@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from shared.core.list_titles import ALLOCATIONS, REPORTS_LIBRARY, STAFF, SUBMISSIONS, TASKS
 from shared.services.ports.documents import MINIMUM_FOR_PERCENT, ReportContent, ReportLayout, Share
 from shared.services.ports.lists import ListItem, Query, where
 from shared.services.ports.mail import Attachment, OutgoingMessage
@@ -25,11 +26,9 @@ from shared.services.reports.highlights import highlights, highlights_content, h
 from shared.services.reports.period import ReportPeriod, parse_period
 from shared.services.reports.quarterly import quarterly, quarterly_content, quarterly_layout
 from shared.services.workflow.dependencies import MissingSetting, Services
-from shared.services.workflow.lists import ALLOCATIONS, STAFF, SUBMISSIONS, TASKS
 
 log = logging.getLogger(__name__)
 
-REPORTS_LIBRARY = "Reports"
 KINDS = ("highlights", "bulletin", "quarterly")
 REPORT_TYPES = {
     "highlights": "Audit Highlights Report",
@@ -107,7 +106,7 @@ def _history(services: Services, period: ReportPeriod) -> aggregate.AuditIndex:
     )
     submissions = store.query_all(Query(SUBMISSIONS, page_size=500))
     tasks = store.query_all(Query(TASKS, page_size=500))
-    return aggregate.index_history(allocations, submissions, tasks, services.schema.domains)
+    return aggregate.index_history(allocations, submissions, tasks, services.schema)
 
 
 def _minimum(services: Services) -> int:

@@ -10,7 +10,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from shared.core.schema import Domain
+from shared.core.schema import Domain, Organisation
+from shared.core.tasks import TaskType
 from shared.services.ports.documents import (
     MINIMUM_FOR_PERCENT,
     Column,
@@ -24,9 +25,9 @@ from shared.services.ports.documents import (
 from shared.services.reports.aggregate import (
     GRADES,
     INADEQUATE,
+    NO_TEAM,
     AuditIndex,
     AuditRow,
-    TaskRow,
 )
 from shared.services.reports.content import (
     DISCUSSION_COLUMNS,
@@ -66,9 +67,10 @@ from shared.services.reports.measures import (
     trend,
 )
 from shared.services.reports.period import ReportPeriod
+from shared.services.workflow.lists import Task
 
 # The Tasks that count towards compliance in the quarterly report (4.2, 5.3, 6).
-COMPLIANCE_TASK_TYPES = ("Case discussion", "Supervision audit", "Observation")
+COMPLIANCE_TASK_TYPES = (TaskType.CASE_DISCUSSION, TaskType.SUPERVISION_AUDIT, TaskType.OBSERVATION)
 
 
 # Tasks recording improvement-plan actions (2.8), once the improvement-plan work creates them:
@@ -112,6 +114,7 @@ class Quarterly:
     awaiting_qa: int = 0
     minimum: int = MINIMUM_FOR_PERCENT
     improvement_actions: TaskFollowUp | None = None  # None: no such tasks exist yet
+    organisation: Organisation = field(default_factory=Organisation)
 
     @property
     def partial(self) -> bool:
@@ -164,7 +167,7 @@ def quarterly(
         teams,
         reaudit_outcomes(index, period.months),
         reaudit_chains(index, period.months),
-        discussion_timeliness(rows, as_of),
+        discussion_timeliness(rows, as_of, index.timescales),
         compliance,
         totals,
         trend(index, trend_months, as_of),
@@ -172,6 +175,7 @@ def quarterly(
         sum(r.awaiting_qa for r in rows),
         minimum,
         _improvement_actions(index, period, as_of),
+        index.organisation,
     )
 
 
@@ -199,9 +203,9 @@ def _compliance(
             for t in index.tasks_by_type.get(task_type, ())
             if t.due_date is not None and first <= t.due_date <= last
         ]
-        by_team: dict[str, list[TaskRow]] = defaultdict(list)
+        by_team: dict[str, list[Task]] = defaultdict(list)
         for task in in_period:
-            by_team[task.team].append(task)
+            by_team[task.team or NO_TEAM].append(task)
         rows.extend(
             ComplianceRow(task_type, team, follow_up(task_type, tasks, as_of))
             for team, tasks in sorted(by_team.items())
@@ -308,7 +312,7 @@ def quarterly_content(q: Quarterly, extra_sections: Sequence[Mapping[str, object
         ),
         trend_table(q.trend, minimum),
     ]
-    context = common("quarterly", period.key, period.label, period.date_range, q.as_of)
+    context = common("quarterly", period.key, period.label, period.date_range, q.as_of, q.organisation)
     tables_context(context, tables)
     context["month_names"] = month_names
     context["partial"] = (

@@ -27,11 +27,11 @@ from shared.core.actions import (
     reconcile,
 )
 from shared.core.deadlines import AuditMonth
-from shared.core.record import AuditRecord
-from shared.services.ports.list_definitions import IMPROVEMENT_ACTIONS
+from shared.core.list_titles import IMPROVEMENT_ACTIONS, STAFF, SUBMISSIONS
+from shared.core.record import AuditRecord, count_of, day_of, text_of
 from shared.services.ports.lists import FieldValue, ListItem, Query, where
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import STAFF, SUBMISSIONS, Allocation
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.workflow_run import Run
 
 log = logging.getLogger(__name__)
@@ -85,29 +85,27 @@ class ActionItem:
     def from_item(cls, item: ListItem) -> ActionItem:
         f = item.fields
         allocation = f.get("allocation")
-        row = f.get("plan_row")
-        status = _text(f.get("status"))
         return cls(
             id=item.id,
             etag=item.etag,
-            key=_text(f.get("action_key")),
+            key=text_of(f.get("action_key")),
             allocation=allocation if isinstance(allocation, int) else None,
-            case_ref=_text(f.get("case_ref")),
-            audit_month=_text(f.get("audit_month")),
-            team=_text(f.get("team")),
-            row=int(row) if isinstance(row, int | float) else 0,
-            domain=_text(f.get("domain")),
-            action=_text(f.get("action")) or _text(f.get("Title")),
-            owner=_text(f.get("owner")),
-            owner_email=_text(f.get("owner_email")).lower(),
-            due=_date(f.get("due_date")),
-            measure=_text(f.get("measure")),
-            status=next((s for s in ActionStatus if s.value == status), ActionStatus.OPEN),
-            done_on=_date(f.get("done_on")),
-            note=_text(f.get("note")),
-            carried_from=_text(f.get("carried_from")),
-            reaudit_finding=_text(f.get("reaudit_finding")),
-            reaudit_note=_text(f.get("reaudit_note")),
+            case_ref=text_of(f.get("case_ref")),
+            audit_month=text_of(f.get("audit_month")),
+            team=text_of(f.get("team")),
+            row=count_of(f.get("plan_row")),
+            domain=text_of(f.get("domain")),
+            action=text_of(f.get("action")) or text_of(f.get("Title")),
+            owner=text_of(f.get("owner")),
+            owner_email=text_of(f.get("owner_email")).lower(),
+            due=day_of(f.get("due_date")),
+            measure=text_of(f.get("measure")),
+            status=next((s for s in ActionStatus if s == f.get("status")), ActionStatus.OPEN),
+            done_on=day_of(f.get("done_on")),
+            note=text_of(f.get("note")),
+            carried_from=text_of(f.get("carried_from")),
+            reaudit_finding=text_of(f.get("reaudit_finding")),
+            reaudit_note=text_of(f.get("reaudit_note")),
         )
 
     @property
@@ -323,13 +321,3 @@ def action_lines(actions: Iterable[ActionItem]) -> str:
         owner = a.owner or a.owner_email
         lines.append(f"{a.row}. {a.action} ({a.domain}; {owner}, {due}; {a.status.value})")
     return "\n".join(lines)
-
-
-def _date(value: FieldValue) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else None
-
-
-def _text(value: FieldValue) -> str:
-    return value.strip() if isinstance(value, str) else ""

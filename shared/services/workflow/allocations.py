@@ -10,10 +10,12 @@ from shared.core.allocation import AllocationRequest, is_allocated_late, reasons
 from shared.core.deadlines import AuditMonth
 from shared.core.eligibility import CaseHolders, StaffMember, reasons_auditor_is_not_eligible
 from shared.core.grades import Grade
+from shared.core.list_titles import ALLOCATIONS
 from shared.core.stages import AuditStage
+from shared.core.tasks import TaskType
 from shared.services.ports.lists import FieldValue, ListItem, Query, where
 from shared.services.workflow import notices
-from shared.services.workflow.lists import ALLOCATIONS, Allocation
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.workflow_run import Run
 
@@ -105,7 +107,7 @@ def allocate(
     item = run.services.store.add(ALLOCATIONS, fields)
     allocation = Allocation.from_item(item)
     run.ensure_trail(allocation)
-    notify_allocation(run, allocation, previous, staff)
+    notify_allocation(run, allocation, previous, staff, just_added=True)
     result.allocation, result.created = allocation, True
     log.info("allocation %d created (re-audit: %s, late: %s)", item.id, previous is not None, result.late)
     return result
@@ -117,14 +119,16 @@ def notify_allocation(
     previous: Allocation | None = None,
     staff: StaffDirectory | None = None,
     child_ref: str = "",
+    just_added: bool = False,
 ) -> None:
     """2.4: the auditor's own pre-filled form goes in Audit Drafts and the auditor is sent its link,
     with who to contact (2.4, 2.5) and, for a re-audit, the previous audit; the allocated worker
-    and Team Manager are told."""
+    and Team Manager are told. ``just_added``: the allocation was added in this run, so no draft
+    can name it yet and the library is not asked."""
     from shared.services.workflow.drafts import place_draft
 
     staff = staff or StaffDirectory.load(run.services)
-    draft = place_draft(run, allocation, staff, child_ref)
+    draft = place_draft(run, allocation, staff, child_ref, just_added=just_added)
     worker, manager = staff.get(allocation.allocated_worker_email), staff.get(allocation.team_manager_email)
     attachments = _previous_audit(run, previous)
     run.mail(
@@ -132,6 +136,7 @@ def notify_allocation(
             allocation,
             attachments,
             reaudit=previous is not None,
+            timescales=run.services.schema.timescales,
             draft_link=draft.link,
             worker_name=worker.name if worker else "",
             manager_name=manager.name if manager else "",
@@ -143,7 +148,7 @@ def notify_allocation(
         run.mail(notices.reaudit_allocated(allocation, previous))
         run.task(
             f"reaudit/{allocation.key}",
-            "Re-audit",
+            TaskType.REAUDIT,
             f"Re-audit the Inadequate case {allocation.case_ref} ({allocation.month.label})",
             allocation.auditor_email,
             allocation.due_date or run.services.deadlines.audit_due_date(allocation.month),
@@ -158,8 +163,8 @@ def _previous_audit(run: Run, previous: Allocation | None) -> tuple[tuple[str, b
     """A re-audit (2.12) carries the audit it follows: the form as last submitted."""
     if previous is None:
         return ()
+    from shared.core.list_titles import SUBMISSIONS
     from shared.services.ports.lists import FileNotFoundInLibrary, ItemNotFound
-    from shared.services.workflow.lists import SUBMISSIONS
 
     store = run.services.store
     try:

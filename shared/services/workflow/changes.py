@@ -13,22 +13,30 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from shared.core.list_titles import (
+    ALLOCATIONS,
+    DRAFTS,
+    IMPROVEMENT_ACTIONS,
+    LEARNING_BULLETINS,
+    SUBMISSIONS,
+    TASKS,
+)
 from shared.core.stages import AuditStage
+from shared.core.tasks import TaskStatus, TaskType
 from shared.services.ports.lists import ChangeKind, ChangeTokenExpired, ListItem, Query, where
 from shared.services.workflow import notices, qa
-from shared.services.workflow.actions import IMPROVEMENT_ACTIONS, on_action_changed
+from shared.services.workflow.actions import on_action_changed
 from shared.services.workflow.allocations import on_allocation_added
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.drafts import DRAFTS, process_drafts
+from shared.services.workflow.drafts import process_drafts
 from shared.services.workflow.intake import SubmissionResult, process_submissions
-from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, Allocation, Task
+from shared.services.workflow.lists import Allocation, Task
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.reaudit_plan import ensure_actions
 from shared.services.workflow.workflow_run import Run
 
 log = logging.getLogger(__name__)
 
-LEARNING_BULLETINS = "Learning Bulletins"
 # The lists whose changes the service acts on, in the framework's order; each has a webhook.
 # Audit Drafts come before Audit Submissions: a draft submitted for the QA check is checked in the
 # same run. A draft saved without being submitted costs one look at its row, nothing more.
@@ -166,12 +174,14 @@ def _task_changes(run: Run, items: list[ListItem], result: ProcessResult) -> Non
 
     for item in items:
         task = Task.from_item(item)
-        if task.status == "Open":
+        if task.status == TaskStatus.OPEN:
             continue
         with run.isolated(TASKS, item.id):
             problem = on_task_changed(run, item)
             if problem is None:
-                result.tasks_closed += task.task_type == "Discussion" and task.status == "Done"
+                result.tasks_closed += (
+                    task.task_type == TaskType.DISCUSSION and task.status == TaskStatus.DONE
+                )
                 continue
             result.problems.append(problem)
             run.set_record_aside(TASKS, item.id, problem)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from shared.config import SHIPPED_TEMPLATES
 from shared.core.deadlines import Deadlines
+from shared.core.list_titles import SETTINGS
 from shared.core.schema import AuditSchema
 from shared.core.working_days import WorkingDayCalendar
 from shared.services.ports.documents import ReportDocuments
@@ -23,7 +24,6 @@ from shared.services.ports.state import StateStore, WriterLease
 from shared.services.workflow.clock import Clock
 from shared.services.workflow.effects import Effects
 from shared.services.workflow.extensions import WorkflowExtensions
-from shared.services.workflow.lists import SETTINGS
 
 log = logging.getLogger(__name__)
 

@@ -29,17 +29,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shared.core.deadlines import months_before
+from shared.core.list_titles import DRAFTS, SUBMISSIONS
 from shared.core.record import FieldValue
 from shared.core.schema import CASE_FILE_AUDIT
 from shared.services.ports.lists import ItemUpdate, ListItem, Query, where
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import SUBMISSIONS, Allocation
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.workflow_run import Run
 
 log = logging.getLogger(__name__)
 
-DRAFTS = "Audit Drafts"
 WORD, EXCEL = "Word", "Excel"
 FORM_PREFERENCES = (WORD, EXCEL)
 # Facts the service knows from the allocation and the Staff register: filled in and locked.
@@ -126,12 +126,16 @@ def make_draft(
     return draft_name(allocation, kind), content, kind, locked
 
 
-def place_draft(run: Run, allocation: Allocation, staff: StaffDirectory, child_ref: str = "") -> Draft:
+def place_draft(
+    run: Run, allocation: Allocation, staff: StaffDirectory, child_ref: str = "", just_added: bool = False
+) -> Draft:
     """Put the auditor's pre-filled form in the Audit Drafts library, once per allocation: a draft
-    already there (the auditor may have started on it) is never overwritten."""
+    already there (the auditor may have started on it) is never overwritten. An allocation
+    ``just_added`` in this run has none, so the library is not asked (one request less for
+    each of a month's allocations, issue 19)."""
     services = run.services
     store = services.store
-    existing = draft_item(services, allocation)
+    existing = None if just_added else draft_item(services, allocation)
     if existing is not None:
         name = str(existing.fields.get("FileLeafRef") or "")
         kind = EXCEL if name.endswith(".xlsx") else WORD

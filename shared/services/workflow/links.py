@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from shared.core.list_titles import SUBMISSIONS
 from shared.services.ports.lists import ListStoreError, Query, where
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import SUBMISSIONS
 
 log = logging.getLogger(__name__)
 

@@ -7,38 +7,10 @@ from dataclasses import dataclass
 
 from shared.core.deadlines import AuditMonth
 from shared.core.grades import Grade
+from shared.core.record import count_of, day_of, grade_of, text_of
 from shared.core.stages import AuditStage
-from shared.services.ports.list_definitions import QA_DECISIONS, SUBMISSION_OUTCOMES
-from shared.services.ports.lists import FieldValue, ListItem
-
-__all__ = ["QA_DECISIONS", "SUBMISSION_OUTCOMES"]
-
-ALLOCATIONS = "Audit Allocations"
-SUBMISSIONS = "Audit Submissions"
-TASKS = "Tasks"
-STAFF = "Staff"
-TRAIL = "Audit Trail"
-SETTINGS = "Settings"
-
-# Submission outcomes: every returned file ends in one of these (nothing is lost).
-WAITING_FOR_QA, RETURNED, QUARANTINED = SUBMISSION_OUTCOMES
-
-
-def _date(value: FieldValue) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else None
-
-
-def _text(value: FieldValue) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _grade(value: FieldValue) -> Grade | None:
-    for grade in Grade:
-        if grade.value == value:
-            return grade
-    return None
+from shared.core.tasks import TaskStatus
+from shared.services.ports.lists import ListItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,45 +46,48 @@ class Allocation:
     steps_taken: int = 0
     recent_steps: str = ""
     eligibility_problems: str = ""
+    submitted_on: dt.date | None = None
+    late_allocation: bool = False
+    discussion_held_on: dt.date | None = None
 
     @classmethod
     def from_item(cls, item: ListItem) -> Allocation:
         f = item.fields
-        stage_text = _text(f.get("status")) or AuditStage.ALLOCATED.value
+        stage_text = text_of(f.get("status")) or AuditStage.ALLOCATED.value
         previous = f.get("previous_allocation")
-        chain = f.get("chain_month")
         return cls(
             id=item.id,
             etag=item.etag,
-            key=_text(f.get("allocation_key")),
-            case_ref=_text(f.get("case_ref")),
-            month=AuditMonth.parse(_text(f.get("audit_month"))),
-            auditor_email=_text(f.get("auditor_email")).lower(),
-            allocated_worker_email=_text(f.get("allocated_worker_email")).lower(),
-            team_manager_email=_text(f.get("team_manager_email")).lower(),
-            team=_text(f.get("team")),
+            key=text_of(f.get("allocation_key")),
+            case_ref=text_of(f.get("case_ref")),
+            month=AuditMonth.parse(text_of(f.get("audit_month"))),
+            auditor_email=text_of(f.get("auditor_email")).lower(),
+            allocated_worker_email=text_of(f.get("allocated_worker_email")).lower(),
+            team_manager_email=text_of(f.get("team_manager_email")).lower(),
+            team=text_of(f.get("team")),
             stage=AuditStage(stage_text),
-            due_date=_date(f.get("due_date")),
+            due_date=day_of(f.get("due_date")),
             is_reaudit=bool(f.get("is_reaudit")),
-            overall_grade=_grade(f.get("overall_grade")),
+            overall_grade=grade_of(f.get("overall_grade")),
             previous_allocation=previous if isinstance(previous, int) else None,
-            chain_month=int(chain) if isinstance(chain, int | float) else 0,
-            accepted_on=_date(f.get("accepted_on")),
-            findings_shared_on=_date(f.get("findings_shared_on")),
-            discussion_due=_date(f.get("discussion_due")),
-            amendment_due=_date(f.get("amendment_due")),
-            qa_decision=_text(f.get("qa_decision")),
-            qa_reasons=_text(f.get("qa_reasons")),
-            disagreement=_text(f.get("disagreement")),
+            chain_month=count_of(f.get("chain_month")),
+            accepted_on=day_of(f.get("accepted_on")),
+            findings_shared_on=day_of(f.get("findings_shared_on")),
+            discussion_due=day_of(f.get("discussion_due")),
+            amendment_due=day_of(f.get("amendment_due")),
+            qa_decision=text_of(f.get("qa_decision")),
+            qa_reasons=text_of(f.get("qa_reasons")),
+            disagreement=text_of(f.get("disagreement")),
             disagreement_resolved=bool(f.get("disagreement_resolved")),
             safeguarding_raised=bool(f.get("safeguarding_raised")),
-            last_submission_hash=_text(f.get("last_submission_hash")),
-            times_returned=int(returned)
-            if isinstance(returned := f.get("times_returned"), int | float)
-            else 0,
-            steps_taken=int(steps) if isinstance(steps := f.get("steps_taken"), int | float) else 0,
-            recent_steps=_text(f.get("recent_steps")),
-            eligibility_problems=_text(f.get("eligibility_problems")),
+            last_submission_hash=text_of(f.get("last_submission_hash")),
+            times_returned=count_of(f.get("times_returned")),
+            steps_taken=count_of(f.get("steps_taken")),
+            recent_steps=text_of(f.get("recent_steps")),
+            eligibility_problems=text_of(f.get("eligibility_problems")),
+            submitted_on=day_of(f.get("submitted_on")),
+            late_allocation=bool(f.get("late_allocation")),
+            discussion_held_on=day_of(f.get("discussion_held_on")),
         )
 
     @property
@@ -133,6 +108,8 @@ class Task:
     allocation: int | None
     title: str
     section: str
+    team: str = ""
+    completed_on: dt.date | None = None
 
     @classmethod
     def from_item(cls, item: ListItem) -> Task:
@@ -141,12 +118,14 @@ class Task:
         return cls(
             id=item.id,
             etag=item.etag,
-            key=_text(f.get("task_key")),
-            task_type=_text(f.get("task_type")),
-            status=_text(f.get("status")) or "Open",
-            assigned_to=_text(f.get("assigned_to")).lower(),
-            due_date=_date(f.get("due_date")),
+            key=text_of(f.get("task_key")),
+            task_type=text_of(f.get("task_type")),
+            status=text_of(f.get("status")) or TaskStatus.OPEN.value,
+            assigned_to=text_of(f.get("assigned_to")).lower(),
+            due_date=day_of(f.get("due_date")),
             allocation=allocation if isinstance(allocation, int) else None,
-            title=_text(f.get("Title")),
-            section=_text(f.get("section")),
+            title=text_of(f.get("Title")),
+            section=text_of(f.get("section")),
+            team=text_of(f.get("team")),
+            completed_on=day_of(f.get("completed_on")),
         )

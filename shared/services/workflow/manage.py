@@ -12,25 +12,28 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from shared.core import list_titles
 from shared.core.addresses import is_plain_email
 from shared.core.eligibility import CaseHolders, reasons_auditor_is_not_eligible
-from shared.core.stages import AuditEvent, AuditStage, IllegalTransition
+from shared.core.list_titles import ALLOCATIONS, SUBMISSIONS, TASKS
+from shared.core.stages import AuditEvent, AuditStage, IllegalTransition, SubmissionOutcome
+from shared.core.tasks import TaskStatus, TaskType
 from shared.services.ports.lists import ItemNotFound, ListItem, Query, where
 from shared.services.workflow import notices, qa
 from shared.services.workflow.allocations import allocations_of_case, no_allocation
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import ALLOCATIONS, SUBMISSIONS, TASKS, Allocation, Task
+from shared.services.workflow.lists import Allocation, Task
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.workflow_run import Run
 
 log = logging.getLogger(__name__)
 
-DONE, CANCELLED, OPEN = "Done", "Cancelled", "Open"
+DONE, CANCELLED, OPEN = TaskStatus.DONE.value, TaskStatus.CANCELLED.value, TaskStatus.OPEN.value
 # Tasks the framework puts on a person who must do them: they are done, never cancelled.
-NEVER_CANCELLED = {
-    "Safeguarding": "a safeguarding action is done, never cancelled: mark it done once the corrective "
+NEVER_CANCELLED: dict[str, str] = {
+    TaskType.SAFEGUARDING: "a safeguarding action is done, never cancelled: mark it done once the corrective "
     "actions are recorded on Liquidlogic (2.6).",
-    "Discussion": "the discussion of the findings is the framework's step (2.10): mark it done once it "
+    TaskType.DISCUSSION: "the discussion of the findings is the framework's step (2.10): mark it done once it "
     "is held and the actions are recorded on Liquidlogic.",
 }
 
@@ -118,7 +121,7 @@ def on_task_changed(run: Run, item: ListItem) -> str | None:
 
 
 def _discussion_allocation(run: Run, task: Task) -> Allocation | None:
-    if task.task_type != "Discussion" or task.allocation is None:
+    if task.task_type != TaskType.DISCUSSION or task.allocation is None:
         return None
     try:
         allocation = Allocation.from_item(run.services.store.get(ALLOCATIONS, task.allocation))
@@ -266,7 +269,7 @@ def set_setting(run: Run, key: str, value: str, who: str | None = None) -> str:
     run.trail(
         f"setting/{key}/{run.services.clock.now().isoformat()}",
         f"setting {key} changed",
-        "Settings",
+        list_titles.SETTINGS,
         0,
         {key: before},
         {key: text},
@@ -322,11 +325,10 @@ WAITING_STAGES = (AuditStage.SUBMITTED.value, AuditStage.RESUBMITTED.value)
 def submissions(services: Services, quarantined: bool = False, waiting: bool = False) -> list[SubmissionRow]:
     """The Audit Submissions library's files: all, the quarantine, or those waiting for QA."""
     from shared.services.workflow.links import item_link
-    from shared.services.workflow.lists import QUARANTINED
 
     filters = []
     if quarantined:
-        filters.append(where("outcome", "eq", QUARANTINED))
+        filters.append(where("outcome", "eq", SubmissionOutcome.QUARANTINED.value))
     if waiting:
         filters.append(where("status", "in", WAITING_STAGES))
     items = list(services.store.query_all(Query(SUBMISSIONS, tuple(filters), page_size=500)))

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 from shared.core.addresses import is_plain_email
 from shared.core.findings import Finding
+from shared.core.schema import Timescales
+from shared.core.wording import amendment_within, review_period
 from shared.services.ports.mail import Attachment, Delivery, OutgoingMessage
 from shared.services.workflow.lists import Allocation
 
@@ -44,6 +46,7 @@ def allocation_to_auditor(
     allocation: Allocation,
     attachments: Sequence[tuple[str, bytes]],
     reaudit: bool,
+    timescales: Timescales,
     draft_link: str = "",
     worker_name: str = "",
     manager_name: str = "",
@@ -71,8 +74,8 @@ def allocation_to_auditor(
     body = (
         f"You have been allocated a {kind} of {allocation.label}.\n\n"
         f"Please complete the audit and improvement plan and return it by {_day(allocation.due_date)} "
-        "(the last working day of the month, 2.2). The audit covers the last 6 months of involvement "
-        f"(2.3). Please contact the allocated worker, {worker}, to let them know the case will be "
+        f"(the last working day of the month, 2.2). The audit covers {review_period(timescales)} of "
+        f"involvement (2.3). Please contact the allocated worker, {worker}, to let them know the case will be "
         f"audited (2.4), and discuss the case with them and their Team Manager, {manager} (2.5).\n\n"
         "If you find an immediate concern about a child's safety, tell the Team Manager now: do not wait "
         "for the audit to be finished (2.6).\n\n"
@@ -157,6 +160,7 @@ def returned_to_auditor(
     due: dt.date,
     by_qa: bool,
     key: str,
+    timescales: Timescales,
     link: str = "",
 ) -> OutgoingMessage:
     who = "The Quality Assurance Team has returned" if by_qa else "Audit Desk could not accept"
@@ -165,7 +169,7 @@ def returned_to_auditor(
         subject=f"Audit returned for amendment: {allocation.label}",
         text_body=(
             f"{who} the audit of {allocation.label}. Please amend it and send it back by {_day(due)} "
-            "(within 3 working days, 2.11).\n\nWhat needs attention:\n"
+            f"({amendment_within(timescales)}, 2.11).\n\nWhat needs attention:\n"
             + findings_text(findings)
             + _where(link)
             + SIGN_OFF
@@ -303,7 +307,7 @@ def reaudit_unallocated(
             f"of Inadequate, so the case is re-audited in {month_label} by a Senior Manager (2.12). "
             "Audit Desk could not choose one:\n\n"
             + "\n".join(f"- {p}" for p in problems)
-            + f"\n\nWhat to do, by {_day(due)} (the first week of {month_label}, 2.1): choose a Senior "
+            + f"\n\nWhat to do, by {_day(due)} (when {month_label}'s allocations are due, 2.1): choose a Senior "
             "Manager who does not manage the case, then either run\n"
             f"    auditdesk qa reaudit {allocation.case_ref} --month {allocation.month} --by <their email>\n"
             "or add the re-audit to the Audit Allocations list with 'Re-audit of an Inadequate case' "
@@ -371,8 +375,7 @@ def allocation_week_missed(qa_team: str, month_label: str, due: dt.date, key: st
         subject=f"No audits allocated yet for {month_label}",
         text_body=(
             f"The list of cases to be audited in {month_label} should have reached auditors by "
-            f"{_day(due)} (within the first week of the month, 2.1), and no allocations are recorded yet."
-            + SIGN_OFF
+            f"{_day(due)} (2.1), and no allocations are recorded yet." + SIGN_OFF
         ),
         idempotency_key=key,
     )

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from shared.core.eligibility import StaffMember
+from shared.core.list_titles import STAFF
 from shared.services.ports.lists import FieldValue, ListItem, Query
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import STAFF
 
 
 def staff_from_item(item: ListItem) -> StaffMember:

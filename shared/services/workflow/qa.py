@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from shared.core.eligibility import CaseHolders, reasons_auditor_is_not_eligible
 from shared.core.findings import Finding, Severity
 from shared.core.grades import Grade
-from shared.core.stages import AuditEvent, AuditStage, IllegalTransition, next_stage
+from shared.core.list_titles import SUBMISSIONS
+from shared.core.stages import AuditEvent, AuditStage, IllegalTransition, QADecision, next_stage
+from shared.core.tasks import TaskType
 from shared.services.ports.lists import Query, where
 from shared.services.workflow import notices
 from shared.services.workflow.actions import action_lines, actions_of, track_accepted_plan
@@ -28,7 +30,7 @@ from shared.services.workflow.allocations import (
     no_allocation,
 )
 from shared.services.workflow.links import latest_submission_link
-from shared.services.workflow.lists import QA_DECISIONS, SUBMISSIONS, Allocation
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.reaudit_plan import follow_up_last_plan
 from shared.services.workflow.workflow_run import Run
@@ -55,8 +57,11 @@ def accept(
 
     QA's choice is checked before anything is written: an ineligible ``reaudit_by`` refuses the
     whole step, so the audit is never accepted without the re-audit QA asked for."""
-    staff = StaffDirectory.load(run.services)
-    if reaudit_by:
+    # The Staff register is read only when a re-audit needs it (2.12): most audits are not
+    # Inadequate, and a month's accepts each read it again (issue 19).
+    needs_staff = bool(reaudit_by) or allocation.overall_grade is Grade.INADEQUATE
+    staff = StaffDirectory.load(run.services) if needs_staff else None
+    if reaudit_by and staff is not None:
         problems = reasons_reaudit_refused(run, allocation, staff, reaudit_by)
         if problems:
             raise QaRefused(
@@ -65,14 +70,16 @@ def accept(
                 "or leave --reaudit-by out to let Audit Desk choose (2.12)."
             )
     allocation = _step(run, allocation, AuditEvent.ACCEPT, {"accepted_on": run.today}, who)
-    # 2.8: the accepted plan's rows become actions, each made once (shared/services/workflow/actions.py).
+    # 2.8: the accepted plan's rows become actions, each made once (services/workflow/actions.py).
     added = track_accepted_plan(run, allocation, who)
     # 2.12: a re-audit closes or carries forward each action of the last plan.
     follow_up_last_plan(run, allocation, who)
-    run.complete_tasks(allocation.id, "Re-audit")
+    run.complete_tasks(allocation.id, TaskType.REAUDIT)
     result = QaResult(allocation, actions_added=added)
     if allocation.overall_grade is Grade.INADEQUATE:
-        result.reaudit = allocate_reaudit(run, allocation, staff, reaudit_by)
+        result.reaudit = allocate_reaudit(
+            run, allocation, staff or StaffDirectory.load(run.services), reaudit_by
+        )
         if result.reaudit.problems:
             reaudit_unallocated(run, allocation, result.reaudit.problems)
     return result
@@ -100,7 +107,7 @@ def reaudit_unallocated(run: Run, allocation: Allocation, problems: list[str]) -
     qa_team = run.services.setting("qa_team_email")
     run.task(
         f"reaudit-unallocated/{allocation.key}",
-        "Re-audit",
+        TaskType.REAUDIT,
         f"Choose a Senior Manager to re-audit case {allocation.case_ref} in {month.label}",
         qa_team,
         due,
@@ -132,7 +139,7 @@ def reallocate_reaudit(run: Run, allocation: Allocation, reaudit_by: str, who: s
             f"{notices.sentence(allocation.label)} already has its re-audit for "
             f"{run.services.deadlines.reaudit_month(allocation.month).label}: nothing changed."
         )
-    run.complete_tasks(allocation.id, "Re-audit")
+    run.complete_tasks(allocation.id, TaskType.REAUDIT)
     return result
 
 
@@ -162,6 +169,7 @@ def return_for_amendment(run: Run, allocation: Allocation, reasons: str, who: st
             due,
             by_qa=True,
             key=f"qa-returned/{allocation.key}/{version}",
+            timescales=run.services.schema.timescales,
             link=latest_submission_link(run.services, allocation.id),
         )
     )
@@ -173,7 +181,7 @@ def amendment_task(run: Run, allocation: Allocation, version: str, due: dt.date,
     """2.11: the auditor amends and resubmits within 3 working days."""
     run.task(
         f"amendment/{allocation.key}/{version}",
-        "Amendment",
+        TaskType.AMENDMENT,
         f"Amend and resubmit the audit of {allocation.case_ref} ({allocation.month.label})",
         allocation.auditor_email,
         due,
@@ -223,7 +231,7 @@ def share_findings(run: Run, allocation: Allocation, who: str | None = None) -> 
     )
     run.task(
         f"discussion/{allocation.key}",
-        "Discussion",
+        TaskType.DISCUSSION,
         f"Discuss the audit findings for {allocation.case_ref} with the allocated worker and record "
         "the agreed actions on Liquidlogic under Management Oversight",
         allocation.team_manager_email,
@@ -265,7 +273,7 @@ def record_discussion(run: Run, allocation: Allocation, who: str | None = None) 
         )
     allocation = _step(run, allocation, AuditEvent.HOLD_DISCUSSION, {"discussion_held_on": run.today}, who)
     allocation = _step(run, allocation, AuditEvent.CLOSE, {"closed_on": run.today}, who)
-    run.complete_tasks(allocation.id, "Discussion")
+    run.complete_tasks(allocation.id, TaskType.DISCUSSION)
     return QaResult(allocation)
 
 
@@ -296,7 +304,12 @@ def follow_stage(run: Run, allocation: Allocation) -> int:
 # What QA can do, by the words the command line and the demo use.
 ACTIONS = ("accept", "return", "share", "discussed", "disagree", "resolve")
 # The same steps as QA chooses them on an allocation in SharePoint (the qa_decision column).
-DECISIONS = dict(zip(QA_DECISIONS, ("accept", "return", "share", "discussed"), strict=True))
+DECISIONS: dict[str, str] = {
+    QADecision.ACCEPT: "accept",
+    QADecision.RETURN: "return",
+    QADecision.SHARE: "share",
+    QADecision.DISCUSSED: "discussed",
+}
 
 
 def take(

@@ -19,9 +19,9 @@ import re
 from collections.abc import Mapping
 
 from shared.core.actions import ActionStatus, PlannedAction, reaudit_outcome
+from shared.core.list_titles import ALLOCATIONS, DRAFTS, IMPROVEMENT_ACTIONS
 from shared.core.record import FieldValue, text_of
 from shared.core.stages import AuditStage
-from shared.services.ports.list_definitions import IMPROVEMENT_ACTIONS
 from shared.services.ports.lists import Query, where
 from shared.services.workflow.actions import (
     ActionItem,
@@ -32,7 +32,7 @@ from shared.services.workflow.actions import (
     track_accepted_plan,
 )
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import ALLOCATIONS, Allocation
+from shared.services.workflow.lists import Allocation
 from shared.services.workflow.workflow_run import Run
 
 _ROW = re.compile(r"^\s*(\d+)\.\s")
@@ -74,10 +74,10 @@ def _judgements(services: Services, previous: Allocation) -> str:
     latest = latest_submission(services, previous.id)
     if latest is None:
         return ""
-    overall = _text(latest.fields.get("overall_grade"))
+    overall = text_of(latest.fields.get("overall_grade"))
     parts = [f"Overall ({previous.month.label}): {overall or 'not given'}."]
     for domain in services.schema.domains:
-        grade = _text(latest.fields.get(f"{domain.id}_grade"))
+        grade = text_of(latest.fields.get(f"{domain.id}_grade"))
         if grade:
             parts.append(f"{domain.name}: {grade}.")
     return " ".join(parts)
@@ -159,10 +159,6 @@ def _current(action: ActionItem) -> dict[str, FieldValue]:
     }
 
 
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _joined(note: str, more: str) -> str:
     return f"{note} {more}".strip() if more not in note else note
 
@@ -191,7 +187,7 @@ _AS_AT = re.compile(r"\s*\(as at \d{2}/\d{2}/\d{4}\)$")
 def refresh_reaudit_drafts(run: Run) -> int:
     """2.12: each re-audit form still as Audit Desk placed it (its Senior Manager has not saved it)
     is made again when the last plan's recorded statuses changed. Returns how many were refreshed."""
-    from shared.services.workflow.drafts import DRAFTS, draft_item, make_draft, placed_key
+    from shared.services.workflow.drafts import draft_item, make_draft, placed_key
     from shared.services.workflow.people import StaffDirectory
 
     services = run.services
@@ -220,7 +216,7 @@ def refresh_reaudit_drafts(run: Run) -> int:
             if _plan_as_shown(current.fields) == _plan_as_shown(wanted):
                 continue
             staff = staff or StaffDirectory.load(services)
-            child_ref = _text(current.fields.get("child_ref"))
+            child_ref = text_of(current.fields.get("child_ref"))
             new_name, content, _, _ = make_draft(services, allocation, staff, child_ref)
             if new_name != name:
                 continue  # the preferred form changed since: the draft stays as it is

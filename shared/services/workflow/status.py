@@ -6,10 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from shared.core.deadlines import AuditMonth
+from shared.core.list_titles import ALLOCATIONS, TASKS
 from shared.core.stages import AuditStage
+from shared.core.tasks import TaskStatus
 from shared.services.ports.lists import Query, where
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import ALLOCATIONS, TASKS, Allocation, Task
+from shared.services.workflow.lists import Allocation, Task
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,9 @@ def allocation_statuses(services: Services, month: AuditMonth | None = None) -> 
 def open_tasks(services: Services) -> list[Task]:
     tasks = [
         Task.from_item(item)
-        for item in services.store.query_all(Query(TASKS, (where("status", "eq", "Open"),), page_size=500))
+        for item in services.store.query_all(
+            Query(TASKS, (where("status", "eq", TaskStatus.OPEN.value),), page_size=500)
+        )
     ]
     tasks.sort(key=lambda t: (t.due_date or dt.date.max, t.task_type))
     return tasks

@@ -23,21 +23,19 @@ from dataclasses import dataclass, field
 from shared.core.actions import ActionStatus, ReminderStep, reminder_step, step_still_to_send
 from shared.core.addresses import is_plain_email
 from shared.core.deadlines import AuditMonth
-from shared.core.stages import AuditStage
+from shared.core.list_titles import ALLOCATIONS, IMPROVEMENT_ACTIONS, TASKS
+from shared.core.stages import WITH_AUDITOR, AuditStage
+from shared.core.tasks import AUDITOR_TASKS, TaskStatus, TaskType
 from shared.services.ports.lists import Query, where
 from shared.services.ports.mail import OutgoingMessage
 from shared.services.workflow import notices
-from shared.services.workflow.actions import IMPROVEMENT_ACTIONS, ActionItem
+from shared.services.workflow.actions import ActionItem
 from shared.services.workflow.links import item_link, latest_submission_link
-from shared.services.workflow.lists import ALLOCATIONS, TASKS, Allocation, Task
+from shared.services.workflow.lists import Allocation, Task
 from shared.services.workflow.people import StaffDirectory
 from shared.services.workflow.workflow_run import Run
 
 log = logging.getLogger(__name__)
-
-WITH_AUDITOR = (AuditStage.ALLOCATED.value, AuditStage.RETURNED_FOR_AMENDMENT.value)
-# Tasks that stand for the auditor's own step on the allocation: the task is the one thing.
-AUDITOR_TASKS = ("Amendment", "Re-audit")
 
 
 @dataclass
@@ -84,7 +82,9 @@ def sweep(run: Run) -> SweepResult:
 
     tasks = [
         Task.from_item(i)
-        for i in services.store.query_all(Query(TASKS, (where("status", "eq", "Open"),), page_size=500))
+        for i in services.store.query_all(
+            Query(TASKS, (where("status", "eq", TaskStatus.OPEN.value),), page_size=500)
+        )
     ]
     allocations = {
         i.id: Allocation.from_item(i)
@@ -290,14 +290,17 @@ def _task_due(
     ):
         return None  # returned and with QA: nothing is due from the auditor now
     escalate = (*_line_manager(staff, task.assigned_to), qa_team)
-    if task.task_type == "Safeguarding" and safeguarding_contact:
+    if task.task_type == TaskType.SAFEGUARDING and safeguarding_contact:
         escalate = (*escalate, safeguarding_contact)
     details = ""
     link = ""
     if allocation is not None:
         if task.task_type in AUDITOR_TASKS:
             details = _contacts(staff, allocation)
-        elif task.task_type in ("Discussion", "Safeguarding") and allocation.allocated_worker_email:
+        elif (
+            task.task_type in (TaskType.DISCUSSION, TaskType.SAFEGUARDING)
+            and allocation.allocated_worker_email
+        ):
             details = f"The allocated worker is {_named(staff, allocation.allocated_worker_email)}."
         link = latest_submission_link(run.services, allocation.id)
     return Due(

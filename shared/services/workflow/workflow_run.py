@@ -18,7 +18,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from shared.core.addresses import is_plain_email
+from shared.core.list_titles import ALLOCATIONS, TASKS, TRAIL
 from shared.core.stages import AuditEvent, AuditStage, IllegalTransition, next_stage
+from shared.core.tasks import TaskStatus, TaskType
 from shared.services.ports.lists import (
     BatchConflict,
     ConcurrencyConflict,
@@ -42,7 +44,7 @@ from shared.services.ports.mail import (
 from shared.services.ports.state import LeaseLost
 from shared.services.workflow import notices
 from shared.services.workflow.dependencies import Services
-from shared.services.workflow.lists import ALLOCATIONS, TASKS, TRAIL, Allocation, Task
+from shared.services.workflow.lists import Allocation, Task
 from shared.services.workflow.writes import PendingWrites
 
 log = logging.getLogger(__name__)
@@ -170,7 +172,7 @@ class Run:
     def task(
         self,
         key: str,
-        task_type: str,
+        task_type: TaskType,
         title: str,
         assigned_to: str,
         due: dt.date,
@@ -181,8 +183,8 @@ class Run:
     ) -> None:
         fields: dict[str, FieldValue] = {
             "Title": title,
-            "task_type": task_type,
-            "status": "Open",
+            "task_type": task_type.value,
+            "status": TaskStatus.OPEN.value,
             "assigned_to": assigned_to,
             "due_date": due,
             "section": section,
@@ -219,15 +221,19 @@ class Run:
             },
         )
 
-    def complete_tasks(self, allocation_id: int, task_type: str) -> int:
+    def complete_tasks(self, allocation_id: int, task_type: TaskType) -> int:
         """Mark the allocation's open tasks of ``task_type`` done; returns how many."""
         store = self.services.store
-        query = Query(TASKS, (where("allocation", "eq", allocation_id), where("status", "eq", "Open")))
+        query = Query(
+            TASKS, (where("allocation", "eq", allocation_id), where("status", "eq", TaskStatus.OPEN.value))
+        )
         done = 0
         for item in list(store.query_all(query)):
             task = Task.from_item(item)
             if task.task_type == task_type:
-                store.update(TASKS, task.id, {"status": "Done", "completed_on": self.today}, task.etag)
+                store.update(
+                    TASKS, task.id, {"status": TaskStatus.DONE.value, "completed_on": self.today}, task.etag
+                )
                 done += 1
         return done
 

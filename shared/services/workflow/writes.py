@@ -12,12 +12,13 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
+from shared.core.list_titles import IMPROVEMENT_ACTIONS, TASKS, TRAIL
 from shared.services.ports.lists import Fields, ListStore, Query, where
 from shared.services.workflow.effects import DONE, STARTED, Effects
 
 log = logging.getLogger(__name__)
 
-KEY_COLUMNS = {"Tasks": "task_key", "Audit Trail": "entry_key", "Improvement Actions": "action_key"}
+KEY_COLUMNS = {TASKS: "task_key", TRAIL: "entry_key", IMPROVEMENT_ACTIONS: "action_key"}
 _LOOKUP_CHUNK = 50  # keys per "in" filter: keeps SharePoint's URL well under its length limit
 
 
