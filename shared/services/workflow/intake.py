@@ -151,7 +151,9 @@ def process_submissions(run: Run, items: Sequence[ListItem]) -> list[SubmissionR
             )
     duplicates = _processed_hashes(run, [w.digest for w in work])
     allocations = _allocations_for(run, work)
-    people = staff_people(services)  # the plan's owners are people in the Staff register (2.8)
+    # The plan's owners are people in the Staff register (2.8): read once, and only when a form
+    # is left to check (no request for a batch that was all set aside).
+    people = staff_people(services) if any(not w.result.outcome for w in work) else []
     for unit in work:
         if unit.result.outcome:
             continue  # set aside while reading
