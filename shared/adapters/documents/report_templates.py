@@ -15,6 +15,7 @@ on a paragraph of its own.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +31,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from shared.adapters.documents.word_reports import TEMPLATE_FOLDER
+from shared.adapters.forms.ooxml import replace_parts
 from shared.services.ports.documents import (
     Bullets,
     ChartPlace,
@@ -290,7 +292,11 @@ class Builder:
     def save(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         set_properties(self.document, "{{ title }}", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-        self.document.save(str(path))
+        saved = io.BytesIO()
+        self.document.save(saved)
+        # python-docx stamps each zip entry with the time of saving: rewritten with fixed
+        # timestamps, the same layout gives the same bytes, like the forms (ooxml.write_zip).
+        path.write_bytes(replace_parts(saved.getvalue(), {}))
         return path
 
 
