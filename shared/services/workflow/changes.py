@@ -144,11 +144,12 @@ def _allocation_changes(run: Run, items: list[ListItem], result: ProcessResult) 
             if decision:
                 _apply_qa_decision(run, Allocation.from_item(item), decision, result)
             elif item.fields.get("status") == AuditStage.ACCEPTED.value:
-                # An acceptance whose run stopped after the step: its actions are made now (2.8,
-                # 2.12), each once (keyed), and its files show the stage; after a clean acceptance
-                # this finds nothing to do.
+                # An acceptance whose run stopped after the step: its actions and an Inadequate
+                # audit's re-audit are made now (2.8, 2.12), each once (keyed), and its files show
+                # the stage; after a clean acceptance this finds nothing to do.
                 accepted = Allocation.from_item(item)
                 ensure_actions(run, accepted)
+                qa.ensure_reaudit(run, accepted)
                 qa.follow_stage(run, accepted)
 
 

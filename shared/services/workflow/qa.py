@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from shared.core.deadlines import AuditMonth
 from shared.core.eligibility import CaseHolders, reasons_auditor_is_not_eligible
 from shared.core.findings import Finding, Severity
 from shared.core.grades import Grade
@@ -82,6 +83,23 @@ def accept(
         )
         if result.reaudit.problems:
             reaudit_unallocated(run, allocation, result.reaudit.problems)
+    return result
+
+
+def ensure_reaudit(run: Run, accepted: Allocation) -> AllocationResult | None:
+    """2.12 again, for an acceptance whose run stopped after its step was written: the accepted
+    Inadequate audit gets next month's re-audit now. Allocation is keyed by case and month, so
+    after a clean acceptance this finds the re-audit and changes nothing (an allocation that was
+    added but never announced is announced, once). A re-audit month already past is left to QA.
+    QA's own choice of Senior Manager was never written, so Audit Desk chooses, as it does when
+    QA leaves the choice to it."""
+    if accepted.overall_grade is not Grade.INADEQUATE:
+        return None
+    if run.services.deadlines.reaudit_month(accepted.month) < AuditMonth.of(run.today):
+        return None
+    result = allocate_reaudit(run, accepted, StaffDirectory.load(run.services))
+    if result.problems:
+        reaudit_unallocated(run, accepted, result.problems)
     return result
 
 
