@@ -268,8 +268,8 @@ def _plan_actions(actions: str) -> str:
     return (
         "\n\nThe improvement plan's actions, each tracked in the Improvement Actions list (2.8):\n"
         f"{actions}\n\nPlease confirm each is recorded on Liquidlogic under Management Oversight with "
-        "its owner and timescale. Owners record each action done there, or with "
-        "'auditdesk actions done'; Audit Desk reminds them before each is due."
+        "its owner and timescale. Owners record each action done in the Improvement Actions list "
+        "(or with 'auditdesk actions done'); Audit Desk reminds them before each is due."
     )
 
 
