@@ -8,6 +8,9 @@ write, and handing a message to the outbox. ``BOUNDARY`` is ``before:N`` (killed
 Nth write), ``after:N`` (just after it) or ``none``; the number of boundaries passed is written to
 ``COUNT_FILE`` as the process goes, so a clean run says how many there are.
 SIGKILL is what Azure does to an instance that timed out or was scaled in: no handler runs.
+
+Submissions are checked and written back in chunks of :data:`CHUNK` here, not 100, so that the
+tests' month of 14 files crosses chunk boundaries and a kill can fall between two chunks.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ WRITES: list[tuple[type, tuple[str, ...]]] = [
     (SqliteSentLog, ("claim", "record", "release")),
     (OutboxMailer, ("_deliver",)),
 ]
+CHUNK = 5
 
 
 def install(boundary: str, count_file: Path) -> None:
@@ -62,6 +66,9 @@ def main() -> None:
     boundary, count_file, separator, *arguments = sys.argv[1:]
     assert separator == "--"
     install(boundary, Path(count_file))
+    from shared.services.workflow import intake
+
+    intake._CHUNK = CHUNK
     from shared.entry.cli.main import main as auditdesk
 
     sys.argv = ["auditdesk", *arguments]

@@ -52,6 +52,7 @@ OPEN_STAGES = (AuditStage.ALLOCATED, AuditStage.RETURNED_FOR_AMENDMENT)
 WAITING_STAGES = (AuditStage.SUBMITTED, AuditStage.RESUBMITTED)
 _IN_CHUNK = 50
 _READERS = 4  # files downloaded at once: SharePoint throttles a client that asks for many more
+_CHUNK = 100  # files checked and written back together: one SharePoint batch of write-backs
 
 
 @dataclass
@@ -112,15 +113,62 @@ def _read_files(
 
 
 def process_submissions(run: Run, items: Sequence[ListItem]) -> list[SubmissionResult]:
-    """Deal with changed items of the Audit Submissions library, in batches (2.2, 2.3, 2.6, 2.11)."""
+    """Deal with changed items of the Audit Submissions library, in batches (2.2, 2.3, 2.6, 2.11).
+
+    The files are checked and written back :data:`_CHUNK` at a time, each chunk exactly as a
+    batch of its own: its allocations moved on, then its tasks and trail entries, then its
+    write-back. Meanwhile one thread reads the next chunk's forms, which touches nothing but the
+    bytes: the service's waits for SharePoint (or SQLite's disk) are spent reading (issue 19)."""
     services = run.services
-    store = services.store
+    work = _downloaded(run, items)
+    if not work:
+        return []
+    # Files already received (by content), and the batch's own as each is dealt with.
+    duplicates = _processed_hashes(run, [w.digest for w in work])
+    people: list[Person] | None = None
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="form-read")
+    try:
+        readings = [
+            None if unit.result.outcome else reader.submit(_read_form, services, unit) for unit in work
+        ]
+        for start in range(0, len(work), _CHUNK):
+            chunk = work[start : start + _CHUNK]
+            for unit, reading in zip(chunk, readings[start : start + _CHUNK], strict=True):
+                if reading is None:
+                    continue  # refused from its size
+                # Each form read once, its failure met inside the guard: that file is set aside alone.
+                with run.isolated(SUBMISSIONS, unit.item.id, on_problem=_quarantine_of(run, unit)):
+                    unit.form = reading.result()
+            left = [unit for unit in chunk if not unit.result.outcome]
+            # The plan's owners are people in the Staff register (2.8): read once, and only when
+            # a form is left to check (no request for a batch that was all set aside).
+            if people is None and left:
+                people = list(staff_people(services))
+            allocations = _allocations_for(run, left)
+            for unit in left:
+                with run.isolated(SUBMISSIONS, unit.item.id, on_problem=_quarantine_of(run, unit)):
+                    _process_one(run, unit, duplicates, allocations, people or [])
+                duplicates.setdefault(unit.digest, unit.item.id)
+            # Every allocation moved on in one batched write, then tasks and trail entries,
+            # before the write-back: a crash before the write-back redoes nothing twice.
+            run.finish()
+            _write_back(run, chunk)
+    finally:
+        # A failure of the service stops the run at once: the forms not yet read are not waited for.
+        reader.shutdown(wait=True, cancel_futures=True)
+    return [unit.result for unit in work]
+
+
+def _downloaded(run: Run, items: Sequence[ListItem]) -> list[_Work]:
+    """The files to deal with, downloaded: our own write-back, a notification for a change
+    already dealt with, a file gone or one already processed is left out; one too big to read
+    is quarantined from its size."""
+    services = run.services
     work: list[_Work] = []
-    # Our own write-back, or a notification for a change already dealt with, is not read again.
     fresh = [i for i in items if services.state.get(f"submission-seen:{i.id}") != i.etag]
     names = [str(item.fields.get("FileLeafRef") or "") for item in fresh]
     for item, name, read in zip(
-        fresh, names, _read_files(store, names, services.forms.max_file_bytes), strict=True
+        fresh, names, _read_files(services.store, names, services.forms.max_file_bytes), strict=True
     ):
         result = SubmissionResult(item.id, name)
         if isinstance(read, FileNotFoundInLibrary):
@@ -138,34 +186,14 @@ def process_submissions(run: Run, items: Sequence[ListItem]) -> list[SubmissionR
             services.state.put(f"submission-seen:{item.id}", item.etag)
             continue
         work.append(_Work(item, name, content, digest, result))
-    if not work:
-        return []
+    return work
 
-    for unit in work:
-        if unit.result.outcome:
-            continue  # refused from its size
-        # Read each form once, inside the guard: a file whose reading fails is set aside alone.
-        with run.isolated(SUBMISSIONS, unit.item.id, on_problem=_quarantine_of(run, unit)):
-            unit.form = services.forms.read(
-                unit.content, unit.name, services.schema, services.deadlines, core_checks=False
-            )
-    duplicates = _processed_hashes(run, [w.digest for w in work])
-    allocations = _allocations_for(run, work)
-    # The plan's owners are people in the Staff register (2.8): read once, and only when a form
-    # is left to check (no request for a batch that was all set aside).
-    people = staff_people(services) if any(not w.result.outcome for w in work) else []
-    for unit in work:
-        if unit.result.outcome:
-            continue  # set aside while reading
-        with run.isolated(SUBMISSIONS, unit.item.id, on_problem=_quarantine_of(run, unit)):
-            _process_one(run, unit, duplicates, allocations, people)
-        duplicates.setdefault(unit.digest, unit.item.id)
 
-    # Every allocation moved on in one batched write, then tasks and trail entries, before the
-    # write-back: a crash before the write-back redoes nothing twice.
-    run.finish()
-    _write_back(run, work)
-    return [unit.result for unit in work]
+def _read_form(services: Services, unit: _Work) -> FormOutcome:
+    """One form read and checked for itself (no store, no state): safe on the reading thread."""
+    return services.forms.read(
+        unit.content, unit.name, services.schema, services.deadlines, core_checks=False
+    )
 
 
 def _process_one(
