@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -105,10 +106,31 @@ def _end(desk: Desk) -> dict[str, Any]:
     return {"outcomes": outcomes, "emails": emails, "tasks": tasks, "trail": desk.trail_count()}
 
 
-def _sqlite_desk(folder: Path) -> Desk:
+@pytest.fixture
+def one_batch(tmp_path: Path) -> dict[str, Any]:
+    """The month dealt with as one batch (chunks bigger than it): what chunks must end with."""
+    desk = _uploaded_desk(tmp_path / "one batch")
+    try:
+        desk.process()
+        return _end(desk)
+    finally:
+        desk.services.close()
+
+
+@pytest.fixture
+def uploaded(tmp_path: Path) -> Iterator[Desk]:
+    """The same month on a desk of its own."""
+    desk = _uploaded_desk(tmp_path / "chunks")
+    yield desk
+    desk.services.close()
+
+
+def _uploaded_desk(folder: Path) -> Desk:
     store = SqliteListStore(folder / "home", definitions_by_title(SCHEMA))
     provision(provisioner_of(store), formatted_definitions(SCHEMA))
-    return make_desk(store, folder)
+    desk = make_desk(store, folder)
+    _upload_month(desk)
+    return desk
 
 
 def test_a_batch_in_chunks_ends_with_every_file_dealt_with_once_2_2_2_6_2_11(
@@ -132,29 +154,17 @@ def test_a_batch_in_chunks_ends_with_every_file_dealt_with_once_2_2_2_6_2_11(
     assert _end(any_desk) == end
 
 
-def test_chunks_end_as_one_batch_would_2_2_2_11(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    one = _sqlite_desk(tmp_path / "one batch")
-    _upload_month(one)
-    one.process()
-    chunked = _sqlite_desk(tmp_path / "chunks")
-    _upload_month(chunked)
+def test_chunks_end_as_one_batch_would_2_2_2_11(
+    uploaded: Desk, one_batch: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(intake, "_CHUNK", 2)
-    chunked.process()
-    try:
-        assert _end(chunked) == _end(one)
-    finally:
-        one.services.close()
-        chunked.services.close()
+    uploaded.process()
+    assert _end(uploaded) == one_batch
 
 
 def test_a_run_stopped_between_chunks_is_finished_by_the_next_without_doing_anything_twice_2_6_2_11(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    uploaded: Desk, one_batch: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reference = _sqlite_desk(tmp_path / "reference")
-    _upload_month(reference)
-    reference.process()
-    desk = _sqlite_desk(tmp_path / "stopped")
-    _upload_month(desk)
     monkeypatch.setattr(intake, "_CHUNK", 2)
     write_back = intake._write_back
     calls = 0
@@ -168,15 +178,11 @@ def test_a_run_stopped_between_chunks_is_finished_by_the_next_without_doing_anyt
 
     monkeypatch.setattr(intake, "_write_back", power_cut_at_the_second_chunk)
     with pytest.raises(RuntimeError, match="power cut"):
-        desk.process()
-    written = _end(desk)["outcomes"]
+        uploaded.process()
+    written = _end(uploaded)["outcomes"]
     assert [written[name] for name in ("first.docx", "half-filled.docx")] == [WAITING, RETURNED]
     assert written["concern.docx"] is None  # the second chunk was checked, not written back
     monkeypatch.setattr(intake, "_write_back", write_back)
-    again = desk.process()
+    again = uploaded.process()
     assert {s.file_name for s in again.submissions} == set(EXPECTED) - {"first.docx", "half-filled.docx"}
-    try:
-        assert _end(desk) == _end(reference)
-    finally:
-        reference.services.close()
-        desk.services.close()
+    assert _end(uploaded) == one_batch
