@@ -6,34 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from shared.adapters.forms.word import fill_word_form
-from shared.demo.example_registers import write_example_staff_register
-from shared.demo.examples import inadequate_audit_with_safeguarding_concern
-from tests.workflow.conftest import TEMPLATES
-from tests.workflow.test_cli_workflow import SCHEMA, auditdesk
+from tests.workflow.test_cli_workflow import allocated_home, auditdesk, inadequate_form
 
 
 def _accepted_audit(tmp_path: Path) -> Path:
-    home = tmp_path / "home"
-    register = write_example_staff_register(tmp_path / "staff.xlsx", SCHEMA)
-    auditdesk(home, "2026-11-02", "staff", "import", str(register))
-    auditdesk(
-        home,
-        "2026-11-02",
-        "allocate",
-        "--case",
-        "DEMO-0002",
-        "--auditor",
-        "riley.sample@example.org",
-        "--worker",
-        "sam.sample@example.org",
-        "--manager",
-        "morgan.example@example.org",
-    )
-    form = tmp_path / "DEMO-0002.docx"
-    form.write_bytes(
-        fill_word_form(TEMPLATES / "case-file-audit.docx", inadequate_audit_with_safeguarding_concern())
-    )
+    home = allocated_home(tmp_path)
+    form = inadequate_form(tmp_path / "DEMO-0002.docx")
     assert auditdesk(home, "2026-11-23", "submit", str(form))[0] == 0
     assert auditdesk(home, "2026-11-24", "qa", "accept", "DEMO-0002")[0] == 0
     return home

@@ -11,25 +11,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shared.adapters.forms.word import fill_word_form
-from shared.demo.examples import inadequate_audit_with_safeguarding_concern
 from shared.entry.cli.main import app
 from shared.entry.functions.logs import LIBRARY_LOGGERS
 from tests.childrens_data import forbidden
 from tests.sharepoint_server.server import LoopbackSharePoint
-from tests.workflow.conftest import TEMPLATES, make_desk, sharepoint_for
-
-ALLOCATE = [
-    "allocate",
-    "--case",
-    "DEMO-0002",
-    "--auditor",
-    "riley.sample@example.org",
-    "--worker",
-    "sam.sample@example.org",
-    "--manager",
-    "morgan.example@example.org",
-]
+from tests.workflow.conftest import make_desk, sharepoint_for
+from tests.workflow.test_cli_workflow import ALLOCATE, inadequate_form
 
 
 def test_auditdesk_on_sharepoint_logs_no_childrens_data_with_the_root_at_debug(
@@ -44,10 +31,7 @@ def test_auditdesk_on_sharepoint_logs_no_childrens_data_with_the_root_at_debug(
         monkeypatch.setattr(logging.getLogger(name), "level", logging.NOTSET)
     monkeypatch.setenv("AUDITDESK_SP_SITE_URL", loopback_sharepoint.url)
     monkeypatch.setenv("AUDITDESK_SP_ACCESS_TOKEN", "fictional-test-token")
-    form = tmp_path / "DEMO-0002 audit.docx"
-    form.write_bytes(
-        fill_word_form(TEMPLATES / "case-file-audit.docx", inadequate_audit_with_safeguarding_concern())
-    )
+    form = inadequate_form(tmp_path / "DEMO-0002 audit.docx")
     home = str(tmp_path / "home")
     caplog.set_level(logging.DEBUG)
     caplog.clear()

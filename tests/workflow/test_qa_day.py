@@ -25,6 +25,7 @@ from shared.entry.cli.main import app
 from shared.services.ports.lists import Query
 from shared.services.workflow.people import staff_from_item
 from tests.workflow.conftest import TEMPLATES
+from tests.workflow.test_cli_workflow import allocated_home
 
 SCHEMA = load_schema()
 runner = CliRunner()
@@ -61,24 +62,7 @@ def body(message: EmailMessage) -> str:
 
 def started(tmp_path: Path, case: str = "DEMO-0002", fields: Mapping[str, FieldValue] | None = None) -> Path:
     """Staff imported, the case allocated to Riley Sample on 2 November and returned on the 23rd."""
-    home = tmp_path / "home"
-    auditdesk(
-        home, "2026-11-02", "staff", "import", str(write_example_staff_register(tmp_path / "s.xlsx", SCHEMA))
-    )
-    code, output = auditdesk(
-        home,
-        "2026-11-02",
-        "allocate",
-        "--case",
-        case,
-        "--auditor",
-        "riley.sample@example.org",
-        "--worker",
-        "sam.sample@example.org",
-        "--manager",
-        "morgan.example@example.org",
-    )
-    assert code == 0, output
+    home = allocated_home(tmp_path, case)
     form = tmp_path / f"{case}.docx"
     values = dict(fields or inadequate_audit_with_safeguarding_concern())
     values["case_ref"] = case
@@ -204,23 +188,7 @@ def test_an_open_safeguarding_task_can_be_marked_done_and_is_then_not_escalated_
 def test_an_allocation_is_reassigned_only_to_an_eligible_auditor_and_cancelled_only_before_return_2_1(
     tmp_path: Path,
 ) -> None:
-    home = tmp_path / "home"
-    auditdesk(
-        home, "2026-11-02", "staff", "import", str(write_example_staff_register(tmp_path / "s.xlsx", SCHEMA))
-    )
-    auditdesk(
-        home,
-        "2026-11-02",
-        "allocate",
-        "--case",
-        "DEMO-0003",
-        "--auditor",
-        "riley.sample@example.org",
-        "--worker",
-        "sam.sample@example.org",
-        "--manager",
-        "morgan.example@example.org",
-    )
+    home = allocated_home(tmp_path, "DEMO-0003")
     code, output = auditdesk(
         home, "2026-11-03", "allocation", "reassign", "DEMO-0003", "--to", "morgan.example@example.org"
     )
