@@ -98,6 +98,32 @@ def test_an_unreadable_register_is_refused_with_what_to_do(tmp_path: Path) -> No
 
 
 def test_an_ineligible_allocation_is_refused_with_the_reason_1_4(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    auditdesk(
+        home, "2026-11-02", "staff", "import", str(write_example_staff_register(tmp_path / "s.xlsx", SCHEMA))
+    )
+    code, output = auditdesk(
+        home,
+        "2026-11-02",
+        "allocate",
+        "--case",
+        "DEMO-0001",
+        "--auditor",
+        "morgan.example@example.org",
+        "--worker",
+        "alex.example@example.org",
+        "--manager",
+        "morgan.example@example.org",
+        "--month",
+        "2026-11",
+    )
+    assert code == 1
+    assert "manages the case" in output
+
+
+def test_submit_process_and_qa_from_the_command_line_with_a_chosen_senior_manager_2_12(
+    tmp_path: Path,
+) -> None:
     home = allocated_home(tmp_path)
     form = inadequate_form(tmp_path / "DEMO-0002.docx")
     code, output = auditdesk(home, "2026-11-23", "submit", str(form))
